@@ -1,0 +1,205 @@
+/*
+ * protocol: the chat.v1 wire format as typed C structs.
+ *
+ * Pure: decodes client frames (JSON text) into struct proto_request and
+ * validates them, and encodes every server frame. No sockets, no Redis, no
+ * lws. The frame-by-frame spec is protocol/PROTOCOL.md; the stable error
+ * codes sent to clients are the PROTO_ERRORS table below.
+ */
+#ifndef CHAT_PROTOCOL_H
+#define CHAT_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_SUBPROTOCOL "chat.v1"
+#define PROTO_ID_MAX 64          /* request id and client id, bytes */
+#define PROTO_CONV_LEN 22        /* 16 random bytes, base64url, no padding */
+#define PROTO_TEXT_MAX 16384     /* message/note text, bytes of UTF-8 */
+#define PROTO_FIELD_MAX 4096     /* each details field except summary/steps */
+#define PROTO_SUMMARY_MAX 300
+#define PROTO_SCREENSHOTS_MAX 10
+#define PROTO_URL_MAX 2048
+#define PROTO_RESUME_MAX 200     /* conversations in one resume frame */
+#define PROTO_PAGE_MAX 200       /* limit of history/list pages */
+#define PROTO_REASON_MAX 500
+
+/* X(enum, wire code, retryable, default message) */
+#define PROTO_ERRORS(X)                                                        \
+	X(PROTO_E_BAD_JSON, "bad_json", false, "frame is not valid JSON")      \
+	X(PROTO_E_BAD_FRAME, "bad_frame", false,                               \
+	  "frame is missing a field or a field has the wrong type")            \
+	X(PROTO_E_UNKNOWN_TYPE, "unknown_type", false, "unknown frame type")   \
+	X(PROTO_E_TOO_LARGE, "too_large", false, "field or frame too large")   \
+	X(PROTO_E_NOT_AUTHENTICATED, "not_authenticated", false,               \
+	  "the first frame must be auth")                                      \
+	X(PROTO_E_ALREADY_AUTHENTICATED, "already_authenticated", false,       \
+	  "this connection is already authenticated")                          \
+	X(PROTO_E_AUTH_FAILED, "auth_failed", false, "token rejected")         \
+	X(PROTO_E_TOKEN_EXPIRED, "token_expired", false, "token has expired")  \
+	X(PROTO_E_FORBIDDEN, "forbidden", false,                               \
+	  "not allowed for this user")                                         \
+	X(PROTO_E_NOT_FOUND, "not_found", false, "no such conversation")       \
+	X(PROTO_E_ALREADY_ASSIGNED, "already_assigned", false,                 \
+	  "another agent already has this conversation")                       \
+	X(PROTO_E_NOT_ASSIGNED, "not_assigned", false,                         \
+	  "only the assigned agent can reply; claim it first")                 \
+	X(PROTO_E_CONV_CLOSED, "conversation_closed", false,                   \
+	  "the conversation is closed")                                        \
+	X(PROTO_E_RATE_LIMITED, "rate_limited", true,                          \
+	  "too many frames; slow down")                                        \
+	X(PROTO_E_UNAVAILABLE, "unavailable", true,                            \
+	  "storage is unavailable; retry with the same client_id")             \
+	X(PROTO_E_INTERNAL, "internal", true, "internal error")
+
+enum proto_error_code {
+#define PROTO_X_ENUM(e, code, retry, msg) e,
+	PROTO_ERRORS(PROTO_X_ENUM)
+#undef PROTO_X_ENUM
+	PROTO_E__COUNT
+};
+
+/* WebSocket close codes used by chatd (see PROTOCOL.md). */
+enum proto_close {
+	PROTO_CLOSE_NORMAL = 1000,
+	PROTO_CLOSE_GOING_AWAY = 1001,    /* server shutting down */
+	PROTO_CLOSE_UNSUPPORTED = 1003,   /* binary frame */
+	PROTO_CLOSE_INVALID_UTF8 = 1007,
+	PROTO_CLOSE_POLICY = 1008,        /* origin or subprotocol refused */
+	PROTO_CLOSE_TOO_BIG = 1009,       /* frame over the cap */
+	PROTO_CLOSE_INTERNAL = 1011,
+	PROTO_CLOSE_AUTH_TIMEOUT = 4001,  /* no auth frame within deadline */
+	PROTO_CLOSE_AUTH_FAILED = 4003,   /* token refused */
+	PROTO_CLOSE_TOKEN_EXPIRED = 4004, /* token expired while connected */
+	PROTO_CLOSE_SLOW_CONSUMER = 4008, /* outbound queue overflow */
+	PROTO_CLOSE_FLOOD = 4029,         /* kept flooding after rate_limited */
+};
+
+enum proto_type {
+	PROTO_AUTH,
+	PROTO_OPEN,
+	PROTO_SEND,
+	PROTO_NOTE,
+	PROTO_CLAIM,
+	PROTO_CLOSE,
+	PROTO_TYPING,
+	PROTO_READ,
+	PROTO_RESUME,
+	PROTO_HISTORY,
+	PROTO_LIST,
+	PROTO_PING,
+};
+
+enum proto_role { PROTO_ROLE_CUSTOMER, PROTO_ROLE_AGENT, PROTO_ROLE_ADMIN };
+
+enum proto_list_scope { PROTO_SCOPE_MINE, PROTO_SCOPE_OPEN };
+
+/* Details a customer gives when opening a conversation. Strings are owned
+ * by the enclosing struct proto_request; NULL when absent. */
+struct proto_details {
+	char *summary;     /* required, 1..PROTO_SUMMARY_MAX */
+	char *steps;       /* steps to reproduce */
+	char *environment; /* "multidev" | "dev" | "test" | "live" (lowercased) */
+	char *began;       /* when it began, free text or ISO 8601 */
+	char *errors;      /* error messages */
+	char **screenshots; /* http(s) URLs */
+	size_t n_screenshots;
+};
+
+struct proto_resume_item {
+	char conv[PROTO_CONV_LEN + 1];
+	uint64_t after; /* last sequence the client saw; 0 = from the start */
+};
+
+/* One decoded client frame. Fixed-size fields are always NUL-terminated
+ * ("" when absent); heap fields are owned and freed by
+ * proto_request_cleanup(). */
+struct proto_request {
+	enum proto_type type;
+	char id[PROTO_ID_MAX + 1];        /* request id, echoed in replies */
+	char client_id[PROTO_ID_MAX + 1]; /* idempotency key */
+	char conv[PROTO_CONV_LEN + 1];
+	char *token;  /* auth */
+	char *text;   /* send, note */
+	char *reason; /* close, optional */
+	bool typing;  /* typing */
+	uint64_t seq; /* read: read up to; history: after */
+	unsigned limit;                  /* history, list; 0 = default */
+	enum proto_list_scope scope;     /* list */
+	uint64_t before;                 /* list cursor, 0 = newest */
+	struct proto_details details;    /* open */
+	struct proto_resume_item *resume; /* resume, owned array */
+	size_t n_resume;
+};
+
+/* The decode error: code plus a message naming the offending field, and the
+ * request id when the frame had a readable one (so the error can echo it). */
+struct proto_error {
+	enum proto_error_code code;
+	char id[PROTO_ID_MAX + 1];
+	char message[160];
+};
+
+/* Sender of an event, as seen by everyone else. Borrowed strings. */
+struct proto_user {
+	const char *id;
+	const char *name;
+	enum proto_role role;
+};
+
+/*
+ * Decodes and validates one client frame of len bytes (not necessarily
+ * NUL-terminated). Returns 0 and fills *out (call proto_request_cleanup()
+ * afterwards), or -1 and fills *err; on failure *out needs no cleanup.
+ */
+int proto_decode(const char *buf, size_t len, struct proto_request *out,
+		 struct proto_error *err);
+void proto_request_cleanup(struct proto_request *req);
+
+const char *proto_error_code_str(enum proto_error_code code);
+const char *proto_error_message(enum proto_error_code code);
+bool proto_error_retryable(enum proto_error_code code);
+const char *proto_role_str(enum proto_role role);
+/* Returns 0 and sets *out for "customer"/"agent"/"admin", else -1. */
+int proto_role_parse(const char *s, enum proto_role *out);
+const char *proto_type_str(enum proto_type type);
+
+/* True when conv has the shape of a conversation id (22 base64url chars). */
+bool proto_conv_id_valid(const char *conv);
+
+/*
+ * Encoders. Each returns a heap string (caller frees with free()) holding
+ * one complete JSON frame, or NULL on allocation failure. String arguments
+ * are borrowed; NULL optional arguments are omitted from the frame.
+ */
+char *proto_encode_error(const char *id, const char *conv,
+			 enum proto_error_code code, const char *message);
+char *proto_encode_ack(const char *id, const char *conv, uint64_t seq,
+		       int64_t ts, bool duplicate);
+char *proto_encode_synced(const char *id, const char *conv, uint64_t seq);
+char *proto_encode_pong(const char *id, int64_t server_time);
+char *proto_encode_typing(const char *conv, const struct proto_user *from,
+			  bool typing);
+char *proto_encode_read(const char *conv, const struct proto_user *from,
+			uint64_t seq);
+
+/*
+ * Event templates. An event's seq and ts are assigned by Redis, so the
+ * server builds the event as an unterminated JSON object (no closing brace)
+ * and the store appends ,"seq":N,"ts":T} atomically. Each returns a heap
+ * string or NULL. The body argument of proto_event_prefix is the JSON
+ * members (without braces, may be "") specific to the kind.
+ */
+char *proto_event_prefix(const char *conv, const char *kind,
+			 const struct proto_user *from, const char *client_id,
+			 const char *body_members);
+/* Body members for an "opened" event: details and the server-attached
+ * context. org/site may be NULL. */
+char *proto_opened_members(const struct proto_details *d,
+			   const char *context, const char *org,
+			   const char *site, const char *tier);
+/* Body members with one string member, e.g. "text":"...". */
+char *proto_string_member(const char *name, const char *value);
+
+#endif

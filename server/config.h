@@ -1,0 +1,43 @@
+/*
+ * config: chatd serve's settings from defaults, an optional file
+ * (--config FILE, lines "name = value"), CHAT_* environment variables and
+ * flags, in that order of precedence (flags win). Validates every value; an
+ * invalid setting is one clear error line.
+ */
+#ifndef CHAT_CONFIG_H
+#define CHAT_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	char *host;         /* listen address */
+	long port;          /* 0 = any free port */
+	char *port_file;    /* write the bound port here; NULL = don't */
+	char *redis;        /* redis://host:port or unix:/path */
+	char *jwt_keys;     /* kid:hex[,kid:hex] */
+	char *jwt_issuer;   /* NULL = not checked */
+	char *jwt_audience; /* NULL = not checked */
+	char *id_secret;    /* hex, >= 32 bytes; shared by all nodes */
+	char *origins;      /* comma-separated allowed Origins; "*" = any */
+	char *web_root;     /* static files; "" = none */
+	long max_frame;     /* inbound frame cap, bytes */
+	long rx_buffer;     /* lws rx buffer per connection, bytes */
+	long out_queue;     /* outbound frames queued before 4008 */
+	long rate;          /* frames per second per connection */
+	long burst;         /* token bucket size */
+	long auth_timeout_ms;
+	long page;          /* replay page size */
+	char *node;         /* node name for logs; default host:pid */
+	char *log_level;    /* debug|info|warn|error */
+};
+
+/*
+ * Fills cfg from defaults, file, environment and argv (after the
+ * subcommand). Returns 0, 1 when --help was printed, or -1 after printing
+ * one error line. Free with config_cleanup().
+ */
+int config_load(struct config *cfg, int argc, char **argv);
+void config_cleanup(struct config *cfg);
+void config_usage(void);
+
+#endif

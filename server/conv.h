@@ -1,0 +1,26 @@
+/*
+ * conv: the requests that change a conversation: open, send, note, claim,
+ * close (each applied exactly once by a Lua step in Redis and acked only
+ * after Redis accepted it), read positions, and typing (relayed only).
+ */
+#ifndef CHAT_CONV_H
+#define CHAT_CONV_H
+
+#include <stddef.h>
+
+#include "chat/protocol.h"
+
+struct session;
+
+void conv_open(struct session *s, const struct proto_request *req);
+void conv_append(struct session *s, const struct proto_request *req);
+void conv_typing(struct session *s, const struct proto_request *req);
+void conv_read(struct session *s, const struct proto_request *req);
+
+/* Writes the id of the conversation that (customer, client_id) opens:
+ * HMAC-SHA256 under the node's id secret, 128 bits, base64url. */
+void conv_id_derive(const unsigned char *secret, size_t secret_len,
+		    const char *customer, const char *client_id,
+		    char out[PROTO_CONV_LEN + 1]);
+
+#endif

@@ -1,0 +1,71 @@
+-- append: one state-changing event (send, note, claim, close) applied
+-- exactly once: checks the idempotency key and the sender's rights,
+-- assigns the next sequence number, stores, stamps Redis TIME and
+-- publishes, all in one step so publish order is sequence order.
+-- KEYS: 1 meta hash, 2 event stream, 3 idempotency key, 4 open index,
+--       5 the sender's agent index
+-- ARGV: 1 op, 2 sender id, 3 sender role, 4 event prefix (unterminated
+--       JSON), 5 conv id, 6 feed prefix or '', 7 sender name,
+--       8 idempotency ttl seconds
+-- Returns {duplicate 0|1, seq, ts} or an error reply naming the protocol
+-- error code.
+local dup = redis.call('GET', KEYS[3])
+if dup then
+  local s, t = string.match(dup, '^(%d+) (%d+)$')
+  return {1, tonumber(s), tonumber(t)}
+end
+
+local op, sender, role = ARGV[1], ARGV[2], ARGV[3]
+local m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
+  'assigned_seq', 'assigned_at')
+local status, customer, agent = m[1], m[2], m[3]
+if not status then
+  return redis.error_reply('not_found')
+end
+if role == 'customer' then
+  if customer ~= sender or (op ~= 'send' and op ~= 'close') then
+    return redis.error_reply('forbidden')
+  end
+end
+if status == 'closed' then
+  return redis.error_reply('conversation_closed')
+end
+if op == 'send' and role ~= 'customer' and agent ~= sender then
+  return redis.error_reply('not_assigned')
+end
+if op == 'claim' and agent then
+  if agent ~= sender then
+    return redis.error_reply('already_assigned')
+  end
+  return {1, tonumber(m[4]), tonumber(m[5])}
+end
+
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local t = redis.call('TIME')
+local ts = string.format('%.0f', t[1] * 1000 + math.floor(t[2] / 1000))
+local tail = ',"seq":' .. seq .. ',"ts":' .. ts .. '}'
+local event = ARGV[4] .. tail
+
+redis.call('XADD', KEYS[2], '0-' .. seq, 'e', event)
+redis.call('SET', KEYS[3], seq .. ' ' .. ts, 'EX', ARGV[8])
+redis.call('HSET', KEYS[1], 'last_at', ts)
+if op == 'claim' then
+  redis.call('HSET', KEYS[1], 'agent', sender, 'agent_name', ARGV[7],
+    'status', 'assigned', 'assigned_seq', seq, 'assigned_at', ts)
+  redis.call('ZADD', KEYS[5], ts, ARGV[5])
+elseif op == 'close' then
+  redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ts)
+  redis.call('ZREM', KEYS[4], ARGV[5])
+end
+redis.call('PUBLISH', 'c:' .. ARGV[5], event)
+if ARGV[6] ~= '' then
+  local feed = ARGV[6] .. tail
+  redis.call('PUBLISH', 'u:' .. customer, feed)
+  if op == 'claim' then
+    redis.call('PUBLISH', 'u:' .. sender, feed)
+  elseif agent then
+    redis.call('PUBLISH', 'u:' .. agent, feed)
+  end
+  redis.call('PUBLISH', 'agents', feed)
+end
+return {0, seq, tonumber(ts)}

@@ -1,0 +1,206 @@
+/*
+ * main: the chatd binary. `chatd serve` runs a node: one libuv loop
+ * shared by libwebsockets (transport), hiredis (store, bus) and the
+ * session hub; SIGINT/SIGTERM drain and exit 0. `chatd token` mints a
+ * development token. Nothing here but wiring and the shutdown sequence.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "chat/auth.h"
+#include "bus.h"
+#include "config.h"
+#include "hub.h"
+#include "log.h"
+#include "store.h"
+#include "token_cmd.h"
+#include "transport.h"
+
+#define CHATD_VERSION "0.1.0"
+#define DRAIN_LIMIT_MS 5000
+
+struct node {
+	uv_loop_t loop;
+	struct config cfg;
+	struct auth_config auth;
+	struct store *store;
+	struct bus *bus;
+	struct hub *hub;
+	struct transport *transport;
+	uv_signal_t sigint, sigterm;
+	uv_timer_t drain;
+	uint64_t drain_started;
+	bool draining;
+};
+
+static void usage(void)
+{
+	printf("usage: chatd COMMAND [options]\n\n"
+	       "commands:\n"
+	       "  serve    run a chatd node (see chatd serve --help)\n"
+	       "  token    mint a signed token (see chatd token --help)\n"
+	       "  --help, --version\n");
+}
+
+static void finish(struct node *n)
+{
+	uv_timer_stop(&n->drain);
+	uv_close((uv_handle_t *)&n->drain, NULL);
+	uv_close((uv_handle_t *)&n->sigint, NULL);
+	uv_close((uv_handle_t *)&n->sigterm, NULL);
+	store_stop(n->store);
+	bus_stop(n->bus);
+	hub_destroy(n->hub);
+	transport_stop(n->transport);
+}
+
+/* Waits until clients are gone and Redis has answered what was sent. */
+static void on_drain_tick(uv_timer_t *t)
+{
+	struct node *n = t->data;
+	bool waited_enough = uv_now(&n->loop) - n->drain_started >
+			     DRAIN_LIMIT_MS;
+
+	if ((n->hub->n_sessions == 0 && store_pending(n->store) == 0) ||
+	    waited_enough) {
+		log_info("stopped (%zu sessions, %zu redis replies pending)",
+			 n->hub->n_sessions, store_pending(n->store));
+		finish(n);
+	}
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+	struct node *n = sig->data;
+
+	if (n->draining)
+		return;
+	n->draining = true;
+	log_info("signal %d: closing %zu connections", signum,
+		 n->hub->n_sessions);
+	hub_shutdown(n->hub);
+	n->drain_started = uv_now(&n->loop);
+	uv_timer_start(&n->drain, on_drain_tick, 20, 20);
+}
+
+static int write_port_file(const char *path, int port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		log_error("cannot write port file %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_auth(struct node *n)
+{
+	char err[200];
+
+	if (auth_keys_parse(&n->auth, n->cfg.jwt_keys, err, sizeof(err))) {
+		fprintf(stderr, "chatd: invalid jwt-keys: %s\n", err);
+		return -1;
+	}
+	n->auth.issuer = n->cfg.jwt_issuer;
+	n->auth.audience = n->cfg.jwt_audience;
+	n->auth.leeway_s = 5;
+	return 0;
+}
+
+static void watch_signals(struct node *n)
+{
+	uv_signal_init(&n->loop, &n->sigint);
+	uv_signal_init(&n->loop, &n->sigterm);
+	n->sigint.data = n->sigterm.data = n;
+	uv_signal_start(&n->sigint, on_signal, SIGINT);
+	uv_signal_start(&n->sigterm, on_signal, SIGTERM);
+	uv_timer_init(&n->loop, &n->drain);
+	n->drain.data = n;
+}
+
+static int start(struct node *n)
+{
+	struct redis_addr addr;
+	int port = 0;
+
+	if (redis_addr_parse(n->cfg.redis, &addr)) {
+		fprintf(stderr, "chatd: invalid redis address '%s'\n",
+			n->cfg.redis);
+		return -1;
+	}
+	n->store = store_create(&n->loop, &addr, NULL, NULL);
+	n->bus = bus_create(&n->loop, &addr);
+	n->hub = hub_create(&n->loop, &n->cfg, &n->auth, n->store, n->bus);
+	if (!n->hub)
+		return -1;
+	n->transport = transport_create(&n->loop, &n->cfg, n->hub, &port);
+	if (!n->transport)
+		return -1;
+	log_info("listening on %s:%d (node %s, redis %s)", n->cfg.host, port,
+		 n->cfg.node ? n->cfg.node : "-", n->cfg.redis);
+	if (n->cfg.port_file && write_port_file(n->cfg.port_file, port))
+		return -1;
+	watch_signals(n);
+	return 0;
+}
+
+static int serve(int argc, char **argv)
+{
+	static const enum log_level levels[] = {LOG_DEBUG, LOG_INFO, LOG_WARN,
+						LOG_ERROR};
+	static const char *names[] = {"debug", "info", "warn", "error"};
+	struct node n;
+	int rc;
+
+	memset(&n, 0, sizeof(n));
+	rc = config_load(&n.cfg, argc, argv);
+	if (rc)
+		goto out_cfg;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(n.cfg.log_level, names[i]) == 0)
+			log_set_level(levels[i]);
+	if ((rc = setup_auth(&n)))
+		goto out_cfg;
+	uv_loop_init(&n.loop);
+	rc = start(&n);
+	if (rc == 0)
+		uv_run(&n.loop, UV_RUN_DEFAULT);
+	transport_destroy(n.transport);
+	store_destroy(n.store);
+	bus_destroy(n.bus);
+	uv_run(&n.loop, UV_RUN_DEFAULT);
+	uv_loop_close(&n.loop);
+out_cfg:
+	config_cleanup(&n.cfg);
+	return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage();
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("chatd %s\n", CHATD_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "token") == 0)
+		return token_cmd_main(argc - 1, argv + 1);
+	fprintf(stderr, "chatd: unknown command '%s' (see chatd --help)\n",
+		argv[1]);
+	return 2;
+}

@@ -1,0 +1,289 @@
+/*
+ * session: reassembly, rate limiting, dispatch and writing for one
+ * connection. Not here: what requests mean (conv.c, watch.c, query.c,
+ * login.c) and lws setup (transport.c).
+ */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+#include <libwebsockets.h>
+
+#include "conv.h"
+#include "hub.h"
+#include "log.h"
+#include "login.h"
+#include "query.h"
+#include "util.h"
+#include "watch.h"
+
+#define WRITES_PER_CALLBACK 16
+#define CLOSE_GRACE_S 2
+
+struct session *session_create(struct hub *hub, struct lws *wsi)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+
+	s->hub = hub;
+	s->wsi = wsi;
+	s->refs = 1; /* the connection's */
+	s->created_ms = now_ms();
+	s->tokens = (double)hub->cfg->burst;
+	s->tokens_ms = s->created_ms;
+	hub_add(hub, s);
+	return s;
+}
+
+void session_ref(struct session *s)
+{
+	s->refs++;
+}
+
+void session_unref(struct session *s)
+{
+	if (--s->refs > 0)
+		return;
+	free(s->who);
+	free(s->rx);
+	free(s);
+}
+
+void session_closed(struct session *s)
+{
+	watch_remove_all(s);
+	bus_remove(s->hub->bus, &s->user_feed);
+	bus_remove(s->hub->bus, &s->agent_feed);
+	outq_clear(&s->out);
+	hub_remove(s->hub, s);
+	s->wsi = NULL;
+	session_unref(s);
+}
+
+bool session_alive(const struct session *s)
+{
+	return s->wsi && !s->close_code;
+}
+
+bool session_is_agent(const struct session *s)
+{
+	return s->who && s->who->role != PROTO_ROLE_CUSTOMER;
+}
+
+unsigned session_room(const struct session *s)
+{
+	unsigned max = (unsigned)s->hub->cfg->out_queue;
+	unsigned n = outq_count(&s->out);
+
+	return n >= max ? 0 : max - n;
+}
+
+void session_close(struct session *s, int code, const char *reason)
+{
+	if (!session_alive(s))
+		return;
+	s->close_code = code;
+	s->close_reason = reason;
+	if (code == PROTO_CLOSE_SLOW_CONSUMER)
+		outq_clear(&s->out); /* the close frame goes next */
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1,
+			CLOSE_GRACE_S);
+	lws_callback_on_writable(s->wsi);
+}
+
+int session_send_frame(struct session *s, struct frame *f)
+{
+	if (!session_alive(s) || !f)
+		return -1;
+	if (outq_push(&s->out, f, (unsigned)s->hub->cfg->out_queue)) {
+		log_info("closing a slow consumer (%u frames queued)",
+			 outq_count(&s->out));
+		session_close(s, PROTO_CLOSE_SLOW_CONSUMER,
+			      "outbound queue full");
+		return -1;
+	}
+	if (outq_count(&s->out) == 1)
+		lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
+int session_send_owned(struct session *s, char *json)
+{
+	struct frame *f = frame_from_string(json);
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = session_send_frame(s, f);
+	frame_unref(f);
+	return rc;
+}
+
+void session_send_error(struct session *s, const char *id, const char *conv,
+			enum proto_error_code code, const char *message)
+{
+	session_send_owned(s, proto_encode_error(id && *id ? id : NULL,
+						 conv && *conv ? conv : NULL,
+						 code, message));
+}
+
+static int close_now(struct session *s, int code, const char *reason)
+{
+	lws_close_reason(s->wsi, (enum lws_close_status)code,
+			 (unsigned char *)reason, strlen(reason));
+	return -1;
+}
+
+/* Token bucket; returns true when the frame may proceed. */
+static bool rate_ok(struct session *s)
+{
+	const struct config *cfg = s->hub->cfg;
+	int64_t now = now_ms();
+
+	s->tokens += (double)(now - s->tokens_ms) * (double)cfg->rate / 1000.0;
+	if (s->tokens > (double)cfg->burst)
+		s->tokens = (double)cfg->burst;
+	s->tokens_ms = now;
+	if (s->tokens < 1.0)
+		return false;
+	s->tokens -= 1.0;
+	s->strikes = 0;
+	return true;
+}
+
+static void dispatch(struct session *s, struct proto_request *req)
+{
+	switch (req->type) {
+	case PROTO_AUTH:
+		session_send_error(s, req->id, NULL,
+				   PROTO_E_ALREADY_AUTHENTICATED, NULL);
+		break;
+	case PROTO_OPEN:
+		conv_open(s, req);
+		break;
+	case PROTO_SEND:
+	case PROTO_NOTE:
+	case PROTO_CLAIM:
+	case PROTO_CLOSE:
+		conv_append(s, req);
+		break;
+	case PROTO_TYPING:
+		conv_typing(s, req);
+		break;
+	case PROTO_READ:
+		conv_read(s, req);
+		break;
+	case PROTO_RESUME:
+		watch_resume(s, req);
+		break;
+	case PROTO_HISTORY:
+		query_history(s, req);
+		break;
+	case PROTO_LIST:
+		query_list(s, req);
+		break;
+	case PROTO_PING:
+		session_send_owned(s, proto_encode_pong(req->id, now_ms()));
+		break;
+	}
+}
+
+static int on_frame(struct session *s, const char *buf, size_t len)
+{
+	struct proto_request req;
+	struct proto_error err;
+	bool allowed = rate_ok(s);
+
+	if (!allowed && ++s->strikes > (unsigned)s->hub->cfg->burst)
+		return close_now(s, PROTO_CLOSE_FLOOD, "flood");
+	if (proto_decode(buf, len, &req, &err)) {
+		session_send_error(s, err.id, NULL, err.code, err.message);
+		return 0;
+	}
+	if (!allowed)
+		session_send_error(s, req.id, NULL, PROTO_E_RATE_LIMITED, NULL);
+	else if (!s->who && req.type != PROTO_AUTH)
+		session_send_error(s, req.id, NULL, PROTO_E_NOT_AUTHENTICATED,
+				   NULL);
+	else if (!s->who)
+		login_handle(s, &req);
+	else
+		dispatch(s, &req);
+	proto_request_cleanup(&req);
+	return 0;
+}
+
+static int rx_append(struct session *s, const void *in, size_t len)
+{
+	if (s->rx_len + len > s->rx_cap) {
+		size_t cap = s->rx_cap ? s->rx_cap : 1024;
+		char *p;
+
+		while (cap < s->rx_len + len)
+			cap *= 2;
+		p = realloc(s->rx, cap);
+		if (!p)
+			return -1;
+		s->rx = p;
+		s->rx_cap = cap;
+	}
+	memcpy(s->rx + s->rx_len, in, len);
+	s->rx_len += len;
+	return 0;
+}
+
+static void rx_release(struct session *s)
+{
+	free(s->rx);
+	s->rx = NULL;
+	s->rx_len = s->rx_cap = 0;
+}
+
+int session_on_receive(struct session *s, const void *in, size_t len,
+		       bool first, bool final, bool binary, size_t remaining)
+{
+	size_t max = (size_t)s->hub->cfg->max_frame;
+	int rc;
+
+	if (binary)
+		return close_now(s, PROTO_CLOSE_UNSUPPORTED,
+				 "binary frames are not accepted");
+	if (first)
+		s->rx_len = 0;
+	if (s->rx_len + len + remaining > max)
+		return close_now(s, PROTO_CLOSE_TOO_BIG, "frame too big");
+	if (first && final)
+		return on_frame(s, in, len);
+	if (rx_append(s, in, len))
+		return close_now(s, PROTO_CLOSE_INTERNAL, "out of memory");
+	if (!final)
+		return 0;
+	rc = on_frame(s, s->rx, s->rx_len);
+	rx_release(s);
+	return rc;
+}
+
+int session_on_writeable(struct session *s)
+{
+	struct frame *f;
+	int n = 0;
+
+	if (!s->wsi)
+		return -1;
+	while ((f = outq_peek(&s->out)) && n < WRITES_PER_CALLBACK) {
+		if (n > 0 && lws_send_pipe_choked(s->wsi))
+			break;
+		if (lws_write(s->wsi, frame_payload(f), f->len,
+			      LWS_WRITE_TEXT) < (int)f->len)
+			return -1;
+		outq_pop(&s->out);
+		n++;
+	}
+	if (s->close_code && !outq_count(&s->out))
+		return close_now(s, s->close_code, s->close_reason);
+	if (outq_count(&s->out))
+		lws_callback_on_writable(s->wsi);
+	watch_on_drain(s);
+	return 0;
+}

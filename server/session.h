@@ -1,0 +1,91 @@
+/*
+ * session: one WebSocket connection of chat.v1 from accept to close: frame
+ * reassembly under the size cap, the rate limit, authentication, request
+ * dispatch, the bounded outbound queue and writing. Request handlers live
+ * in conv.c, watch.c and query.c; the lws callback in transport.c only
+ * calls in here.
+ *
+ * Ownership: the hub owns every session. A session is freed when its
+ * connection has closed and no Redis callback still holds a reference.
+ */
+#ifndef CHAT_SESSION_H
+#define CHAT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chat/auth.h"
+#include "chat/protocol.h"
+#include "bus.h"
+#include "outq.h"
+
+struct lws;
+struct hub;
+struct watch;
+
+/* Who is on the other end, once authenticated. Strings live in one heap
+ * block owned by the session. */
+struct identity {
+	const char *sub, *name, *org, *site;
+	enum proto_role role;
+	enum auth_tier tier;
+	enum auth_org_role org_role;
+	unsigned capacity;
+	int64_t exp; /* seconds */
+	char data[];
+};
+
+struct session {
+	struct hub *hub;  /* borrowed */
+	struct lws *wsi;  /* NULL once the connection closed */
+	struct session *next, *prev; /* the hub's list */
+	unsigned refs;
+	int64_t created_ms;
+	struct identity *who; /* NULL until auth */
+	bool auth_pending;
+	int close_code;       /* non-zero: close at next WRITEABLE */
+	const char *close_reason;
+	char *rx;             /* reassembly of a fragmented frame */
+	size_t rx_len, rx_cap;
+	double tokens;        /* rate-limit bucket */
+	int64_t tokens_ms;
+	unsigned strikes;     /* frames refused in a row for rate */
+	struct outq out;
+	struct watch *watches; /* conversations this session follows */
+	unsigned paused_replays; /* watches waiting for queue room */
+	struct bus_sub user_feed, agent_feed;
+};
+
+struct session *session_create(struct hub *hub, struct lws *wsi);
+/* The connection closed: detaches from lws and Redis subscriptions; the
+ * memory goes when the last reference does. */
+void session_closed(struct session *s);
+void session_ref(struct session *s);
+void session_unref(struct session *s);
+/* True when replies may still be sent (connection open, not closing). */
+bool session_alive(const struct session *s);
+
+/* A piece of a text/binary frame arrived. Returns 0 or -1 to close. */
+int session_on_receive(struct session *s, const void *in, size_t len,
+		       bool first, bool final, bool binary, size_t remaining);
+/* The socket can take more. Returns 0 or -1 to close. */
+int session_on_writeable(struct session *s);
+
+/* Queues a frame (takes a new reference; the caller keeps its own).
+ * Returns 0, or -1 when the queue is full: the session is then being
+ * closed with 4008. */
+int session_send_frame(struct session *s, struct frame *f);
+/* Queues a heap string from the protocol encoders (freed here). */
+int session_send_owned(struct session *s, char *json);
+void session_send_error(struct session *s, const char *id, const char *conv,
+			enum proto_error_code code, const char *message);
+/* Asks lws to close the connection with code once pending frames are
+ * written (or at once when the client does not read). */
+void session_close(struct session *s, int code, const char *reason);
+/* Room left in the outbound queue, in frames. */
+unsigned session_room(const struct session *s);
+
+bool session_is_agent(const struct session *s);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * transport: lws setup and the two protocol callbacks. Each callback is a
+ * switch that calls one function per event; HTTP answers are tiny.
+ */
+#include "transport.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+#include <libwebsockets.h>
+
+#include "chat/protocol.h"
+#include "hub.h"
+#include "log.h"
+#include "session.h"
+#include "store.h"
+#include "util.h"
+
+struct transport {
+	struct lws_context *ctx;
+	struct hub *hub;
+	const struct config *cfg;
+	struct lws_protocols protocols[3];
+	struct lws_http_mount mounts[3];
+	lws_retry_bo_t retry;
+	void *foreign_loops[1];
+};
+
+static struct transport *transport_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+/* True when origin is on the comma-separated allow-list ("*" = any). */
+static bool origin_allowed(const char *list, const char *origin)
+{
+	size_t n = strlen(origin);
+	const char *p = list;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		while (len && *p == ' ')
+			p++, len--;
+		if ((len == 1 && *p == '*') ||
+		    (len == n && strncmp(p, origin, n) == 0))
+			return true;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+static int on_filter(struct lws *wsi)
+{
+	struct transport *t = transport_of(wsi);
+	char origin[256];
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+
+	if (n <= 0)
+		return 0; /* not a browser */
+	if (n >= (int)sizeof(origin) ||
+	    lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0 ||
+	    !origin_allowed(t->cfg->origins, origin)) {
+		log_info("refused a connection from origin %.*s",
+			 n < 200 ? n : 200, n < (int)sizeof(origin) ? origin : "");
+		return 1;
+	}
+	return 0;
+}
+
+static int on_established(struct lws *wsi, struct session **pss)
+{
+	struct transport *t = transport_of(wsi);
+
+	*pss = session_create(t->hub, wsi);
+	if (t->hub->stopping)
+		session_close(*pss, PROTO_CLOSE_GOING_AWAY,
+			      "server shutting down");
+	return 0;
+}
+
+static int on_receive(struct lws *wsi, struct session *s, void *in,
+		      size_t len)
+{
+	return session_on_receive(s, in, len, lws_is_first_fragment(wsi),
+				  lws_is_final_fragment(wsi),
+				  lws_frame_is_binary(wsi),
+				  lws_remaining_packet_payload(wsi));
+}
+
+static int on_closed(struct session **pss)
+{
+	if (*pss)
+		session_closed(*pss);
+	*pss = NULL;
+	return 0;
+}
+
+static int callback_chat(struct lws *wsi, enum lws_callback_reasons reason,
+			 void *user, void *in, size_t len)
+{
+	struct session **pss = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return on_filter(wsi);
+	case LWS_CALLBACK_ESTABLISHED:
+		return on_established(wsi, pss);
+	case LWS_CALLBACK_RECEIVE:
+		return *pss ? on_receive(wsi, *pss, in, len) : -1;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return *pss ? session_on_writeable(*pss) : -1;
+	case LWS_CALLBACK_CLOSED:
+		return on_closed(pss);
+	default:
+		return 0;
+	}
+}
+
+static int on_http(struct lws *wsi)
+{
+	struct transport *t = transport_of(wsi);
+	char uri[64] = "";
+	bool ready;
+
+	lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
+	if (strcmp(uri, "/healthz") == 0)
+		return lws_return_http_status(wsi, HTTP_STATUS_OK, "alive") ||
+		       lws_http_transaction_completed(wsi);
+	ready = store_ready(t->hub->store) && !t->hub->stopping;
+	if (lws_return_http_status(wsi,
+				   ready ? HTTP_STATUS_OK
+					 : HTTP_STATUS_SERVICE_UNAVAILABLE,
+				   ready ? "ready" : "redis unavailable"))
+		return -1;
+	return lws_http_transaction_completed(wsi);
+}
+
+/* protocols[0] also receives upgrades that name no subprotocol: refused. */
+static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
+			 void *user, void *in, size_t len)
+{
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return 1;
+	case LWS_CALLBACK_HTTP:
+		return on_http(wsi);
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+static void setup_protocols(struct transport *t)
+{
+	t->protocols[0] = (struct lws_protocols){"http", callback_http, 0, 0,
+						 0, NULL, 0};
+	t->protocols[1] = (struct lws_protocols){
+		PROTO_SUBPROTOCOL, callback_chat, sizeof(struct session *),
+		(size_t)t->cfg->rx_buffer, 0, NULL, 0};
+}
+
+static void setup_mounts(struct transport *t)
+{
+	static const char *health[] = {"/healthz", "/readyz"};
+	int n = 0;
+
+	for (int i = 0; i < 2; i++, n++) {
+		t->mounts[n].mountpoint = health[i];
+		t->mounts[n].mountpoint_len = (unsigned char)strlen(health[i]);
+		t->mounts[n].origin = "http";
+		t->mounts[n].origin_protocol = LWSMPRO_CALLBACK;
+	}
+	if (t->cfg->web_root && *t->cfg->web_root) {
+		t->mounts[n].mountpoint = "/";
+		t->mounts[n].mountpoint_len = 1;
+		t->mounts[n].origin = t->cfg->web_root;
+		t->mounts[n].def = "index.html";
+		t->mounts[n].origin_protocol = LWSMPRO_FILE;
+		n++;
+	}
+	for (int i = 0; i + 1 < n; i++)
+		t->mounts[i].mount_next = &t->mounts[i + 1];
+}
+
+struct transport *transport_create(uv_loop_t *loop, const struct config *cfg,
+				   struct hub *hub, int *port)
+{
+	struct transport *t = xcalloc(1, sizeof(*t));
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+
+	t->hub = hub;
+	t->cfg = cfg;
+	setup_protocols(t);
+	setup_mounts(t);
+	t->retry.secs_since_valid_ping = 30;
+	t->retry.secs_since_valid_hangup = 75;
+	t->foreign_loops[0] = loop;
+	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_LIBUV |
+		       LWS_SERVER_OPTION_VALIDATE_UTF8 |
+		       LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
+	info.foreign_loops = t->foreign_loops;
+	info.port = (int)cfg->port;
+	info.iface = cfg->host;
+	info.protocols = t->protocols;
+	info.mounts = t->mounts;
+	info.retry_and_idle_policy = &t->retry;
+	info.user = t;
+	info.timeout_secs = 10;
+	t->ctx = lws_create_context(&info);
+	vh = t->ctx ? lws_get_vhost_by_name(t->ctx, "default") : NULL;
+	if (!vh) {
+		log_error("cannot listen on %s:%ld", cfg->host, cfg->port);
+		if (t->ctx)
+			lws_context_destroy(t->ctx);
+		free(t);
+		return NULL;
+	}
+	*port = lws_get_vhost_listen_port(vh);
+	return t;
+}
+
+void transport_stop(struct transport *t)
+{
+	lws_context_destroy(t->ctx);
+}
+
+void transport_destroy(struct transport *t)
+{
+	if (!t)
+		return;
+	lws_context_destroy(t->ctx);
+	free(t);
+}

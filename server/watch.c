@@ -1,0 +1,406 @@
+/*
+ * watch: resume, replay and live delivery for one session and one
+ * conversation. State per watch: CHECKING (access being verified) ->
+ * REPLAYING (reading the stream in pages) -> LIVE. `sent` is the highest
+ * sequence this session has been given or skipped (notes for customers),
+ * so delivery is exactly "sent + 1" and anything else is a duplicate
+ * (dropped) or a gap (refilled from Redis).
+ */
+#include "watch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "hub.h"
+#include "log.h"
+#include "reply.h"
+#include "session.h"
+#include "util.h"
+
+#define WATCHES_MAX 1000
+
+enum watch_state { W_CHECKING, W_REPLAYING, W_LIVE };
+
+struct watch {
+	struct bus_sub sub; /* first: a bus_sub pointer is a watch pointer */
+	struct session *s;  /* borrowed: the session owns its watches */
+	struct watch *next;
+	enum watch_state state;
+	bool fetching, paused;
+	unsigned gen;
+	uint64_t sent, live_max;
+	char conv[PROTO_CONV_LEN + 1];
+	char *sync_id; /* resume request to answer with synced, owned */
+};
+
+static unsigned next_gen;
+
+static void fetch(struct watch *w);
+
+uint64_t watch_event_seq(const char *p, size_t len)
+{
+	static const char key[] = "\"seq\":";
+	size_t k = sizeof(key) - 1;
+	uint64_t v = 0;
+
+	for (size_t i = len >= k ? len - k + 1 : 0; i-- > 0;) {
+		if (memcmp(p + i, key, k) != 0)
+			continue;
+		for (size_t j = i + k; j < len && p[j] >= '0' && p[j] <= '9';
+		     j++)
+			v = v * 10 + (uint64_t)(p[j] - '0');
+		return v;
+	}
+	return 0;
+}
+
+bool watch_event_is_note(const char *p, size_t len)
+{
+	static const char key[] = "\"kind\":\"note\"";
+	size_t n = len < 100 ? len : 100; /* kind follows type and conv */
+
+	return memmem(p, n, key, sizeof(key) - 1) != NULL;
+}
+
+struct watch *watch_find(struct session *s, const char *conv)
+{
+	for (struct watch *w = s->watches; w; w = w->next)
+		if (strcmp(w->conv, conv) == 0 && w->state != W_CHECKING)
+			return w;
+	return NULL;
+}
+
+static struct watch *find_any(struct session *s, const char *conv,
+			      unsigned gen)
+{
+	for (struct watch *w = s->watches; w; w = w->next)
+		if (strcmp(w->conv, conv) == 0 && (!gen || w->gen == gen))
+			return w;
+	return NULL;
+}
+
+static void watch_free(struct watch *w)
+{
+	struct watch **pp = &w->s->watches;
+
+	while (*pp && *pp != w)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = w->next;
+	bus_remove(w->s->hub->bus, &w->sub);
+	if (w->paused)
+		w->s->paused_replays--;
+	free(w->sync_id);
+	free(w);
+}
+
+static void deliver(struct watch *w, const char *payload, size_t len)
+{
+	struct frame *f = frame_create(payload, len);
+
+	session_send_frame(w->s, f);
+	frame_unref(f);
+}
+
+/* A stored event in sequence: deliver it unless the reader may not see it. */
+static void deliver_event(struct watch *w, uint64_t seq, const char *payload,
+			  size_t len)
+{
+	w->sent = seq;
+	if (!session_is_agent(w->s) && watch_event_is_note(payload, len))
+		return;
+	deliver(w, payload, len);
+}
+
+static void synced(struct watch *w)
+{
+	w->state = W_LIVE;
+	if (!w->sync_id)
+		return;
+	session_send_owned(w->s, proto_encode_synced(w->sync_id, w->conv,
+						     w->sent));
+	free(w->sync_id);
+	w->sync_id = NULL;
+}
+
+static void replay_entries(struct watch *w, const redisReply *r)
+{
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *e = r->element[i], *fields;
+		uint64_t seq;
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
+			continue;
+		fields = e->element[1];
+		if (fields->type != REDIS_REPLY_ARRAY || fields->elements < 2)
+			continue;
+		seq = watch_event_seq(fields->element[1]->str,
+				      fields->element[1]->len);
+		if (seq > w->sent)
+			deliver_event(w, seq, fields->element[1]->str,
+				      fields->element[1]->len);
+	}
+}
+
+static void on_page(struct store *st, redisReply *r, void *arg)
+{
+	struct pending *p = arg;
+	struct watch *w = find_any(p->s, p->conv, (unsigned)p->kind);
+
+	(void)st;
+	if (!w || !session_alive(p->s)) {
+		pending_destroy(p);
+		return;
+	}
+	w->fetching = false;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		reply_fail(p, r);
+		watch_free(w);
+	} else {
+		replay_entries(w, r);
+		if (r->elements >= (size_t)p->s->hub->cfg->page ||
+		    w->live_max > w->sent)
+			fetch(w);
+		else
+			synced(w);
+	}
+	pending_destroy(p);
+}
+
+static void pause_replay(struct watch *w)
+{
+	if (!w->paused) {
+		w->paused = true;
+		w->s->paused_replays++;
+	}
+}
+
+static void fetch(struct watch *w)
+{
+	struct session *s = w->s;
+	long page = s->hub->cfg->page;
+	char key[64], start[32], count[16];
+	struct pending *p;
+
+	if (w->fetching)
+		return;
+	if (session_room(s) < (unsigned)page + 8) {
+		pause_replay(w);
+		return;
+	}
+	snprintf(key, sizeof(key), "{c:%s}:e", w->conv);
+	snprintf(start, sizeof(start), "0-%llu",
+		 (unsigned long long)w->sent + 1);
+	snprintf(count, sizeof(count), "%ld", page);
+	const char *argv[] = {"XRANGE", key, start, "+", "COUNT", count};
+	p = pending_create(s, NULL, w->conv);
+	p->kind = (int)w->gen;
+	if (store_command(s->hub->store, on_page, p, 6, argv, NULL)) {
+		reply_fail(p, NULL);
+		pending_destroy(p);
+		watch_free(w);
+		return;
+	}
+	w->fetching = true;
+}
+
+static void start_replay(struct watch *w)
+{
+	if (w->state == W_CHECKING || !bus_live(&w->sub))
+		return;
+	w->state = W_REPLAYING;
+	fetch(w);
+}
+
+static void on_live(struct bus_sub *sub)
+{
+	start_replay((struct watch *)sub);
+}
+
+static bool relay_wanted(const struct watch *w, const char *p, size_t len)
+{
+	const char *sender = p + 4, *bar;
+	size_t n;
+
+	if (len < 5 || p[3] != '|')
+		return false;
+	if (p[1] == 'a' && !session_is_agent(w->s))
+		return false;
+	if (p[2] == '1')
+		return true;
+	bar = memchr(sender, '|', len - 4);
+	n = bar ? (size_t)(bar - sender) : 0;
+	return !(n == strlen(w->s->who->sub) &&
+		 memcmp(sender, w->s->who->sub, n) == 0);
+}
+
+static void on_relay(struct watch *w, const char *p, size_t len)
+{
+	const char *frame;
+
+	if (!relay_wanted(w, p, len))
+		return;
+	frame = memchr(p + 4, '|', len - 4);
+	if (frame)
+		deliver(w, frame + 1, len - (size_t)(frame + 1 - p));
+}
+
+static void on_message(struct bus_sub *sub, const char *p, size_t len)
+{
+	struct watch *w = (struct watch *)sub;
+	uint64_t seq;
+
+	if (len > 0 && p[0] == '!') {
+		on_relay(w, p, len);
+		return;
+	}
+	seq = watch_event_seq(p, len);
+	if (w->state != W_LIVE) {
+		if (seq > w->live_max)
+			w->live_max = seq;
+		return;
+	}
+	if (seq <= w->sent)
+		return;
+	if (seq == w->sent + 1) {
+		deliver_event(w, seq, p, len);
+		return;
+	}
+	log_debug("watch %s: gap %llu -> %llu, refilling", w->conv,
+		  (unsigned long long)w->sent, (unsigned long long)seq);
+	w->live_max = seq;
+	w->state = W_REPLAYING;
+	fetch(w);
+}
+
+static void on_checked(struct store *st, redisReply *r, void *arg)
+{
+	struct pending *p = arg;
+	struct watch *w = find_any(p->s, p->conv, (unsigned)p->kind);
+	const struct identity *who = p->s->who;
+
+	(void)st;
+	if (!w || !session_alive(p->s)) {
+		pending_destroy(p);
+		return;
+	}
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 1) {
+		reply_fail(p, r);
+		watch_free(w);
+	} else if (r->element[0]->type != REDIS_REPLY_STRING) {
+		session_send_error(p->s, p->id, p->conv, PROTO_E_NOT_FOUND,
+				   NULL);
+		watch_free(w);
+	} else if (who->role == PROTO_ROLE_CUSTOMER &&
+		   strcmp(r->element[0]->str, who->sub) != 0) {
+		session_send_error(p->s, p->id, p->conv, PROTO_E_FORBIDDEN,
+				   "not your conversation");
+		watch_free(w);
+	} else {
+		char channel[PROTO_CONV_LEN + 3];
+
+		w->state = W_REPLAYING;
+		snprintf(channel, sizeof(channel), "c:%s", w->conv);
+		bus_add(p->s->hub->bus, &w->sub, channel); /* -> on_live */
+	}
+	pending_destroy(p);
+}
+
+static size_t watch_count(const struct session *s)
+{
+	size_t n = 0;
+
+	for (const struct watch *w = s->watches; w; w = w->next)
+		n++;
+	return n;
+}
+
+static struct watch *watch_add(struct session *s, const char *conv,
+			       uint64_t after, const char *req_id)
+{
+	struct watch *w = xcalloc(1, sizeof(*w));
+
+	w->s = s;
+	w->gen = ++next_gen ? next_gen : ++next_gen;
+	w->sent = after;
+	w->state = W_CHECKING;
+	w->sync_id = xstrdup(req_id);
+	w->sub.on_message = on_message;
+	w->sub.on_live = on_live;
+	snprintf(w->conv, sizeof(w->conv), "%s", conv);
+	w->next = s->watches;
+	s->watches = w;
+	return w;
+}
+
+static void check_access(struct session *s, struct watch *w,
+			 const char *req_id)
+{
+	char key[64];
+	struct pending *p;
+
+	snprintf(key, sizeof(key), "{c:%s}:m", w->conv);
+	const char *argv[] = {"HMGET", key, "customer"};
+	p = pending_create(s, req_id, w->conv);
+	p->kind = (int)w->gen;
+	if (store_command(s->hub->store, on_checked, p, 3, argv, NULL)) {
+		reply_fail(p, NULL);
+		pending_destroy(p);
+		watch_free(w);
+	}
+}
+
+/* A conversation already watched: the client restates what it has. */
+static void rewind_watch(struct watch *w, uint64_t after, const char *req_id)
+{
+	free(w->sync_id);
+	w->sync_id = xstrdup(req_id);
+	w->sent = after;
+	if (w->state == W_LIVE) {
+		w->state = W_REPLAYING;
+		fetch(w);
+	}
+}
+
+void watch_resume(struct session *s, const struct proto_request *req)
+{
+	size_t have = watch_count(s);
+
+	for (size_t i = 0; i < req->n_resume; i++) {
+		const struct proto_resume_item *it = &req->resume[i];
+		struct watch *w = find_any(s, it->conv, 0);
+
+		if (w) {
+			rewind_watch(w, it->after, req->id);
+		} else if (have >= WATCHES_MAX) {
+			session_send_error(s, req->id, it->conv,
+					   PROTO_E_TOO_LARGE,
+					   "too many conversations watched");
+		} else {
+			w = watch_add(s, it->conv, it->after, req->id);
+			have++;
+			check_access(s, w, req->id);
+		}
+	}
+}
+
+void watch_remove_all(struct session *s)
+{
+	while (s->watches)
+		watch_free(s->watches);
+}
+
+void watch_on_drain(struct session *s)
+{
+	if (!s->paused_replays)
+		return;
+	for (struct watch *w = s->watches; w; w = w->next) {
+		if (!w->paused)
+			continue;
+		w->paused = false;
+		s->paused_replays--;
+		fetch(w);
+	}
+}

@@ -1,0 +1,34 @@
+/*
+ * watch: a session following a conversation. Resume subscribes first,
+ * then replays the stored events after the client's last sequence in
+ * pages (paced by the outbound queue), then streams live events, dropping
+ * anything at or below what it already sent; a gap in the live stream (or
+ * a resubscribe after the pub/sub link broke) refills from the stream.
+ * Customers never get internal notes.
+ */
+#ifndef CHAT_WATCH_H
+#define CHAT_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chat/protocol.h"
+
+struct session;
+struct watch;
+
+void watch_resume(struct session *s, const struct proto_request *req);
+/* The watch of conv whose access was checked, or NULL. Borrowed. */
+struct watch *watch_find(struct session *s, const char *conv);
+/* Drops every watch of a closing session. */
+void watch_remove_all(struct session *s);
+/* The outbound queue drained: continue replays paused for room. */
+void watch_on_drain(struct session *s);
+
+/* Sequence number of a stored event's JSON (its trailing "seq"), or 0. */
+uint64_t watch_event_seq(const char *payload, size_t len);
+/* True when a stored event is an internal note. */
+bool watch_event_is_note(const char *payload, size_t len);
+
+#endif

@@ -1,0 +1,204 @@
+// Test harness: starts a real redis-server and real chatd nodes on free
+// loopback ports (chatd --port 0 reports the port it bound), mints tokens
+// with `chatd token`, and drives chat.v1 over real WebSockets. Every wait
+// is on an event with a timeout; everything started is stopped again.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..', '..');
+export const CHATD = process.env.CHATD_BIN || join(root, 'build', 'chatd');
+export const EXAMPLES = join(root, 'protocol', 'examples');
+
+export const KEYS = `k1:${randomBytes(32).toString('hex')},k2:${randomBytes(32).toString('hex')}`;
+export const ID_SECRET = randomBytes(32).toString('hex');
+
+export async function waitFor(check, { timeout = 5000, interval = 20, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+function onceExit(proc) {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve({ code: proc.exitCode, signal: proc.signalCode });
+    else proc.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+export class Redis {
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'chatd-redis-'));
+    this.sock = join(this.dir, 'redis.sock');
+    this.url = `unix:${this.sock}`;
+    this.proc = null;
+  }
+  async start() {
+    this.proc = spawn('redis-server', ['--port', '0', '--unixsocket', this.sock,
+      '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
+      { stdio: ['ignore', 'ignore', 'inherit'] });
+    await waitFor(() => {
+      try { return this.cli('PING') === 'PONG'; } catch { return false; }
+    }, { what: 'redis to answer PING' });
+    return this;
+  }
+  cli(...args) {
+    return execFileSync('redis-cli', ['-s', this.sock, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  }
+  async stop() {
+    if (!this.proc) return;
+    const exited = onceExit(this.proc);
+    try { this.cli('SHUTDOWN', 'NOSAVE'); } catch { this.proc.kill('SIGKILL'); }
+    await exited;
+    this.proc = null;
+  }
+  async destroy() {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class Chatd {
+  constructor(redis, args = []) {
+    this.redis = redis;
+    this.args = args;
+    this.dir = mkdtempSync(join(tmpdir(), 'chatd-node-'));
+    this.log = '';
+  }
+  async start() {
+    const portFile = join(this.dir, 'port');
+    this.proc = spawn(CHATD, ['serve', '--port', '0', '--port-file', portFile,
+      '--redis', this.redis.url, '--web-root', '', '--origins', 'http://allowed.example',
+      ...this.args], {
+      env: { ...process.env, CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.proc.stderr.on('data', (d) => {
+      this.log += d;
+      if (process.env.CHATD_LOG) process.stderr.write(d);
+    });
+    this.exited = onceExit(this.proc);
+    await waitFor(() => existsSync(portFile) && readFileSync(portFile, 'utf8').trim(),
+      { what: `chatd to listen (log: ${this.log})` });
+    this.port = Number(readFileSync(portFile, 'utf8'));
+    this.url = `ws://127.0.0.1:${this.port}/ws`;
+    this.http = `http://127.0.0.1:${this.port}`;
+    await waitFor(async () => (await fetch(`${this.http}/readyz`)).status === 200,
+      { what: 'chatd /readyz' });
+    return this;
+  }
+  alive() { return this.proc && this.proc.exitCode === null && this.proc.signalCode === null; }
+  async stop(signal = 'SIGTERM') {
+    if (!this.proc) return null;
+    if (this.alive()) this.proc.kill(signal);
+    const r = await this.exited;
+    this.proc = null;
+    rmSync(this.dir, { recursive: true, force: true });
+    return r;
+  }
+}
+
+export function token(claims, { ttl = '1h', keys = KEYS, kid } = {}) {
+  const args = ['token', '--keys', keys, '--ttl', String(ttl)];
+  if (kid) args.push('--kid', kid);
+  for (const [k, v] of Object.entries(claims)) args.push(`--${k}`, String(v));
+  return execFileSync(CHATD, args, { encoding: 'utf8' }).trim();
+}
+
+let seq = 0;
+export const uid = (p = 'x') => `${p}-${process.pid}-${++seq}-${randomBytes(3).toString('hex')}`;
+
+// A chat.v1 client that records every frame it receives.
+export class Client {
+  constructor(url, { origin, protocol = 'chat.v1' } = {}) {
+    this.frames = [];
+    this.waiters = [];
+    this.ws = new WebSocket(url, protocol ? [protocol] : [], origin ? { origin } : {});
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    this.closed = new Promise((resolve) => {
+      this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    this.ws.on('error', () => {});
+    this.ws.on('message', (data, isBinary) => {
+      const f = isBinary ? { binary: data } : JSON.parse(data.toString());
+      this.frames.push(f);
+      this.waiters = this.waiters.filter((w) => !w(f));
+    });
+    this.nextId = 0;
+  }
+  static async connect(url, opts) {
+    const c = new Client(url, opts);
+    await c.opened;
+    return c;
+  }
+  send(frame) { this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)); }
+  // Resolves with the first frame (already received or future) matching pred.
+  wait(pred, { timeout = 5000, from = 0, what = 'frame' } = {}) {
+    const seen = this.frames.slice(from).find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.slice(-5))}`)), timeout);
+      this.waiters.push((f) => { if (!pred(f)) return false; clearTimeout(t); resolve(f); return true; });
+    });
+  }
+  // Sends a request with a fresh id; resolves with its ack/error/result.
+  request(frame, opts) {
+    const id = frame.id || `r${++this.nextId}`;
+    const from = this.frames.length;
+    this.send({ ...frame, id });
+    return this.wait((f) => f.id === id && f.type !== 'event', { ...opts, from, what: `reply to ${frame.type} ${id}` });
+  }
+  async auth(tok) {
+    const r = await this.request({ type: 'auth', token: tok });
+    if (r.type !== 'hello') throw new Error(`auth failed: ${JSON.stringify(r)}`);
+    this.hello = r;
+    return r;
+  }
+  events(conv) { return this.frames.filter((f) => f.type === 'event' && f.conv === conv); }
+  close() { try { this.ws.close(); } catch {} return this.closed; }
+  terminate() { this.ws.terminate(); return this.closed; }
+}
+
+export async function connectAs(node, claims, opts) {
+  const c = await Client.connect(node.url, opts);
+  await c.auth(token(claims));
+  return c;
+}
+
+export const customer = (sub = uid('cust'), extra = {}) =>
+  ({ sub, name: `Customer ${sub}`, role: 'customer', org: 'org-1', site: 'site-1', tier: 'gold', ...extra });
+export const agent = (sub = uid('agent'), extra = {}) =>
+  ({ sub, name: `Agent ${sub}`, role: 'agent', ...extra });
+
+export const details = (summary = 'Live site returns 502') =>
+  ({ summary, steps: '1. deploy\n2. visit /', environment: 'Live', began: '2026-11-26T08:00:00Z',
+     errors: '502 Bad Gateway', screenshots: ['https://example.com/s.png'] });
+
+// Opens a conversation as c and watches it; returns the conv id.
+export async function openConv(c, summary) {
+  const ack = await c.request({ type: 'open', client_id: uid('open'), details: details(summary) });
+  if (ack.type !== 'ack') throw new Error(`open failed: ${JSON.stringify(ack)}`);
+  await watch(c, ack.conv, 0);
+  return ack.conv;
+}
+
+export async function watch(c, conv, after = 0) {
+  const from = c.frames.length;
+  const id = `w${++c.nextId}`;
+  c.send({ type: 'resume', id, convs: [{ conv, after }] });
+  return c.wait((f) => f.id === id && f.conv === conv && (f.type === 'synced' || f.type === 'error'),
+    { from, what: `synced ${conv}` });
+}
