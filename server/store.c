@@ -34,6 +34,7 @@ struct store {
 	uv_timer_t watchdog;
 	uint64_t backoff_ms;
 	size_t pending;
+	int open_timers; /* while destroying */
 	uint64_t last_reply_ms;
 	char shas[SCRIPT__COUNT][41];
 	store_state_cb on_state;
@@ -228,7 +229,7 @@ static void on_timer_closed(uv_handle_t *h)
 {
 	struct store *st = h->data;
 
-	if (h == (uv_handle_t *)&st->watchdog)
+	if (--st->open_timers == 0)
 		free(st);
 }
 
@@ -236,6 +237,7 @@ void store_stop(struct store *st)
 {
 	st->stopping = true;
 	uv_timer_stop(&st->retry_timer);
+	uv_timer_stop(&st->watchdog); /* a running timer keeps the loop alive */
 	if (st->ac)
 		redisAsyncDisconnect(st->ac);
 }
@@ -248,6 +250,7 @@ void store_destroy(struct store *st)
 	if (st->ac)
 		redisAsyncFree(st->ac);
 	st->ac = NULL;
+	st->open_timers = 2;
 	uv_close((uv_handle_t *)&st->retry_timer, on_timer_closed);
 	uv_close((uv_handle_t *)&st->watchdog, on_timer_closed);
 }
