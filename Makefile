@@ -59,6 +59,9 @@ $(BUILD)/chatd: $(BUILD)/server/main.o $(BUILD)/libserver.a $(BUILD)/libproto.a
 # module server/NAME.c when there is one, and the modules listed in
 # TEST_DEPS_NAME (server modules beside the unit, or stubs).
 
+TEST_DEPS_ids := server/util.o
+TEST_DEPS_hmap := server/util.o
+TEST_DEPS_config := server/util.o
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libproto.a \
 		$$(if $$(wildcard server/$$*.c),$(BUILD)/server/$$*.o) \

@@ -11,10 +11,9 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "hub.h"
+#include "ids.h"
 #include "reply.h"
 #include "session.h"
 #include "store.h"
@@ -22,24 +21,6 @@
 #include "watch.h"
 
 #define IDEMPOTENCY_TTL "86400"
-
-void conv_id_derive(const unsigned char *secret, size_t secret_len,
-		    const char *customer, const char *client_id,
-		    char out[PROTO_CONV_LEN + 1])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
-	size_t lc = strlen(customer), li = strlen(client_id);
-	unsigned char *msg = xmalloc(lc + li + 1);
-
-	memcpy(msg, customer, lc);
-	msg[lc] = '\n'; /* customer ids never hold a newline */
-	memcpy(msg + lc + 1, client_id, li);
-	HMAC(EVP_sha256(), secret, (int)secret_len, msg, lc + li + 1, md,
-	     &md_len);
-	free(msg);
-	base64url_encode(md, 16, out);
-}
 
 static struct proto_user sender_of(const struct session *s)
 {
@@ -129,7 +110,7 @@ void conv_open(struct session *s, const struct proto_request *req)
 				   "only customers open conversations");
 		return;
 	}
-	conv_id_derive(s->hub->id_secret, s->hub->id_secret_len, w->sub,
+	ids_conv_derive(s->hub->id_secret, s->hub->id_secret_len, w->sub,
 		       req->client_id, conv);
 	members = proto_opened_members(d, context, w->org, w->site,
 				       auth_tier_str(w->tier));
@@ -262,9 +243,7 @@ void conv_append(struct session *s, const struct proto_request *req)
 	}
 	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", req->conv);
 	snprintf(k[1], sizeof(k[1]), "{c:%s}:e", req->conv);
-	/* length-prefixed so "a:b"+"c" and "a"+"b:c" differ */
-	snprintf(k[2], sizeof(k[2]), "{c:%s}:i:%zu:%s:%s", req->conv,
-		 strlen(w->sub), w->sub, req->client_id);
+	ids_idem_key(k[2], sizeof(k[2]), req->conv, w->sub, req->client_id);
 	snprintf(k[3], sizeof(k[3]), "convs:open");
 	snprintf(k[4], sizeof(k[4]), "{a:%s}:c", w->sub);
 	const char *argv[] = {k[0],	  k[1],	      k[2],

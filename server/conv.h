@@ -17,10 +17,4 @@ void conv_append(struct session *s, const struct proto_request *req);
 void conv_typing(struct session *s, const struct proto_request *req);
 void conv_read(struct session *s, const struct proto_request *req);
 
-/* Writes the id of the conversation that (customer, client_id) opens:
- * HMAC-SHA256 under the node's id secret, 128 bits, base64url. */
-void conv_id_derive(const unsigned char *secret, size_t secret_len,
-		    const char *customer, const char *client_id,
-		    char out[PROTO_CONV_LEN + 1]);
-
 #endif

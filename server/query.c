@@ -16,7 +16,7 @@
 #include "session.h"
 #include "store.h"
 #include "util.h"
-#include "watch.h"
+#include "event.h"
 
 #define DEFAULT_HISTORY 100
 #define DEFAULT_LIST 20
@@ -122,7 +122,7 @@ static char *history_frame(struct history *h, const redisReply *r)
 		    e->element[1]->elements < 2)
 			continue;
 		v = e->element[1]->element[1];
-		if (!agent && watch_event_is_note(v->str, v->len))
+		if (!agent && event_is_note(v->str, v->len))
 			continue;
 		if (out++)
 			buf_str(&b, ",");

@@ -1,10 +1,8 @@
 /*
  * watch: resume, replay and live delivery for one session and one
- * conversation. State per watch: CHECKING (access being verified) ->
- * REPLAYING (reading the stream in pages) -> LIVE. `sent` is the highest
- * sequence this session has been given or skipped (notes for customers),
- * so delivery is exactly "sent + 1" and anything else is a duplicate
- * (dropped) or a gap (refilled from Redis).
+ * conversation: access check, then subscribe, then replay pages from the
+ * stream, then live. The delivery decisions (exactly sent+1, drop
+ * duplicates, refill gaps) are seqtrack's.
  */
 #include "watch.h"
 
@@ -13,24 +11,26 @@
 #include <string.h>
 
 #include "bus.h"
+#include "event.h"
 #include "hub.h"
 #include "log.h"
 #include "reply.h"
+#include "seqtrack.h"
 #include "session.h"
 #include "util.h"
 
 #define WATCHES_MAX 1000
 
-enum watch_state { W_CHECKING, W_REPLAYING, W_LIVE };
 
 struct watch {
 	struct bus_sub sub; /* first: a bus_sub pointer is a watch pointer */
 	struct session *s;  /* borrowed: the session owns its watches */
 	struct watch *next;
-	enum watch_state state;
+	bool checked; /* access verified */
 	bool fetching, paused;
+	bool stale_fetch; /* rewound while a page was in flight: read again */
 	unsigned gen;
-	uint64_t sent, live_max;
+	struct seqtrack seq;
 	char conv[PROTO_CONV_LEN + 1];
 	char *sync_id; /* resume request to answer with synced, owned */
 };
@@ -39,35 +39,10 @@ static unsigned next_gen;
 
 static void fetch(struct watch *w);
 
-uint64_t watch_event_seq(const char *p, size_t len)
-{
-	static const char key[] = "\"seq\":";
-	size_t k = sizeof(key) - 1;
-	uint64_t v = 0;
-
-	for (size_t i = len >= k ? len - k + 1 : 0; i-- > 0;) {
-		if (memcmp(p + i, key, k) != 0)
-			continue;
-		for (size_t j = i + k; j < len && p[j] >= '0' && p[j] <= '9';
-		     j++)
-			v = v * 10 + (uint64_t)(p[j] - '0');
-		return v;
-	}
-	return 0;
-}
-
-bool watch_event_is_note(const char *p, size_t len)
-{
-	static const char key[] = "\"kind\":\"note\"";
-	size_t n = len < 100 ? len : 100; /* kind follows type and conv */
-
-	return memmem(p, n, key, sizeof(key) - 1) != NULL;
-}
-
 struct watch *watch_find(struct session *s, const char *conv)
 {
 	for (struct watch *w = s->watches; w; w = w->next)
-		if (strcmp(w->conv, conv) == 0 && w->state != W_CHECKING)
+		if (strcmp(w->conv, conv) == 0 && w->checked)
 			return w;
 	return NULL;
 }
@@ -105,22 +80,19 @@ static void deliver(struct watch *w, const char *payload, size_t len)
 }
 
 /* A stored event in sequence: deliver it unless the reader may not see it. */
-static void deliver_event(struct watch *w, uint64_t seq, const char *payload,
-			  size_t len)
+static void deliver_event(struct watch *w, const char *payload, size_t len)
 {
-	w->sent = seq;
-	if (!session_is_agent(w->s) && watch_event_is_note(payload, len))
+	if (!session_is_agent(w->s) && event_is_note(payload, len))
 		return;
 	deliver(w, payload, len);
 }
 
 static void synced(struct watch *w)
 {
-	w->state = W_LIVE;
 	if (!w->sync_id)
 		return;
 	session_send_owned(w->s, proto_encode_synced(w->sync_id, w->conv,
-						     w->sent));
+						     w->seq.sent));
 	free(w->sync_id);
 	w->sync_id = NULL;
 }
@@ -136,10 +108,10 @@ static void replay_entries(struct watch *w, const redisReply *r)
 		fields = e->element[1];
 		if (fields->type != REDIS_REPLY_ARRAY || fields->elements < 2)
 			continue;
-		seq = watch_event_seq(fields->element[1]->str,
+		seq = event_seq(fields->element[1]->str,
 				      fields->element[1]->len);
-		if (seq > w->sent)
-			deliver_event(w, seq, fields->element[1]->str,
+		if (seqtrack_replayed(&w->seq, seq))
+			deliver_event(w, fields->element[1]->str,
 				      fields->element[1]->len);
 	}
 }
@@ -155,13 +127,16 @@ static void on_page(struct store *st, redisReply *r, void *arg)
 		return;
 	}
 	w->fetching = false;
-	if (!r || r->type != REDIS_REPLY_ARRAY) {
+	if (w->stale_fetch && r && r->type == REDIS_REPLY_ARRAY) {
+		w->stale_fetch = false;
+		fetch(w);
+	} else if (!r || r->type != REDIS_REPLY_ARRAY) {
 		reply_fail(p, r);
 		watch_free(w);
 	} else {
 		replay_entries(w, r);
-		if (r->elements >= (size_t)p->s->hub->cfg->page ||
-		    w->live_max > w->sent)
+		if (seqtrack_page_done(&w->seq, r->elements >= (size_t)p->s->hub
+								     ->cfg->page))
 			fetch(w);
 		else
 			synced(w);
@@ -192,7 +167,7 @@ static void fetch(struct watch *w)
 	}
 	snprintf(key, sizeof(key), "{c:%s}:e", w->conv);
 	snprintf(start, sizeof(start), "0-%llu",
-		 (unsigned long long)w->sent + 1);
+		 (unsigned long long)w->seq.sent + 1);
 	snprintf(count, sizeof(count), "%ld", page);
 	const char *argv[] = {"XRANGE", key, start, "+", "COUNT", count};
 	p = pending_create(s, NULL, w->conv);
@@ -206,11 +181,13 @@ static void fetch(struct watch *w)
 	w->fetching = true;
 }
 
+/* The channel is (again) subscribed: read what may have been missed. */
 static void start_replay(struct watch *w)
 {
-	if (w->state == W_CHECKING || !bus_live(&w->sub))
+	if (!w->checked || !bus_live(&w->sub))
 		return;
-	w->state = W_REPLAYING;
+	seqtrack_rewind(&w->seq, w->seq.sent);
+	w->stale_fetch = w->fetching;
 	fetch(w);
 }
 
@@ -256,23 +233,20 @@ static void on_message(struct bus_sub *sub, const char *p, size_t len)
 		on_relay(w, p, len);
 		return;
 	}
-	seq = watch_event_seq(p, len);
-	if (w->state != W_LIVE) {
-		if (seq > w->live_max)
-			w->live_max = seq;
-		return;
+	seq = event_seq(p, len);
+	switch (seqtrack_live(&w->seq, seq)) {
+	case SEQ_DELIVER:
+		deliver_event(w, p, len);
+		break;
+	case SEQ_GAP:
+		log_debug("watch %s: gap before %llu, refilling", w->conv,
+			  (unsigned long long)seq);
+		fetch(w);
+		break;
+	case SEQ_DROP:
+	case SEQ_NOTED:
+		break;
 	}
-	if (seq <= w->sent)
-		return;
-	if (seq == w->sent + 1) {
-		deliver_event(w, seq, p, len);
-		return;
-	}
-	log_debug("watch %s: gap %llu -> %llu, refilling", w->conv,
-		  (unsigned long long)w->sent, (unsigned long long)seq);
-	w->live_max = seq;
-	w->state = W_REPLAYING;
-	fetch(w);
 }
 
 static void on_checked(struct store *st, redisReply *r, void *arg)
@@ -301,7 +275,7 @@ static void on_checked(struct store *st, redisReply *r, void *arg)
 	} else {
 		char channel[PROTO_CONV_LEN + 3];
 
-		w->state = W_REPLAYING;
+		w->checked = true;
 		snprintf(channel, sizeof(channel), "c:%s", w->conv);
 		bus_add(p->s->hub->bus, &w->sub, channel); /* -> on_live */
 	}
@@ -324,8 +298,7 @@ static struct watch *watch_add(struct session *s, const char *conv,
 
 	w->s = s;
 	w->gen = ++next_gen ? next_gen : ++next_gen;
-	w->sent = after;
-	w->state = W_CHECKING;
+	seqtrack_init(&w->seq, after);
 	w->sync_id = xstrdup(req_id);
 	w->sub.on_message = on_message;
 	w->sub.on_live = on_live;
@@ -357,11 +330,13 @@ static void rewind_watch(struct watch *w, uint64_t after, const char *req_id)
 {
 	free(w->sync_id);
 	w->sync_id = xstrdup(req_id);
-	w->sent = after;
-	if (w->state == W_LIVE) {
-		w->state = W_REPLAYING;
-		fetch(w);
+	if (!w->checked) {
+		w->seq.sent = after; /* replay has not started yet */
+		return;
 	}
+	seqtrack_rewind(&w->seq, after);
+	w->stale_fetch = w->fetching;
+	fetch(w);
 }
 
 void watch_resume(struct session *s, const struct proto_request *req)

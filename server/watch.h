@@ -26,9 +26,4 @@ void watch_remove_all(struct session *s);
 /* The outbound queue drained: continue replays paused for room. */
 void watch_on_drain(struct session *s);
 
-/* Sequence number of a stored event's JSON (its trailing "seq"), or 0. */
-uint64_t watch_event_seq(const char *payload, size_t len);
-/* True when a stored event is an internal note. */
-bool watch_event_is_note(const char *payload, size_t len);
-
 #endif

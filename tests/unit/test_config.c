@@ -1,0 +1,132 @@
+/* Unit tests for config: precedence and validation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+#define HEX64 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("CHAT_JWT_KEYS", "k1:" HEX64, 1);
+	setenv("CHAT_ID_SECRET", HEX64, 1);
+	unsetenv("CHAT_PORT");
+	unsetenv("CHAT_CONFIG");
+	return 0;
+}
+
+static int load(struct config *cfg, char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return config_load(cfg, argc, argv);
+}
+
+static void test_defaults_apply(void **state)
+{
+	struct config cfg;
+	char *argv[] = {"serve", NULL};
+
+	(void)state;
+	assert_int_equal(load(&cfg, argv), 0);
+	assert_int_equal(cfg.port, 8080);
+	assert_string_equal(cfg.host, "127.0.0.1");
+	assert_int_equal(cfg.max_frame, 65536);
+	config_cleanup(&cfg);
+}
+
+static void test_flag_beats_environment(void **state)
+{
+	struct config cfg;
+	char *argv[] = {"serve", "--port", "0", "--rx-buffer=1024", NULL};
+
+	(void)state;
+	setenv("CHAT_PORT", "9000", 1);
+	assert_int_equal(load(&cfg, argv), 0);
+	assert_int_equal(cfg.port, 0);
+	assert_int_equal(cfg.rx_buffer, 1024);
+	config_cleanup(&cfg);
+	unsetenv("CHAT_PORT");
+}
+
+static void test_environment_beats_file(void **state)
+{
+	struct config cfg;
+	char path[] = "/tmp/chatd-config-XXXXXX";
+	int fd = mkstemp(path);
+	char *argv[] = {"serve", "--config", path, NULL};
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_true(write(fd, "# comment\nport = 7000\nrate = 3\n", 31) == 31);
+	close(fd);
+	setenv("CHAT_RATE", "4", 1);
+	assert_int_equal(load(&cfg, argv), 0);
+	assert_int_equal(cfg.port, 7000);
+	assert_int_equal(cfg.rate, 4);
+	config_cleanup(&cfg);
+	unsetenv("CHAT_RATE");
+	unlink(path);
+}
+
+static void test_invalid_values_are_refused(void **state)
+{
+	struct config cfg;
+	char *bad_port[] = {"serve", "--port", "70000", NULL};
+	char *bad_num[] = {"serve", "--rate", "fast", NULL};
+	char *unknown[] = {"serve", "--colour", "blue", NULL};
+	char *missing[] = {"serve", "--port", NULL};
+	char *bad_redis[] = {"serve", "--redis", "http://x", NULL};
+
+	(void)state;
+	assert_int_equal(load(&cfg, bad_port), -1);
+	config_cleanup(&cfg);
+	assert_int_equal(load(&cfg, bad_num), -1);
+	config_cleanup(&cfg);
+	assert_int_equal(load(&cfg, unknown), -1);
+	config_cleanup(&cfg);
+	assert_int_equal(load(&cfg, missing), -1);
+	config_cleanup(&cfg);
+	assert_int_equal(load(&cfg, bad_redis), -1);
+	config_cleanup(&cfg);
+}
+
+static void test_missing_secrets_are_refused(void **state)
+{
+	struct config cfg;
+	char *argv[] = {"serve", NULL};
+
+	(void)state;
+	unsetenv("CHAT_JWT_KEYS");
+	assert_int_equal(load(&cfg, argv), -1);
+	config_cleanup(&cfg);
+	setenv("CHAT_JWT_KEYS", "k1:" HEX64, 1);
+	setenv("CHAT_ID_SECRET", "abcd", 1);
+	assert_int_equal(load(&cfg, argv), -1);
+	config_cleanup(&cfg);
+	setenv("CHAT_ID_SECRET", HEX64, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_defaults_apply, setup),
+		cmocka_unit_test_setup(test_flag_beats_environment, setup),
+		cmocka_unit_test_setup(test_environment_beats_file, setup),
+		cmocka_unit_test_setup(test_invalid_values_are_refused, setup),
+		cmocka_unit_test_setup(test_missing_secrets_are_refused, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
