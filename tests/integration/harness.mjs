@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -97,13 +97,32 @@ export class Chatd {
     return this;
   }
   alive() { return this.proc && this.proc.exitCode === null && this.proc.signalCode === null; }
-  async stop(signal = 'SIGTERM') {
+  // Signals the node and waits for it to exit; a node that has not exited
+  // within timeout is killed and stop() throws (a hang is a failure).
+  async stop(signal = 'SIGTERM', { timeout = 10000 } = {}) {
     if (!this.proc) return null;
-    if (this.alive()) this.proc.kill(signal);
-    const r = await this.exited;
+    const proc = this.proc;
+    if (this.alive()) proc.kill(signal);
+    let timer;
+    const r = await Promise.race([this.exited,
+      new Promise((resolve) => { timer = setTimeout(() => resolve(null), timeout); })]);
+    clearTimeout(timer);
+    if (!r) {
+      proc.kill('SIGKILL');
+      await this.exited;
+    }
     this.proc = null;
     rmSync(this.dir, { recursive: true, force: true });
+    if (!r) throw new Error(`chatd did not exit within ${timeout} ms of ${signal}; log:\n${this.log.slice(-2000)}`);
     return r;
+  }
+  // Resolves once the node's log matches re (a string or RegExp).
+  waitLog(re, { timeout = 5000 } = {}) {
+    const match = () => (typeof re === 'string' ? this.log.includes(re) : re.test(this.log));
+    return waitFor(match, { timeout, what: `chatd log ${re}` });
+  }
+  async httpStatus(path) {
+    return (await fetch(`${this.http}${path}`)).status;
   }
 }
 
@@ -112,6 +131,28 @@ export function token(claims, { ttl = '1h', keys = KEYS, kid } = {}) {
   if (kid) args.push('--kid', kid);
   for (const [k, v] of Object.entries(claims)) args.push(`--${k}`, String(v));
   return execFileSync(CHATD, args, { encoding: 'utf8' }).trim();
+}
+
+// The hex secret of key kid in a kid:hex[,kid:hex] spec (default KEYS).
+export function keySecret(kid, keys = KEYS) {
+  const entry = keys.split(',').find((k) => k.startsWith(`${kid}:`));
+  if (!entry) throw new Error(`no key ${kid}`);
+  return entry.slice(kid.length + 1);
+}
+
+const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+// Builds a JWT by hand, for tokens `chatd token` refuses to mint (expired,
+// unsigned, unknown kid, wrong key). secret is hex; null leaves the
+// signature empty. Times default to a valid one-hour token.
+export function craftToken(claims, { header = { alg: 'HS256', typ: 'JWT', kid: 'k1' },
+  secret = keySecret('k1'), iat, exp, nbf } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const body = { iat: iat ?? now, nbf: nbf ?? now, exp: exp ?? now + 3600, ...claims };
+  const signing = `${b64url(header)}.${b64url(body)}`;
+  const sig = secret === null ? ''
+    : createHmac('sha256', Buffer.from(secret, 'hex')).update(signing).digest('base64url');
+  return `${signing}.${sig}`;
 }
 
 let seq = 0;
@@ -168,6 +209,22 @@ export class Client {
     return r;
   }
   events(conv) { return this.frames.filter((f) => f.type === 'event' && f.conv === conv); }
+  // Sequence numbers of the events of conv received so far, in arrival order.
+  seqs(conv) { return this.events(conv).map((e) => e.seq); }
+  lastSeq(conv) { return this.events(conv).reduce((m, e) => Math.max(m, e.seq), 0); }
+  async ping(opts) {
+    const r = await this.request({ type: 'ping' }, opts);
+    if (r.type !== 'pong') throw new Error(`ping answered ${JSON.stringify(r)}`);
+    return r;
+  }
+  // Resolves with {code, reason} when the connection closes, else rejects.
+  waitClose({ timeout = 5000 } = {}) {
+    let timer;
+    return Promise.race([this.closed.finally(() => clearTimeout(timer)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out waiting for close; got ${JSON.stringify(this.frames.slice(-5))}`)), timeout);
+      })]);
+  }
   close() { try { this.ws.close(); } catch {} return this.closed; }
   terminate() { this.ws.terminate(); return this.closed; }
 }

@@ -15,7 +15,7 @@ static void test_queue_is_fifo_across_growth(void **state)
 {
 	struct outq q = {0};
 	struct frame *f[20];
-	char s[8];
+	char s[16];
 
 	(void)state;
 	for (int i = 0; i < 20; i++) {
