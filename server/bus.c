@@ -178,8 +178,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
 		if (!bus->stopping)
 			uv_timer_start(&bus->retry_timer, on_retry,
 				       bus->backoff_ms, 0);
-		bus->backoff_ms = bus->backoff_ms < 1000 ? bus->backoff_ms * 2
-							 : 2000;
+		bus->backoff_ms =
+			bus->backoff_ms < 1000 ? bus->backoff_ms * 2 : 2000;
 		return;
 	}
 	bus->connected = true;
@@ -206,10 +206,10 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 
 static void bus_connect(struct bus *bus)
 {
-	redisAsyncContext *ac = bus->addr.path[0]
-					? redisAsyncConnectUnix(bus->addr.path)
-					: redisAsyncConnect(bus->addr.host,
-							    bus->addr.port);
+	redisAsyncContext *ac =
+		bus->addr.path[0]
+			? redisAsyncConnectUnix(bus->addr.path)
+			: redisAsyncConnect(bus->addr.host, bus->addr.port);
 
 	if (!ac || ac->err) {
 		if (ac)

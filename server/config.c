@@ -251,8 +251,9 @@ static int validate(struct config *cfg)
 	}
 	if (strncmp(cfg->redis, "redis://", 8) != 0 &&
 	    strncmp(cfg->redis, "unix:", 5) != 0) {
-		fprintf(stderr, "chatd: invalid redis '%s': want "
-				"redis://host:port or unix:/path\n",
+		fprintf(stderr,
+			"chatd: invalid redis '%s': want "
+			"redis://host:port or unix:/path\n",
 			cfg->redis);
 		return -1;
 	}

@@ -79,12 +79,11 @@ static void eval_or_fail(struct session *s, const struct proto_request *req,
 static char *open_feed_prefix(const struct session *s, const char *conv,
 			      const struct proto_details *d)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s}",
-			      "type", "feed", "kind", "opened", "conv", conv,
-			      "status", "waiting", "summary", d->summary,
-			      "customer", "id", s->who->sub, "name",
-			      s->who->name, "tier",
-			      auth_tier_str(s->who->tier));
+	json_t *o = json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s}", "type", "feed",
+		"kind", "opened", "conv", conv, "status", "waiting", "summary",
+		d->summary, "customer", "id", s->who->sub, "name", s->who->name,
+		"tier", auth_tier_str(s->who->tier));
 
 	if (o && d->environment)
 		json_object_set_new(o, "environment",
@@ -111,7 +110,7 @@ void conv_open(struct session *s, const struct proto_request *req)
 		return;
 	}
 	ids_conv_derive(s->hub->id_secret, s->hub->id_secret_len, w->sub,
-		       req->client_id, conv);
+			req->client_id, conv);
 	members = proto_opened_members(d, context, w->org, w->site,
 				       auth_tier_str(w->tier));
 	event = members ? proto_event_prefix(conv, "opened", &from,
@@ -134,9 +133,16 @@ void conv_open(struct session *s, const struct proto_request *req)
 		argv[4] = k[4];
 	if (*w->site)
 		argv[nkeys++] = k[5];
-	const char *args[] = {conv,	    event,   feed,   w->sub,
-			      w->name,	    context, w->org, w->site,
-			      auth_tier_str(w->tier), d->summary,
+	const char *args[] = {conv,
+			      event,
+			      feed,
+			      w->sub,
+			      w->name,
+			      context,
+			      w->org,
+			      w->site,
+			      auth_tier_str(w->tier),
+			      d->summary,
 			      d->environment ? d->environment : ""};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		argv[nkeys + (int)i] = args[i];
@@ -184,10 +190,10 @@ static char *append_event(const struct session *s,
 				      [PROTO_CLOSE] = "closed"};
 	struct proto_user from = sender_of(s);
 	char *members = append_members(req);
-	char *event = members ? proto_event_prefix(req->conv, kinds[req->type],
-						   &from, req->client_id,
-						   members)
-			      : NULL;
+	char *event =
+		members ? proto_event_prefix(req->conv, kinds[req->type], &from,
+					     req->client_id, members)
+			: NULL;
 
 	free(members);
 	return event;
@@ -246,11 +252,13 @@ void conv_append(struct session *s, const struct proto_request *req)
 	ids_idem_key(k[2], sizeof(k[2]), req->conv, w->sub, req->client_id);
 	snprintf(k[3], sizeof(k[3]), "convs:open");
 	snprintf(k[4], sizeof(k[4]), "{a:%s}:c", w->sub);
-	const char *argv[] = {k[0],	  k[1],	      k[2],
-			      k[3],	  k[4],	      append_op(req->type),
-			      w->sub,	  proto_role_str(w->role),
-			      event,	  req->conv,  feed,
-			      w->name,	  IDEMPOTENCY_TTL};
+	const char *argv[] = {k[0],	      k[1],
+			      k[2],	      k[3],
+			      k[4],	      append_op(req->type),
+			      w->sub,	      proto_role_str(w->role),
+			      event,	      req->conv,
+			      feed,	      w->name,
+			      IDEMPOTENCY_TTL};
 	eval_or_fail(s, req, req->conv, SCRIPT_APPEND, 5, 13, argv);
 out:
 	free(event);
@@ -290,13 +298,14 @@ void conv_typing(struct session *s, const struct proto_request *req)
 		return;
 	}
 	frame = proto_encode_typing(req->conv, &from, req->typing);
-	payload = frame ? relay_prefix(customer ? "a0" : "*0", s->who->sub,
-				       frame)
-			: NULL;
+	payload =
+		frame ? relay_prefix(customer ? "a0" : "*0", s->who->sub, frame)
+		      : NULL;
 	snprintf(channel, sizeof(channel), "c:%s", req->conv);
 	const char *argv[] = {"PUBLISH", channel, payload};
 	if (payload &&
-	    store_command(s->hub->store, on_publish_reply, NULL, 3, argv, NULL) &&
+	    store_command(s->hub->store, on_publish_reply, NULL, 3, argv,
+			  NULL) &&
 	    *req->id)
 		session_send_error(s, req->id, req->conv, PROTO_E_UNAVAILABLE,
 				   NULL);
@@ -312,10 +321,9 @@ static void on_read_reply(struct store *st, redisReply *r, void *arg)
 	if (!r || r->type != REDIS_REPLY_INTEGER)
 		reply_fail(p, r);
 	else if (session_alive(p->s))
-		session_send_owned(p->s,
-				   proto_encode_ack(p->id, p->conv,
-						    (uint64_t)r->integer,
-						    now_ms(), false));
+		session_send_owned(p->s, proto_encode_ack(p->id, p->conv,
+							  (uint64_t)r->integer,
+							  now_ms(), false));
 	pending_destroy(p);
 }
 
@@ -335,9 +343,9 @@ void conv_read(struct session *s, const struct proto_request *req)
 	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", req->conv);
 	snprintf(k[1], sizeof(k[1]), "{c:%s}:r", req->conv);
 	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)req->seq);
-	const char *argv[] = {k[0],	 k[1],	    s->who->sub,
-			      proto_role_str(s->who->role), seq, req->conv,
-			      relay};
+	const char *argv[] = {
+		k[0], k[1],	 s->who->sub, proto_role_str(s->who->role),
+		seq,  req->conv, relay};
 	p = pending_create(s, req->id, req->conv);
 	if (!relay || store_eval(s->hub->store, SCRIPT_READ, on_read_reply, p,
 				 2, 7, argv, NULL)) {

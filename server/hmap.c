@@ -57,7 +57,8 @@ void hmap_destroy(struct hmap *m)
 
 static struct hmap_entry **find_slot(const struct hmap *m, const char *key)
 {
-	struct hmap_entry **pp = &m->buckets[hash_str(key) & (m->n_buckets - 1)];
+	struct hmap_entry **pp =
+		&m->buckets[hash_str(key) & (m->n_buckets - 1)];
 
 	while (*pp && strcmp((*pp)->key, key) != 0)
 		pp = &(*pp)->next;

@@ -79,12 +79,11 @@ static char *encode_hello(const struct session *s, const char *id)
 	if (w->role != PROTO_ROLE_CUSTOMER)
 		json_object_set_new(user, "capacity",
 				    json_integer(w->capacity));
-	hello = json_pack("{s:s, s:s, s:I, s:s, s:o, s:{s:I, s:i}}", "type",
-			  "hello", "id", id, "server_time",
-			  (json_int_t)now_ms(), "protocol", PROTO_SUBPROTOCOL,
-			  "user", user, "limits", "max_frame",
-			  (json_int_t)s->hub->cfg->max_frame, "text_max",
-			  PROTO_TEXT_MAX);
+	hello = json_pack(
+		"{s:s, s:s, s:I, s:s, s:o, s:{s:I, s:i}}", "type", "hello",
+		"id", id, "server_time", (json_int_t)now_ms(), "protocol",
+		PROTO_SUBPROTOCOL, "user", user, "limits", "max_frame",
+		(json_int_t)s->hub->cfg->max_frame, "text_max", PROTO_TEXT_MAX);
 	out = hello ? json_dumps(hello, JSON_COMPACT | JSON_PRESERVE_ORDER)
 		    : NULL;
 	json_decref(hello);
@@ -97,7 +96,8 @@ static void refuse(struct session *s, const char *id, int result)
 
 	log_info("auth refused: %s", auth_result_str(result));
 	session_send_error(s, id, NULL,
-			   expired ? PROTO_E_TOKEN_EXPIRED : PROTO_E_AUTH_FAILED,
+			   expired ? PROTO_E_TOKEN_EXPIRED
+				   : PROTO_E_AUTH_FAILED,
 			   auth_result_str(result));
 	session_close(s, PROTO_CLOSE_AUTH_FAILED, "authentication failed");
 }

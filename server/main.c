@@ -63,8 +63,8 @@ static void finish(struct node *n)
 static void on_drain_tick(uv_timer_t *t)
 {
 	struct node *n = t->data;
-	bool waited_enough = uv_now(&n->loop) - n->drain_started >
-			     DRAIN_LIMIT_MS;
+	bool waited_enough =
+		uv_now(&n->loop) - n->drain_started > DRAIN_LIMIT_MS;
 
 	if ((n->hub->n_sessions == 0 && store_pending(n->store) == 0) ||
 	    waited_enough) {

@@ -24,7 +24,7 @@
 struct history {
 	struct pending *p;
 	int owner_state; /* 0 unknown, 1 ok, -1 refused (already answered) */
-	bool orphan;     /* the events command was never sent */
+	bool orphan;	 /* the events command was never sent */
 	unsigned limit;
 };
 
@@ -190,9 +190,10 @@ struct list_req {
 };
 
 static const char *const meta_fields[] = {
-	"status",	  "summary", "environment", "tier",	"org",
-	"site",		  "context", "customer",    "customer_name",
-	"agent",	  "agent_name", "opened_at", "closed_at", "seq"};
+	"status",	 "summary", "environment", "tier",
+	"org",		 "site",    "context",	   "customer",
+	"customer_name", "agent",   "agent_name",  "opened_at",
+	"closed_at",	 "seq"};
 #define N_META (sizeof(meta_fields) / sizeof(meta_fields[0]))
 
 static const char *field(const redisReply *r, size_t i)
@@ -215,14 +216,12 @@ static json_t *list_item(const char *conv, const redisReply *r)
 			    json_pack("{s:s, s:s}", "id", field(r, 7), "name",
 				      field(r, 8)));
 	json_object_set_new(o, "agent",
-			    *field(r, 9) ? json_pack("{s:s, s:s}", "id",
-						     field(r, 9), "name",
-						     field(r, 10))
-					 : json_null());
-	json_object_set_new(o, "opened_at",
-			    json_integer(atoll(field(r, 11))));
-	json_object_set_new(o, "closed_at",
-			    json_integer(atoll(field(r, 12))));
+			    *field(r, 9)
+				    ? json_pack("{s:s, s:s}", "id", field(r, 9),
+						"name", field(r, 10))
+				    : json_null());
+	json_object_set_new(o, "opened_at", json_integer(atoll(field(r, 11))));
+	json_object_set_new(o, "closed_at", json_integer(atoll(field(r, 12))));
 	json_object_set_new(o, "last_seq", json_integer(atoll(field(r, 13))));
 	return o;
 }
@@ -355,7 +354,7 @@ void query_list(struct session *s, const struct proto_request *req)
 	else
 		snprintf(max, sizeof(max), "+inf");
 	snprintf(count, sizeof(count), "%u", l->limit + 1);
-	const char *argv[] = {"ZREVRANGEBYSCORE", key,	 max,	"-inf",
+	const char *argv[] = {"ZREVRANGEBYSCORE", key,	   max, "-inf",
 			      "WITHSCORES",	  "LIMIT", "0", count};
 	if (store_command(s->hub->store, on_list_index, l, 8, argv, NULL)) {
 		reply_fail(l->p, NULL);

@@ -1,6 +1,6 @@
 /*
- * scripts: the Lua scripts the store runs (the .lua files in server/lua), embedded at
- * build time so the binary is self-contained.
+ * scripts: the Lua scripts the store runs (the .lua files in server/lua),
+ * embedded at build time so the binary is self-contained.
  */
 #ifndef CHAT_SCRIPTS_H
 #define CHAT_SCRIPTS_H

@@ -37,22 +37,22 @@ struct identity {
 };
 
 struct session {
-	struct hub *hub;  /* borrowed */
-	struct lws *wsi;  /* NULL once the connection closed */
+	struct hub *hub;	     /* borrowed */
+	struct lws *wsi;	     /* NULL once the connection closed */
 	struct session *next, *prev; /* the hub's list */
 	unsigned refs;
 	int64_t created_ms;
 	struct identity *who; /* NULL until auth */
 	bool auth_pending;
-	int close_code;       /* non-zero: close at next WRITEABLE */
+	int close_code; /* non-zero: close at next WRITEABLE */
 	const char *close_reason;
-	char *rx;             /* reassembly of a fragmented frame */
+	char *rx; /* reassembly of a fragmented frame */
 	size_t rx_len, rx_cap;
-	double tokens;        /* rate-limit bucket */
+	double tokens; /* rate-limit bucket */
 	int64_t tokens_ms;
-	unsigned strikes;     /* frames refused in a row for rate */
+	unsigned strikes; /* frames refused in a row for rate */
 	struct outq out;
-	struct watch *watches; /* conversations this session follows */
+	struct watch *watches;	 /* conversations this session follows */
 	unsigned paused_replays; /* watches waiting for queue room */
 	struct bus_sub user_feed, agent_feed;
 };

@@ -27,7 +27,7 @@ struct store {
 	struct redis_addr addr;
 	redisAsyncContext *ac;
 	bool connected;
-	bool ready;    /* connected and scripts loaded */
+	bool ready; /* connected and scripts loaded */
 	bool stopping;
 	int scripts_pending;
 	uv_timer_t retry_timer;

@@ -21,8 +21,7 @@ struct store;
 /* Called once per command. reply is NULL when the connection failed before
  * the answer came (nothing is known to be applied); it is borrowed for the
  * call only. */
-typedef void (*store_reply_cb)(struct store *st, redisReply *reply,
-			       void *arg);
+typedef void (*store_reply_cb)(struct store *st, redisReply *reply, void *arg);
 /* Called when the store becomes ready (connected, scripts loaded) or stops
  * being ready. */
 typedef void (*store_state_cb)(bool ready, void *arg);

@@ -66,7 +66,8 @@ static int on_filter(struct lws *wsi)
 	    lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0 ||
 	    !origin_allowed(t->cfg->origins, origin)) {
 		log_info("refused a connection from origin %.*s",
-			 n < 200 ? n : 200, n < (int)sizeof(origin) ? origin : "");
+			 n < 200 ? n : 200,
+			 n < (int)sizeof(origin) ? origin : "");
 		return 1;
 	}
 	return 0;
@@ -83,8 +84,7 @@ static int on_established(struct lws *wsi, struct session **pss)
 	return 0;
 }
 
-static int on_receive(struct lws *wsi, struct session *s, void *in,
-		      size_t len)
+static int on_receive(struct lws *wsi, struct session *s, void *in, size_t len)
 {
 	return session_on_receive(s, in, len, lws_is_first_fragment(wsi),
 				  lws_is_final_fragment(wsi),
@@ -156,11 +156,15 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 
 static void setup_protocols(struct transport *t)
 {
-	t->protocols[0] = (struct lws_protocols){"http", callback_http, 0, 0,
-						 0, NULL, 0};
-	t->protocols[1] = (struct lws_protocols){
-		PROTO_SUBPROTOCOL, callback_chat, sizeof(struct session *),
-		(size_t)t->cfg->rx_buffer, 0, NULL, 0};
+	t->protocols[0] =
+		(struct lws_protocols){"http", callback_http, 0, 0, 0, NULL, 0};
+	t->protocols[1] = (struct lws_protocols){PROTO_SUBPROTOCOL,
+						 callback_chat,
+						 sizeof(struct session *),
+						 (size_t)t->cfg->rx_buffer,
+						 0,
+						 NULL,
+						 0};
 }
 
 static void setup_mounts(struct transport *t)

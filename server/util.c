@@ -81,7 +81,8 @@ void random_bytes(void *buf, size_t n)
 
 size_t base64url_encode(const unsigned char *in, size_t n, char *out)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
+				  "stuvwxyz0123456789-_";
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i += 3) {
@@ -120,7 +121,8 @@ int hex_decode(const char *hex, unsigned char *out, size_t cap)
 	if (len % 2 || len / 2 > cap)
 		return -1;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+		int hi = hex_nibble(hex[2 * i]),
+		    lo = hex_nibble(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

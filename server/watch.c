@@ -21,7 +21,6 @@
 
 #define WATCHES_MAX 1000
 
-
 struct watch {
 	struct bus_sub sub; /* first: a bus_sub pointer is a watch pointer */
 	struct session *s;  /* borrowed: the session owns its watches */
@@ -47,8 +46,7 @@ struct watch *watch_find(struct session *s, const char *conv)
 	return NULL;
 }
 
-static struct watch *find_any(struct session *s, const char *conv,
-			      unsigned gen)
+static struct watch *find_any(struct session *s, const char *conv, unsigned gen)
 {
 	for (struct watch *w = s->watches; w; w = w->next)
 		if (strcmp(w->conv, conv) == 0 && (!gen || w->gen == gen))
@@ -91,8 +89,8 @@ static void synced(struct watch *w)
 {
 	if (!w->sync_id)
 		return;
-	session_send_owned(w->s, proto_encode_synced(w->sync_id, w->conv,
-						     w->seq.sent));
+	session_send_owned(
+		w->s, proto_encode_synced(w->sync_id, w->conv, w->seq.sent));
 	free(w->sync_id);
 	w->sync_id = NULL;
 }
@@ -109,7 +107,7 @@ static void replay_entries(struct watch *w, const redisReply *r)
 		if (fields->type != REDIS_REPLY_ARRAY || fields->elements < 2)
 			continue;
 		seq = event_seq(fields->element[1]->str,
-				      fields->element[1]->len);
+				fields->element[1]->len);
 		if (seqtrack_replayed(&w->seq, seq))
 			deliver_event(w, fields->element[1]->str,
 				      fields->element[1]->len);
@@ -135,8 +133,9 @@ static void on_page(struct store *st, redisReply *r, void *arg)
 		watch_free(w);
 	} else {
 		replay_entries(w, r);
-		if (seqtrack_page_done(&w->seq, r->elements >= (size_t)p->s->hub
-								     ->cfg->page))
+		if (seqtrack_page_done(&w->seq,
+				       r->elements >=
+					       (size_t)p->s->hub->cfg->page))
 			fetch(w);
 		else
 			synced(w);
@@ -308,8 +307,7 @@ static struct watch *watch_add(struct session *s, const char *conv,
 	return w;
 }
 
-static void check_access(struct session *s, struct watch *w,
-			 const char *req_id)
+static void check_access(struct session *s, struct watch *w, const char *req_id)
 {
 	char key[64];
 	struct pending *p;

@@ -14,15 +14,15 @@
 #include <stdint.h>
 
 #define PROTO_SUBPROTOCOL "chat.v1"
-#define PROTO_ID_MAX 64          /* request id and client id, bytes */
-#define PROTO_CONV_LEN 22        /* 16 random bytes, base64url, no padding */
-#define PROTO_TEXT_MAX 16384     /* message/note text, bytes of UTF-8 */
-#define PROTO_FIELD_MAX 4096     /* each details field except summary/steps */
+#define PROTO_ID_MAX 64	     /* request id and client id, bytes */
+#define PROTO_CONV_LEN 22    /* 16 random bytes, base64url, no padding */
+#define PROTO_TEXT_MAX 16384 /* message/note text, bytes of UTF-8 */
+#define PROTO_FIELD_MAX 4096 /* each details field except summary/steps */
 #define PROTO_SUMMARY_MAX 300
 #define PROTO_SCREENSHOTS_MAX 10
 #define PROTO_URL_MAX 2048
-#define PROTO_RESUME_MAX 200     /* conversations in one resume frame */
-#define PROTO_PAGE_MAX 200       /* limit of history/list pages */
+#define PROTO_RESUME_MAX 200 /* conversations in one resume frame */
+#define PROTO_PAGE_MAX 200   /* limit of history/list pages */
 #define PROTO_REASON_MAX 500
 
 /* X(enum, wire code, retryable, default message) */
@@ -38,8 +38,7 @@
 	  "this connection is already authenticated")                          \
 	X(PROTO_E_AUTH_FAILED, "auth_failed", false, "token rejected")         \
 	X(PROTO_E_TOKEN_EXPIRED, "token_expired", false, "token has expired")  \
-	X(PROTO_E_FORBIDDEN, "forbidden", false,                               \
-	  "not allowed for this user")                                         \
+	X(PROTO_E_FORBIDDEN, "forbidden", false, "not allowed for this user")  \
 	X(PROTO_E_NOT_FOUND, "not_found", false, "no such conversation")       \
 	X(PROTO_E_ALREADY_ASSIGNED, "already_assigned", false,                 \
 	  "another agent already has this conversation")                       \
@@ -57,23 +56,23 @@ enum proto_error_code {
 #define PROTO_X_ENUM(e, code, retry, msg) e,
 	PROTO_ERRORS(PROTO_X_ENUM)
 #undef PROTO_X_ENUM
-	PROTO_E__COUNT
+		PROTO_E__COUNT
 };
 
 /* WebSocket close codes used by chatd (see PROTOCOL.md). */
 enum proto_close {
 	PROTO_CLOSE_NORMAL = 1000,
-	PROTO_CLOSE_GOING_AWAY = 1001,    /* server shutting down */
-	PROTO_CLOSE_UNSUPPORTED = 1003,   /* binary frame */
+	PROTO_CLOSE_GOING_AWAY = 1001,	/* server shutting down */
+	PROTO_CLOSE_UNSUPPORTED = 1003, /* binary frame */
 	PROTO_CLOSE_INVALID_UTF8 = 1007,
-	PROTO_CLOSE_POLICY = 1008,        /* origin or subprotocol refused */
-	PROTO_CLOSE_TOO_BIG = 1009,       /* frame over the cap */
+	PROTO_CLOSE_POLICY = 1008,  /* origin or subprotocol refused */
+	PROTO_CLOSE_TOO_BIG = 1009, /* frame over the cap */
 	PROTO_CLOSE_INTERNAL = 1011,
 	PROTO_CLOSE_AUTH_TIMEOUT = 4001,  /* no auth frame within deadline */
-	PROTO_CLOSE_AUTH_FAILED = 4003,   /* token refused */
+	PROTO_CLOSE_AUTH_FAILED = 4003,	  /* token refused */
 	PROTO_CLOSE_TOKEN_EXPIRED = 4004, /* token expired while connected */
 	PROTO_CLOSE_SLOW_CONSUMER = 4008, /* outbound queue overflow */
-	PROTO_CLOSE_FLOOD = 4029,         /* kept flooding after rate_limited */
+	PROTO_CLOSE_FLOOD = 4029,	  /* kept flooding after rate_limited */
 };
 
 enum proto_type {
@@ -98,11 +97,12 @@ enum proto_list_scope { PROTO_SCOPE_MINE, PROTO_SCOPE_OPEN };
 /* Details a customer gives when opening a conversation. Strings are owned
  * by the enclosing struct proto_request; NULL when absent. */
 struct proto_details {
-	char *summary;     /* required, 1..PROTO_SUMMARY_MAX */
-	char *steps;       /* steps to reproduce */
-	char *environment; /* "multidev" | "dev" | "test" | "live" (lowercased) */
-	char *began;       /* when it began, free text or ISO 8601 */
-	char *errors;      /* error messages */
+	char *summary;	    /* required, 1..PROTO_SUMMARY_MAX */
+	char *steps;	    /* steps to reproduce */
+	char *environment;  /* "multidev" | "dev" | "test" | "live" (lowercased)
+			     */
+	char *began;	    /* when it began, free text or ISO 8601 */
+	char *errors;	    /* error messages */
 	char **screenshots; /* http(s) URLs */
 	size_t n_screenshots;
 };
@@ -117,18 +117,18 @@ struct proto_resume_item {
  * proto_request_cleanup(). */
 struct proto_request {
 	enum proto_type type;
-	char id[PROTO_ID_MAX + 1];        /* request id, echoed in replies */
+	char id[PROTO_ID_MAX + 1];	  /* request id, echoed in replies */
 	char client_id[PROTO_ID_MAX + 1]; /* idempotency key */
 	char conv[PROTO_CONV_LEN + 1];
-	char *token;  /* auth */
-	char *text;   /* send, note */
-	char *reason; /* close, optional */
-	bool typing;  /* typing */
-	uint64_t seq; /* read: read up to; history: after */
-	unsigned limit;                  /* history, list; 0 = default */
-	enum proto_list_scope scope;     /* list */
-	uint64_t before;                 /* list cursor, 0 = newest */
-	struct proto_details details;    /* open */
+	char *token;			  /* auth */
+	char *text;			  /* send, note */
+	char *reason;			  /* close, optional */
+	bool typing;			  /* typing */
+	uint64_t seq;			  /* read: read up to; history: after */
+	unsigned limit;			  /* history, list; 0 = default */
+	enum proto_list_scope scope;	  /* list */
+	uint64_t before;		  /* list cursor, 0 = newest */
+	struct proto_details details;	  /* open */
 	struct proto_resume_item *resume; /* resume, owned array */
 	size_t n_resume;
 };
@@ -196,9 +196,8 @@ char *proto_event_prefix(const char *conv, const char *kind,
 			 const char *body_members);
 /* Body members for an "opened" event: details and the server-attached
  * context. org/site may be NULL. */
-char *proto_opened_members(const struct proto_details *d,
-			   const char *context, const char *org,
-			   const char *site, const char *tier);
+char *proto_opened_members(const struct proto_details *d, const char *context,
+			   const char *org, const char *site, const char *tier);
 /* Body members with one string member, e.g. "text":"...". */
 char *proto_string_member(const char *name, const char *value);
 

@@ -10,9 +10,9 @@
 #include "event.h"
 
 #define EV(kind, text, tail)                                                   \
-	"{\"type\":\"event\",\"conv\":\"Q2hhdGRDb252ZXJzYXRpbw\",\"kind\":\"" \
-	kind "\",\"channel\":\"chat\",\"from\":{\"id\":\"a\",\"role\":"        \
-	     "\"agent\",\"name\":\"Bo\"},\"text\":\"" text "\"" tail
+	"{\"type\":\"event\",\"conv\":\"Q2hhdGRDb252ZXJzYXRpbw\",\"kind\":"    \
+	"\"" kind "\",\"channel\":\"chat\",\"from\":{\"id\":\"a\",\"role\":"   \
+	"\"agent\",\"name\":\"Bo\"},\"text\":\"" text "\"" tail
 
 static void test_seq_is_read_from_the_trailing_member(void **state)
 {

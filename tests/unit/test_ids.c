@@ -25,7 +25,8 @@ static void test_conv_id_is_stable_for_a_retried_open(void **state)
 
 static void test_conv_id_differs_per_customer_client_id_and_secret(void **state)
 {
-	static const unsigned char other[32] = "fedcba9876543210fedcba9876543210";
+	static const unsigned char other[32] =
+		"fedcba9876543210fedcba9876543210";
 	char a[23], b[23], c[23], d[23];
 
 	(void)state;
