@@ -7,6 +7,7 @@
 #include "log.h"
 #include "session.h"
 #include "util.h"
+#include "watch.h"
 
 static void sweep_one(struct session *s, int64_t now, int64_t deadline_ms)
 {
@@ -94,4 +95,11 @@ void hub_shutdown(struct hub *hub)
 	for (struct session *s = hub->sessions; s; s = s->next)
 		session_close(s, PROTO_CLOSE_GOING_AWAY,
 			      "server shutting down");
+}
+
+void hub_on_store_ready(struct hub *hub)
+{
+	for (struct session *s = hub->sessions; s; s = s->next)
+		if (session_alive(s))
+			watch_on_drain(s);
 }

@@ -41,6 +41,8 @@ struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
 void hub_destroy(struct hub *hub);
 void hub_add(struct hub *hub, struct session *s);
 void hub_remove(struct hub *hub, struct session *s);
+/* Redis became ready again: continue replays that waited for it. */
+void hub_on_store_ready(struct hub *hub);
 /* Closes every session with 1001 and stops the sweep. */
 void hub_shutdown(struct hub *hub);
 

@@ -128,6 +128,14 @@ static void watch_signals(struct node *n)
 	n->drain.data = n;
 }
 
+static void on_store_state(bool ready, void *arg)
+{
+	struct node *n = arg;
+
+	if (ready && n->hub)
+		hub_on_store_ready(n->hub);
+}
+
 static int start(struct node *n)
 {
 	struct redis_addr addr;
@@ -138,7 +146,7 @@ static int start(struct node *n)
 			n->cfg.redis);
 		return -1;
 	}
-	n->store = store_create(&n->loop, &addr, NULL, NULL);
+	n->store = store_create(&n->loop, &addr, on_store_state, n);
 	n->bus = bus_create(&n->loop, &addr);
 	n->hub = hub_create(&n->loop, &n->cfg, &n->auth, n->store, n->bus);
 	if (!n->hub)

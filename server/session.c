@@ -135,6 +135,30 @@ static int close_now(struct session *s, int code, const char *reason)
 	return -1;
 }
 
+/*
+ * Carries out a close decided outside lws (session_close). The close frame
+ * is written here before returning -1: when a WRITEABLE callback returns
+ * -1, lws 4.1 on libuv closes the connection twice in a row and the second
+ * pass drops the close frame lws_close_reason() queued, so the peer would
+ * see 1006 instead of the code. Opcode 4 is lws's close write protocol
+ * (LWS_WRITE_CLOSE, not exported by its public header in 4.1).
+ */
+#define WRITE_CLOSE_FRAME ((enum lws_write_protocol)4)
+
+static int close_from_writeable(struct session *s)
+{
+	unsigned char buf[LWS_PRE + 125];
+	size_t n = strlen(s->close_reason);
+
+	if (n > sizeof(buf) - LWS_PRE - 2)
+		n = sizeof(buf) - LWS_PRE - 2;
+	buf[LWS_PRE] = (unsigned char)(s->close_code >> 8);
+	buf[LWS_PRE + 1] = (unsigned char)(s->close_code & 0xff);
+	memcpy(buf + LWS_PRE + 2, s->close_reason, n);
+	lws_write(s->wsi, buf + LWS_PRE, n + 2, WRITE_CLOSE_FRAME);
+	return close_now(s, s->close_code, s->close_reason);
+}
+
 /* Token bucket; returns true when the frame may proceed. */
 static bool rate_ok(struct session *s)
 {
@@ -281,7 +305,7 @@ int session_on_writeable(struct session *s)
 		n++;
 	}
 	if (s->close_code && !outq_count(&s->out))
-		return close_now(s, s->close_code, s->close_reason);
+		return close_from_writeable(s);
 	if (outq_count(&s->out))
 		lws_callback_on_writable(s->wsi);
 	watch_on_drain(s);

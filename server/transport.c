@@ -68,6 +68,8 @@ static int on_filter(struct lws *wsi)
 		log_info("refused a connection from origin %.*s",
 			 n < 200 ? n : 200,
 			 n < (int)sizeof(origin) ? origin : "");
+		lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN,
+				       "origin not allowed");
 		return 1;
 	}
 	return 0;
@@ -146,6 +148,8 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 {
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST,
+				       "subprotocol chat.v1 required");
 		return 1;
 	case LWS_CALLBACK_HTTP:
 		return on_http(wsi);

@@ -31,7 +31,14 @@ struct watch {
 	unsigned gen;
 	struct seqtrack seq;
 	char conv[PROTO_CONV_LEN + 1];
-	char *sync_id; /* resume request to answer with synced, owned */
+	unsigned asked;		/* entries the page in flight asked for */
+	struct sync_req *syncs; /* resume requests to answer, owned */
+};
+
+/* A resume request waiting for its synced answer. */
+struct sync_req {
+	struct sync_req *next;
+	char id[];
 };
 
 static unsigned next_gen;
@@ -65,7 +72,12 @@ static void watch_free(struct watch *w)
 	bus_remove(w->s->hub->bus, &w->sub);
 	if (w->paused)
 		w->s->paused_replays--;
-	free(w->sync_id);
+	while (w->syncs) {
+		struct sync_req *next = w->syncs->next;
+
+		free(w->syncs);
+		w->syncs = next;
+	}
 	free(w);
 }
 
@@ -85,14 +97,25 @@ static void deliver_event(struct watch *w, const char *payload, size_t len)
 	deliver(w, payload, len);
 }
 
-static void synced(struct watch *w)
+static void add_sync(struct watch *w, const char *id)
 {
-	if (!w->sync_id)
+	size_t n = strlen(id) + 1;
+	struct sync_req *r = xmalloc(sizeof(*r) + n);
+
+	memcpy(r->id, id, n);
+	r->next = w->syncs;
+	w->syncs = r;
+}
+
+/* Answers every resume request of this conversation, oldest first. */
+static void synced(struct watch *w, struct sync_req *r)
+{
+	if (!r)
 		return;
-	session_send_owned(
-		w->s, proto_encode_synced(w->sync_id, w->conv, w->seq.sent));
-	free(w->sync_id);
-	w->sync_id = NULL;
+	synced(w, r->next);
+	session_send_owned(w->s,
+			   proto_encode_synced(r->id, w->conv, w->seq.sent));
+	free(r);
 }
 
 static void replay_entries(struct watch *w, const redisReply *r)
@@ -114,6 +137,14 @@ static void replay_entries(struct watch *w, const redisReply *r)
 	}
 }
 
+static void pause_replay(struct watch *w)
+{
+	if (!w->paused) {
+		w->paused = true;
+		w->s->paused_replays++;
+	}
+}
+
 static void on_page(struct store *st, redisReply *r, void *arg)
 {
 	struct pending *p = arg;
@@ -125,56 +156,51 @@ static void on_page(struct store *st, redisReply *r, void *arg)
 		return;
 	}
 	w->fetching = false;
-	if (w->stale_fetch && r && r->type == REDIS_REPLY_ARRAY) {
+	if (!r) {
+		pause_replay(w); /* Redis went away: go on when it is back */
+	} else if (w->stale_fetch && r->type == REDIS_REPLY_ARRAY) {
 		w->stale_fetch = false;
 		fetch(w);
-	} else if (!r || r->type != REDIS_REPLY_ARRAY) {
+	} else if (r->type != REDIS_REPLY_ARRAY) {
 		reply_fail(p, r);
 		watch_free(w);
 	} else {
 		replay_entries(w, r);
-		if (seqtrack_page_done(&w->seq,
-				       r->elements >=
-					       (size_t)p->s->hub->cfg->page))
+		if (seqtrack_page_done(&w->seq, r->elements >= w->asked)) {
 			fetch(w);
-		else
-			synced(w);
+		} else {
+			synced(w, w->syncs);
+			w->syncs = NULL;
+		}
 	}
 	pending_destroy(p);
-}
-
-static void pause_replay(struct watch *w)
-{
-	if (!w->paused) {
-		w->paused = true;
-		w->s->paused_replays++;
-	}
 }
 
 static void fetch(struct watch *w)
 {
 	struct session *s = w->s;
-	long page = s->hub->cfg->page;
+	/* Half the free queue at most: live traffic needs the rest. */
+	unsigned page = (unsigned)s->hub->cfg->page, room = session_room(s) / 2;
 	char key[64], start[32], count[16];
 	struct pending *p;
 
 	if (w->fetching)
 		return;
-	if (session_room(s) < (unsigned)page + 8) {
+	if (room == 0) {
 		pause_replay(w);
 		return;
 	}
+	w->asked = page < room ? page : room;
 	snprintf(key, sizeof(key), "{c:%s}:e", w->conv);
 	snprintf(start, sizeof(start), "0-%llu",
 		 (unsigned long long)w->seq.sent + 1);
-	snprintf(count, sizeof(count), "%ld", page);
+	snprintf(count, sizeof(count), "%u", w->asked);
 	const char *argv[] = {"XRANGE", key, start, "+", "COUNT", count};
 	p = pending_create(s, NULL, w->conv);
 	p->kind = (int)w->gen;
 	if (store_command(s->hub->store, on_page, p, 6, argv, NULL)) {
-		reply_fail(p, NULL);
 		pending_destroy(p);
-		watch_free(w);
+		pause_replay(w); /* Redis is down: go on when it is back */
 		return;
 	}
 	w->fetching = true;
@@ -259,7 +285,7 @@ static void on_checked(struct store *st, redisReply *r, void *arg)
 		pending_destroy(p);
 		return;
 	}
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 1) {
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
 		reply_fail(p, r);
 		watch_free(w);
 	} else if (r->element[0]->type != REDIS_REPLY_STRING) {
@@ -273,7 +299,13 @@ static void on_checked(struct store *st, redisReply *r, void *arg)
 		watch_free(w);
 	} else {
 		char channel[PROTO_CONV_LEN + 3];
+		uint64_t last = r->element[1]->type == REDIS_REPLY_STRING
+					? strtoull(r->element[1]->str, NULL, 10)
+					: 0;
 
+		if (w->seq.sent > last)
+			w->seq.sent =
+				last; /* the client claims more than exists */
 		w->checked = true;
 		snprintf(channel, sizeof(channel), "c:%s", w->conv);
 		bus_add(p->s->hub->bus, &w->sub, channel); /* -> on_live */
@@ -298,7 +330,7 @@ static struct watch *watch_add(struct session *s, const char *conv,
 	w->s = s;
 	w->gen = ++next_gen ? next_gen : ++next_gen;
 	seqtrack_init(&w->seq, after);
-	w->sync_id = xstrdup(req_id);
+	add_sync(w, req_id);
 	w->sub.on_message = on_message;
 	w->sub.on_live = on_live;
 	snprintf(w->conv, sizeof(w->conv), "%s", conv);
@@ -313,10 +345,10 @@ static void check_access(struct session *s, struct watch *w, const char *req_id)
 	struct pending *p;
 
 	snprintf(key, sizeof(key), "{c:%s}:m", w->conv);
-	const char *argv[] = {"HMGET", key, "customer"};
+	const char *argv[] = {"HMGET", key, "customer", "seq"};
 	p = pending_create(s, req_id, w->conv);
 	p->kind = (int)w->gen;
-	if (store_command(s->hub->store, on_checked, p, 3, argv, NULL)) {
+	if (store_command(s->hub->store, on_checked, p, 4, argv, NULL)) {
 		reply_fail(p, NULL);
 		pending_destroy(p);
 		watch_free(w);
@@ -326,8 +358,7 @@ static void check_access(struct session *s, struct watch *w, const char *req_id)
 /* A conversation already watched: the client restates what it has. */
 static void rewind_watch(struct watch *w, uint64_t after, const char *req_id)
 {
-	free(w->sync_id);
-	w->sync_id = xstrdup(req_id);
+	add_sync(w, req_id);
 	if (!w->checked) {
 		w->seq.sent = after; /* replay has not started yet */
 		return;

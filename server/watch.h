@@ -23,7 +23,7 @@ void watch_resume(struct session *s, const struct proto_request *req);
 struct watch *watch_find(struct session *s, const char *conv);
 /* Drops every watch of a closing session. */
 void watch_remove_all(struct session *s);
-/* The outbound queue drained: continue replays paused for room. */
+/* The outbound queue drained, or Redis is back: continue paused replays. */
 void watch_on_drain(struct session *s);
 
 #endif

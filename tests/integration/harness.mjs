@@ -3,7 +3,7 @@
 // with `chatd token`, and drives chat.v1 over real WebSockets. Every wait
 // is on an event with a timeout; everything started is stopped again.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,7 +113,14 @@ export class Chatd {
     }
     this.proc = null;
     rmSync(this.dir, { recursive: true, force: true });
+    if (process.env.CHATD_LOG_DIR) {
+      mkdirSync(process.env.CHATD_LOG_DIR, { recursive: true });
+      writeFileSync(join(process.env.CHATD_LOG_DIR, `chatd-${proc.pid}.log`), this.log);
+    }
     if (!r) throw new Error(`chatd did not exit within ${timeout} ms of ${signal}; log:\n${this.log.slice(-2000)}`);
+    // A sanitizer build (CHATD_BIN=build-san/chatd) reports here.
+    const san = this.log.search(/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
+    if (san >= 0) throw new Error(`chatd sanitizer report:\n${this.log.slice(Math.max(0, san - 200), san + 4000)}`);
     return r;
   }
   // Resolves once the node's log matches re (a string or RegExp).
