@@ -10,6 +10,8 @@
  */
 #include "chat/auth.h"
 
+#include "util.h"
+
 #include <jansson.h>
 #include <jwt.h>
 #include <stdio.h>
@@ -123,17 +125,6 @@ static bool kid_char(char c)
 	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_kid(const char *s, size_t len, struct auth_key *key,
 		     size_t pos, char *err, size_t err_len)
 {
@@ -168,7 +159,7 @@ static int parse_secret(const char *hex, size_t len, struct auth_key *key,
 	else if (len % 2)
 		bad = "must have an even number of hex digits";
 	for (size_t i = 0; !bad && i < len / 2; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			bad = "is not hexadecimal";

@@ -95,13 +95,47 @@ static char *open_feed_prefix(const struct session *s, const char *conv,
 	return json_prefix(o);
 }
 
-void conv_open(struct session *s, const struct proto_request *req)
+/* Runs open.lua: KEYS are the conversation's and the indexes it joins
+ * (org and site only when the token names them). */
+static void open_eval(struct session *s, const struct proto_request *req,
+		      const char *conv, const char *event, const char *feed)
 {
 	const struct identity *w = s->who;
 	const struct proto_details *d = &req->details;
+	char k[6][300];
+	const char *argv[17];
+	int nkeys = 0;
+
+	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", conv);
+	snprintf(k[1], sizeof(k[1]), "{c:%s}:e", conv);
+	snprintf(k[2], sizeof(k[2]), "{u:%s}:c", w->sub);
+	snprintf(k[3], sizeof(k[3]), "convs:open");
+	snprintf(k[4], sizeof(k[4]), "{o:%s}:c", w->org);
+	snprintf(k[5], sizeof(k[5]), "{s:%s}:c", w->site);
+	for (int i = 0; i < 6; i++)
+		if (i < 4 || (i == 4 && *w->org) || (i == 5 && *w->site))
+			argv[nkeys++] = k[i];
+	const char *args[] = {conv,
+			      event,
+			      feed,
+			      w->sub,
+			      w->name,
+			      *w->site ? "site" : "personal",
+			      w->org,
+			      w->site,
+			      auth_tier_str(w->tier),
+			      d->summary,
+			      d->environment ? d->environment : ""};
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		argv[nkeys + (int)i] = args[i];
+	eval_or_fail(s, req, conv, SCRIPT_OPEN, nkeys, nkeys + 11, argv);
+}
+
+void conv_open(struct session *s, const struct proto_request *req)
+{
+	const struct identity *w = s->who;
 	struct proto_user from = sender_of(s);
-	const char *context = *w->site ? "site" : "personal";
-	char conv[PROTO_CONV_LEN + 1], k[6][300];
+	char conv[PROTO_CONV_LEN + 1];
 	char *members, *event, *feed;
 
 	if (w->role != PROTO_ROLE_CUSTOMER) {
@@ -111,43 +145,17 @@ void conv_open(struct session *s, const struct proto_request *req)
 	}
 	ids_conv_derive(s->hub->id_secret, s->hub->id_secret_len, w->sub,
 			req->client_id, conv);
-	members = proto_opened_members(d, context, w->org, w->site,
-				       auth_tier_str(w->tier));
+	members = proto_opened_members(&req->details,
+				       *w->site ? "site" : "personal", w->org,
+				       w->site, auth_tier_str(w->tier));
 	event = members ? proto_event_prefix(conv, "opened", &from,
 					     req->client_id, members)
 			: NULL;
-	feed = open_feed_prefix(s, conv, d);
-	if (!event || !feed) {
+	feed = open_feed_prefix(s, conv, &req->details);
+	if (event && feed)
+		open_eval(s, req, conv, event, feed);
+	else
 		session_send_error(s, req->id, NULL, PROTO_E_INTERNAL, NULL);
-		goto out;
-	}
-	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", conv);
-	snprintf(k[1], sizeof(k[1]), "{c:%s}:e", conv);
-	snprintf(k[2], sizeof(k[2]), "{u:%s}:c", w->sub);
-	snprintf(k[3], sizeof(k[3]), "convs:open");
-	snprintf(k[4], sizeof(k[4]), "{o:%s}:c", w->org);
-	snprintf(k[5], sizeof(k[5]), "{s:%s}:c", w->site);
-	int nkeys = 4 + (*w->org ? 1 : 0);
-	const char *argv[17] = {k[0], k[1], k[2], k[3]};
-	if (*w->org)
-		argv[4] = k[4];
-	if (*w->site)
-		argv[nkeys++] = k[5];
-	const char *args[] = {conv,
-			      event,
-			      feed,
-			      w->sub,
-			      w->name,
-			      context,
-			      w->org,
-			      w->site,
-			      auth_tier_str(w->tier),
-			      d->summary,
-			      d->environment ? d->environment : ""};
-	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
-		argv[nkeys + (int)i] = args[i];
-	eval_or_fail(s, req, conv, SCRIPT_OPEN, nkeys, nkeys + 11, argv);
-out:
 	free(members);
 	free(event);
 	free(feed);

@@ -103,7 +103,7 @@ size_t base64url_encode(const unsigned char *in, size_t n, char *out)
 	return o;
 }
 
-static int hex_nibble(char c)
+int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -121,8 +121,7 @@ int hex_decode(const char *hex, unsigned char *out, size_t cap)
 	if (len % 2 || len / 2 > cap)
 		return -1;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hex_nibble(hex[2 * i]),
-		    lo = hex_nibble(hex[2 * i + 1]);
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

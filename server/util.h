@@ -26,6 +26,9 @@ void random_bytes(void *buf, size_t n);
  * 4*ceil(n/3)+1 bytes; returns the string length. */
 size_t base64url_encode(const unsigned char *in, size_t n, char *out);
 
+/* Value of one hex digit, or -1. */
+int hex_digit(char c);
+
 /* Decodes hex into out (at most cap bytes); returns the byte count or -1. */
 int hex_decode(const char *hex, unsigned char *out, size_t cap);
 

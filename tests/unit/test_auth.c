@@ -18,6 +18,7 @@
 #include <openssl/hmac.h>
 
 #include "chat/auth.h"
+#include "util.h"
 
 #define NOW 1700000000
 #define HEX1 "1111111111111111111111111111111111111111111111111111111111111111"
@@ -27,25 +28,7 @@
 
 static void b64url(const unsigned char *in, size_t n, char *out)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		out[o++] = tab[(v >> 18) & 63];
-		out[o++] = tab[(v >> 12) & 63];
-		if (i + 1 < n)
-			out[o++] = tab[(v >> 6) & 63];
-		if (i + 2 < n)
-			out[o++] = tab[v & 63];
-	}
-	out[o] = '\0';
+	base64url_encode(in, n, out);
 }
 
 /* Returns a heap token "b64(header).b64(payload)." with the HS256 MAC of
