@@ -31,7 +31,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 
-.PHONY: all deps run test unit integration san-test valgrind-test bench clean format format-check
+.PHONY: all deps run test unit integration browser san-test valgrind-test bench clean format format-check
 
 all: $(BUILD)/chatd $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
 
@@ -86,6 +86,9 @@ unit: $(UNIT_BIN)
 integration: $(BUILD)/chatd
 	@CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/integration/
 
+browser: $(BUILD)/chatd
+	@if [ -d tests/browser ]; then CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/browser/; fi
+
 san-test:
 	@$(MAKE) --no-print-directory SAN=1 unit integration
 
@@ -96,6 +99,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory browser
 	@$(MAKE) --no-print-directory san-test
 	@$(MAKE) --no-print-directory valgrind-test
 
