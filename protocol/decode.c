@@ -427,28 +427,68 @@ static int decode_history(const struct reader *rd, struct proto_request *out)
 	return get_limit(rd, &out->limit);
 }
 
-static int get_scope(const struct reader *rd, enum proto_list_scope *out)
+/* Reads scope, one of the names in allowed (NULL-terminated, indexed
+ * like enum proto_list_scope; NULL entries are not allowed here). */
+static int get_scope(const struct reader *rd, const char *const *allowed,
+		     const char *what, enum proto_list_scope *out)
 {
 	const char *s;
 
 	if (get_string(rd, "scope", 0, SIZE_MAX, OPTIONAL, &s) < 0)
 		return -1;
-	if (!s || strcmp(s, "mine") == 0)
-		*out = PROTO_SCOPE_MINE;
-	else if (strcmp(s, "open") == 0)
-		*out = PROTO_SCOPE_OPEN;
-	else
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "scope must be mine or open");
-	return 0;
+	*out = PROTO_SCOPE_MINE;
+	if (!s)
+		return 0;
+	for (int i = 0; i <= PROTO_SCOPE_TEAM; i++) {
+		if (allowed[i] && strcmp(s, allowed[i]) == 0) {
+			*out = (enum proto_list_scope)i;
+			return 0;
+		}
+	}
+	return fail(rd->err, PROTO_E_BAD_FRAME, "scope must be %s", what);
 }
 
 static int decode_list(const struct reader *rd, struct proto_request *out)
 {
-	if (get_scope(rd, &out->scope) < 0 ||
+	static const char *const scopes[] = {"mine", "open", "customer", NULL};
+
+	if (get_scope(rd, scopes, "mine, open or customer", &out->scope) < 0 ||
 	    get_uint(rd, "before", 0, UNBOUNDED, OPTIONAL, &out->before) < 0)
 		return -1;
+	if (out->scope == PROTO_SCOPE_CUSTOMER &&
+	    copy_string(rd, "customer", PROTO_USER_ID_MAX, REQUIRED,
+			out->customer) < 0)
+		return -1;
 	return get_limit(rd, &out->limit);
+}
+
+static int get_canned_key(const struct reader *rd, struct proto_request *out)
+{
+	if (copy_string(rd, "key", PROTO_CANNED_KEY_MAX, REQUIRED, out->key) <
+	    0)
+		return -1;
+	for (const char *p = out->key; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			return fail(rd->err, PROTO_E_BAD_FRAME,
+				    "key must be a-z, 0-9, _ or -");
+	return 0;
+}
+
+static int decode_canned_change(const struct reader *rd,
+				struct proto_request *out)
+{
+	static const char *const scopes[] = {"mine", NULL, NULL, "team", NULL};
+
+	if (get_scope(rd, scopes, "mine or team", &out->scope) < 0 ||
+	    get_canned_key(rd, out) < 0)
+		return -1;
+	if (out->type == PROTO_CANNED_DELETE)
+		return 0;
+	if (dup_string(rd, "title", 0, PROTO_CANNED_TITLE_MAX, OPTIONAL,
+		       &out->title) < 0)
+		return -1;
+	return dup_text(rd, "text", PROTO_CANNED_TEXT_MAX, &out->text);
 }
 
 static const struct frame_rule rules[] = {
@@ -464,10 +504,13 @@ static const struct frame_rule rules[] = {
 	[PROTO_HISTORY] = {true, false, true, decode_history},
 	[PROTO_LIST] = {true, false, false, decode_list},
 	[PROTO_PING] = {true, false, false, NULL},
+	[PROTO_CANNED_LIST] = {true, false, false, NULL},
+	[PROTO_CANNED_SAVE] = {true, false, false, decode_canned_change},
+	[PROTO_CANNED_DELETE] = {true, false, false, decode_canned_change},
 };
 
 #define N_TYPES (sizeof(rules) / sizeof(rules[0]))
-_Static_assert(N_TYPES == PROTO_PING + 1, "a frame type has no rule");
+_Static_assert(N_TYPES == PROTO_CANNED_DELETE + 1, "a frame type has no rule");
 
 static int get_type(const struct reader *rd, enum proto_type *out)
 {
@@ -587,6 +630,7 @@ void proto_request_cleanup(struct proto_request *req)
 	free(req->token);
 	free(req->text);
 	free(req->reason);
+	free(req->title);
 	free(d->summary);
 	free(d->steps);
 	free(d->environment);

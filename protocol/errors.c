@@ -41,12 +41,15 @@ static const char *const type_names[] = {
 	[PROTO_HISTORY] = "history",
 	[PROTO_LIST] = "list",
 	[PROTO_PING] = "ping",
+	[PROTO_CANNED_LIST] = "canned_list",
+	[PROTO_CANNED_SAVE] = "canned_save",
+	[PROTO_CANNED_DELETE] = "canned_delete",
 };
 /* clang-format on */
 
 #define N_ROLES (sizeof(role_names) / sizeof(role_names[0]))
 #define N_TYPES (sizeof(type_names) / sizeof(type_names[0]))
-_Static_assert(N_TYPES == PROTO_PING + 1, "a frame type has no name");
+_Static_assert(N_TYPES == PROTO_CANNED_DELETE + 1, "a frame type has no name");
 
 /* An out-of-range code is a server bug; report it as "internal" rather than
  * read past the table. */

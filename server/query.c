@@ -323,13 +323,15 @@ static bool list_key(struct session *s, const struct proto_request *req,
 {
 	const struct identity *w = s->who;
 
+	if (req->scope != PROTO_SCOPE_MINE && !session_is_agent(s)) {
+		session_send_error(s, req->id, NULL, PROTO_E_FORBIDDEN,
+				   "this scope is for agents");
+		return false;
+	}
 	if (req->scope == PROTO_SCOPE_OPEN) {
-		if (!session_is_agent(s)) {
-			session_send_error(s, req->id, NULL, PROTO_E_FORBIDDEN,
-					   "scope open is for agents");
-			return false;
-		}
 		snprintf(key, n, "convs:open");
+	} else if (req->scope == PROTO_SCOPE_CUSTOMER) {
+		snprintf(key, n, "{u:%s}:c", req->customer);
 	} else {
 		snprintf(key, n, "{%c:%s}:c",
 			 w->role == PROTO_ROLE_CUSTOMER ? 'u' : 'a', w->sub);

@@ -11,6 +11,7 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
+#include "canned.h"
 #include "conv.h"
 #include "hub.h"
 #include "log.h"
@@ -209,6 +210,15 @@ static void dispatch(struct session *s, struct proto_request *req)
 		break;
 	case PROTO_PING:
 		session_send_owned(s, proto_encode_pong(req->id, now_ms()));
+		break;
+	case PROTO_CANNED_LIST:
+		canned_list(s, req);
+		break;
+	case PROTO_CANNED_SAVE:
+		canned_save(s, req);
+		break;
+	case PROTO_CANNED_DELETE:
+		canned_delete(s, req);
 		break;
 	}
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "bus.h"
 #include "event.h"
 #include "hub.h"
@@ -107,15 +109,81 @@ static void add_sync(struct watch *w, const char *id)
 	w->syncs = r;
 }
 
-/* Answers every resume request of this conversation, oldest first. */
-static void synced(struct watch *w, struct sync_req *r)
+/* synced for request id, with the read positions spliced in. */
+static char *synced_frame(const char *id, const char *conv, uint64_t seq,
+			  const char *reads)
+{
+	char *base = proto_encode_synced(id, conv, seq), *out;
+	size_t n = base ? strlen(base) : 0;
+
+	if (!base || !reads)
+		return base;
+	out = malloc(n + strlen(reads) + 12);
+	if (out) /* base ends with '}' */
+		sprintf(out, "%.*s,\"reads\":%s}", (int)(n - 1), base, reads);
+	free(base);
+	return out;
+}
+
+/* Answers every resume request in r, oldest first, and frees them. */
+static void answer_syncs(struct watch *w, struct sync_req *r, const char *reads)
 {
 	if (!r)
 		return;
-	synced(w, r->next);
+	answer_syncs(w, r->next, reads);
 	session_send_owned(w->s,
-			   proto_encode_synced(r->id, w->conv, w->seq.sent));
+			   synced_frame(r->id, w->conv, w->seq.sent, reads));
 	free(r);
+}
+
+static char *reads_json(const redisReply *r)
+{
+	json_t *o = json_object();
+	char *out;
+
+	for (size_t i = 0; o && i + 1 < r->elements; i += 2)
+		json_object_set_new(
+			o, r->element[i]->str,
+			json_integer(atoll(r->element[i + 1]->str)));
+	out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return out;
+}
+
+static void on_reads(struct store *st, redisReply *r, void *arg)
+{
+	struct pending *p = arg;
+	struct watch *w = find_any(p->s, p->conv, (unsigned)p->kind);
+	char *reads;
+
+	(void)st;
+	if (w && session_alive(p->s)) {
+		reads = r && r->type == REDIS_REPLY_ARRAY ? reads_json(r)
+							  : NULL;
+		answer_syncs(w, w->syncs, reads ? reads : "{}");
+		w->syncs = NULL;
+		free(reads);
+	}
+	pending_destroy(p);
+}
+
+/* Replay caught up: answer the resume requests with the read positions. */
+static void synced(struct watch *w)
+{
+	char key[64];
+	struct pending *p;
+
+	if (!w->syncs)
+		return;
+	snprintf(key, sizeof(key), "{c:%s}:r", w->conv);
+	const char *argv[] = {"HGETALL", key};
+	p = pending_create(w->s, NULL, w->conv);
+	p->kind = (int)w->gen;
+	if (store_command(w->s->hub->store, on_reads, p, 2, argv, NULL)) {
+		pending_destroy(p);
+		answer_syncs(w, w->syncs, NULL);
+		w->syncs = NULL;
+	}
 }
 
 static void replay_entries(struct watch *w, const redisReply *r)
@@ -169,8 +237,7 @@ static void on_page(struct store *st, redisReply *r, void *arg)
 		if (seqtrack_page_done(&w->seq, r->elements >= w->asked)) {
 			fetch(w);
 		} else {
-			synced(w, w->syncs);
-			w->syncs = NULL;
+			synced(w);
 		}
 	}
 	pending_destroy(p);

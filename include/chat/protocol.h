@@ -88,11 +88,24 @@ enum proto_type {
 	PROTO_HISTORY,
 	PROTO_LIST,
 	PROTO_PING,
+	PROTO_CANNED_LIST,
+	PROTO_CANNED_SAVE,
+	PROTO_CANNED_DELETE,
 };
 
 enum proto_role { PROTO_ROLE_CUSTOMER, PROTO_ROLE_AGENT, PROTO_ROLE_ADMIN };
 
-enum proto_list_scope { PROTO_SCOPE_MINE, PROTO_SCOPE_OPEN };
+enum proto_list_scope {
+	PROTO_SCOPE_MINE,
+	PROTO_SCOPE_OPEN,
+	PROTO_SCOPE_CUSTOMER, /* list: one customer's conversations */
+	PROTO_SCOPE_TEAM,     /* canned: the team's responses */
+};
+
+#define PROTO_CANNED_KEY_MAX 32
+#define PROTO_CANNED_TITLE_MAX 100
+#define PROTO_CANNED_TEXT_MAX 4096
+#define PROTO_USER_ID_MAX 128
 
 /* Details a customer gives when opening a conversation. Strings are owned
  * by the enclosing struct proto_request; NULL when absent. */
@@ -120,14 +133,17 @@ struct proto_request {
 	char id[PROTO_ID_MAX + 1];	  /* request id, echoed in replies */
 	char client_id[PROTO_ID_MAX + 1]; /* idempotency key */
 	char conv[PROTO_CONV_LEN + 1];
-	char *token;			  /* auth */
-	char *text;			  /* send, note */
-	char *reason;			  /* close, optional */
-	bool typing;			  /* typing */
-	uint64_t seq;			  /* read: read up to; history: after */
-	unsigned limit;			  /* history, list; 0 = default */
-	enum proto_list_scope scope;	  /* list */
-	uint64_t before;		  /* list cursor, 0 = newest */
+	char *token;		     /* auth */
+	char *text;		     /* send, note */
+	char *reason;		     /* close, optional */
+	bool typing;		     /* typing */
+	uint64_t seq;		     /* read: read up to; history: after */
+	unsigned limit;		     /* history, list; 0 = default */
+	enum proto_list_scope scope; /* list; canned_* (mine or team) */
+	char customer[PROTO_USER_ID_MAX + 1]; /* list scope customer */
+	char key[PROTO_CANNED_KEY_MAX + 1];   /* canned_save, canned_delete */
+	char *title;	 /* canned_save (the response is in text) */
+	uint64_t before; /* list cursor, 0 = newest */
 	struct proto_details details;	  /* open */
 	struct proto_resume_item *resume; /* resume, owned array */
 	size_t n_resume;

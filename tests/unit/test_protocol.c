@@ -1159,13 +1159,49 @@ static void test_type_names_are_the_wire_names(void **state UNUSED)
 	assert_string_equal(proto_type_str(PROTO_AUTH), "auth");
 	assert_string_equal(proto_type_str(PROTO_HISTORY), "history");
 	assert_string_equal(proto_type_str(PROTO_PING), "ping");
-	assert_string_equal(proto_type_str(PROTO_PING + 1), "unknown");
+	assert_string_equal(proto_type_str(PROTO_CANNED_SAVE), "canned_save");
+	assert_string_equal(proto_type_str(PROTO_CANNED_DELETE + 1), "unknown");
+}
+
+static void test_canned_save_decodes_scope_key_title_text(void **state UNUSED)
+{
+	static const char f[] =
+		"{\"type\":\"canned_save\",\"id\":\"r\",\"scope\":\"team\","
+		"\"key\":\"php-8\",\"title\":\"PHP\",\"text\":\"Use 8.2\"}";
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(proto_decode(f, sizeof(f) - 1, &req, &err), 0);
+	assert_int_equal(req.scope, PROTO_SCOPE_TEAM);
+	assert_string_equal(req.key, "php-8");
+	assert_string_equal(req.title, "PHP");
+	assert_string_equal(req.text, "Use 8.2");
+	proto_request_cleanup(&req);
+}
+
+static void test_list_scope_customer_needs_the_customer(void **state UNUSED)
+{
+	static const char ok[] = "{\"type\":\"list\",\"id\":\"r\",\"scope\":"
+				 "\"customer\",\"customer\":\"cust-1\"}";
+	static const char bad[] = "{\"type\":\"list\",\"id\":\"r\",\"scope\":"
+				  "\"customer\"}";
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(proto_decode(ok, sizeof(ok) - 1, &req, &err), 0);
+	assert_int_equal(req.scope, PROTO_SCOPE_CUSTOMER);
+	assert_string_equal(req.customer, "cust-1");
+	proto_request_cleanup(&req);
+	assert_int_equal(proto_decode(bad, sizeof(bad) - 1, &req, &err), -1);
+	assert_int_equal(err.code, PROTO_E_BAD_FRAME);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_c2s_example_decodes_as_its_type),
+		cmocka_unit_test(test_canned_save_decodes_scope_key_title_text),
+		cmocka_unit_test(test_list_scope_customer_needs_the_customer),
 		cmocka_unit_test(
 			test_every_bad_example_is_refused_with_its_code),
 		cmocka_unit_test(test_every_bad_tsv_line_names_an_example),
