@@ -422,17 +422,16 @@ static void check_access(struct session *s, struct watch *w, const char *req_id)
 	}
 }
 
-/* A conversation already watched: the client restates what it has. */
+/* A conversation this connection already watches: nothing it was sent is
+ * sent again (the client can only have more); the request is answered
+ * once the replay, if one runs, has caught up. */
 static void rewind_watch(struct watch *w, uint64_t after, const char *req_id)
 {
 	add_sync(w, req_id);
-	if (!w->checked) {
-		w->seq.sent = after; /* replay has not started yet */
-		return;
-	}
-	seqtrack_rewind(&w->seq, after);
-	w->stale_fetch = w->fetching;
-	fetch(w);
+	if (after > w->seq.sent && !w->checked)
+		w->seq.sent = after; /* clamped when the check answers */
+	if (w->checked && w->seq.mode == SEQ_LIVE)
+		synced(w);
 }
 
 void watch_resume(struct session *s, const struct proto_request *req)
