@@ -1,0 +1,433 @@
+// ChatClient: one chat.v1 connection (see protocol/PROTOCOL.md) shared by the
+// widget and the console. It owns reconnecting (exponential backoff with
+// jitter, a fresh token from getToken() on every attempt), resuming every
+// watched conversation from the last seq seen, delivering each stored event
+// exactly once in seq order, and an outbox that keeps every change until its
+// ack and re-sends it with the same client_id. It renders nothing.
+
+const RETRYABLE = new Set(['unavailable', 'internal', 'rate_limited']);
+const TYPING_EVERY = 2000; // send typing:true at most this often
+const TYPING_IDLE = 3000; // then typing:false after this long without input
+const TYPING_EXPIRE = 5000; // forget someone else's typing after this long
+const PING_IDLE = 20000; // ping after this long without a frame
+const DEAD_IDLE = 45000; // and give the socket up after this long
+const CONNECT_WAIT = 15000; // from new WebSocket() to hello
+
+// Delay before attempt n: base * 2^n capped, with jitter in [d/2, d].
+export function backoff(n, base = 300, cap = 10000) {
+  const d = Math.min(cap, base * 2 ** Math.min(n, 20));
+  return d / 2 + (Math.random() * d) / 2;
+}
+
+function uuid() {
+  const c = globalThis.crypto;
+  if (c.randomUUID) return c.randomUUID();
+  // insecure contexts have getRandomValues but not randomUUID
+  return Array.from(c.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class ChatClient extends EventTarget {
+  constructor({ url, getToken, WebSocket: WS = globalThis.WebSocket }) {
+    super();
+    this.url = url;
+    this.getToken = getToken;
+    this.WS = WS;
+    this.state = 'stopped';
+    this.user = null;
+    this.limits = {};
+    this.offset = 0; // server clock minus ours, ms
+    this._convs = new Map();
+    this._outbox = new Map(); // client_id -> entry, in order of change()
+    this._requests = new Set(); // read-only requests not answered yet
+    this._sent = new Map(); // request id -> entry, on the current socket
+    this._n = 0;
+    this._fails = 0;
+    this._ws = null;
+    this._timer = 0;
+    this._beat = 0;
+    this._onOnline = () => this.state === 'offline' && this._connect();
+  }
+
+  start() {
+    if (this.state !== 'stopped') return;
+    this.state = 'offline';
+    globalThis.addEventListener?.('online', this._onOnline);
+    this._connect();
+  }
+
+  stop() {
+    this._setState('stopped');
+    globalThis.removeEventListener?.('online', this._onOnline);
+    clearTimeout(this._timer);
+    this._drop(1000);
+    for (const e of this._requests) e.reject({ type: 'error', code: 'stopped', retryable: false });
+    this._requests.clear();
+  }
+
+  // Server time now, corrected for the difference between the clocks.
+  now() {
+    return Date.now() + this.offset;
+  }
+
+  // --- conversations -----------------------------------------------------
+
+  watch(conv, after = 0) {
+    const c = this._conv(conv);
+    if (after > c.last) c.last = after;
+    if (c.watched) return;
+    c.watched = true;
+    if (this.state === 'online') this._resume([conv]);
+  }
+
+  // Stops resuming conv after the next reconnect (the server has no unwatch).
+  unwatch(conv) {
+    this._conv(conv).watched = false;
+  }
+
+  events(conv) {
+    return this._conv(conv).events.slice();
+  }
+
+  lastSeq(conv) {
+    return this._conv(conv).last;
+  }
+
+  reads(conv) {
+    return { ...this._conv(conv).reads };
+  }
+
+  // True once the conversation's replay completed on some connection.
+  synced(conv) {
+    return this._conv(conv).synced;
+  }
+
+  // Unacked changes of conv whose event has not arrived yet, oldest first.
+  pending(conv) {
+    const c = this._conv(conv);
+    const out = [...c.acked.values()];
+    for (const e of this._outbox.values()) {
+      if (e.conv === conv && !c.cids.has(e.cid)) out.push({ ...e.frame, at: e.at, retrying: e.tries > 0 });
+    }
+    return out;
+  }
+
+  // Others typing in conv now: [{id, role, name}].
+  typers(conv) {
+    return [...this._conv(conv).typers.values()].map((t) => t.from);
+  }
+
+  // --- requests and changes ----------------------------------------------
+
+  request(frame) {
+    return new Promise((resolve, reject) => {
+      const e = { frame, resolve, reject, tries: 0 };
+      this._requests.add(e);
+      this._send(e);
+    });
+  }
+
+  change(frame) {
+    const cid = frame.client_id || uuid();
+    return new Promise((resolve, reject) => {
+      const e = { frame: { ...frame, client_id: cid }, cid, conv: frame.conv, resolve, reject, tries: 0, at: this.now() };
+      this._outbox.set(cid, e);
+      this._emit('pending', { conv: e.conv });
+      this._send(e);
+    });
+  }
+
+  typing(conv, on) {
+    const c = this._conv(conv);
+    clearTimeout(c.idle);
+    if (on) {
+      const now = Date.now();
+      if (now - c.typedAt >= TYPING_EVERY && this._raw({ type: 'typing', conv, typing: true })) c.typedAt = now;
+      c.idle = setTimeout(() => this.typing(conv, false), TYPING_IDLE);
+    } else if (c.typedAt) {
+      c.typedAt = 0;
+      this._raw({ type: 'typing', conv, typing: false });
+    }
+  }
+
+  markRead(conv, seq) {
+    const c = this._conv(conv);
+    if (!(seq > c.myRead)) return;
+    c.myRead = seq;
+    if (this.user) this._read(conv, this.user, seq);
+    this._sendRead(conv);
+  }
+
+  // --- connection --------------------------------------------------------
+
+  async _connect() {
+    clearTimeout(this._timer);
+    if (this.state === 'stopped' || this._ws || this._connecting) return;
+    this._connecting = true;
+    this._setState('connecting');
+    let token;
+    try {
+      token = await this.getToken();
+    } catch {
+      token = null;
+    }
+    this._connecting = false;
+    if (this.state === 'stopped') return;
+    if (!token) return this._retry(this._fails++);
+    let ws;
+    try {
+      ws = new this.WS(this.url, 'chat.v1');
+    } catch {
+      return this._retry(this._fails++);
+    }
+    this._ws = ws;
+    this._rx = Date.now();
+    this._heartbeat();
+    this._authId = this._id('a');
+    this._authError = null;
+    ws.onopen = () => {
+      this._t0 = Date.now();
+      this._raw({ type: 'auth', id: this._authId, token });
+    };
+    ws.onmessage = (m) => this._ws === ws && this._frame(m.data);
+    ws.onclose = (e) => this._ws === ws && this._closed(e.code);
+    ws.onerror = () => {}; // a close follows
+  }
+
+  _retry(n, base, cap) {
+    this._setState('offline');
+    clearTimeout(this._timer);
+    this._timer = setTimeout(() => this._connect(), backoff(n, base, cap));
+  }
+
+  _drop(code) {
+    const ws = this._ws;
+    if (!ws) return;
+    ws.onclose = ws.onmessage = ws.onopen = null;
+    try {
+      ws.close(code);
+    } catch {
+      /* not open yet */
+    }
+    this._closed(1006, true);
+  }
+
+  _closed(code, quiet) {
+    this._ws = null;
+    clearInterval(this._beat);
+    this._sent.clear();
+    for (const e of [...this._outbox.values(), ...this._requests]) {
+      clearTimeout(e.timer);
+      e.timer = e.id = 0;
+    }
+    for (const [conv, c] of this._convs) {
+      c.resumed = false;
+      c.typedAt = c.sent = 0;
+      for (const t of c.typers.values()) this._typingOff(conv, t.from);
+    }
+    if (quiet || this.state === 'stopped') return;
+    // a refused token: the next one may well be refused too, so wait longer;
+    // an expired one: getToken() gives a fresh one right away
+    if (code === 4003 && this._authError === 'auth_failed') this._retry(this._fails++ + 3, 1000, 60000);
+    else this._retry(this._fails++, code === 4004 || code === 4003 ? 100 : 300);
+  }
+
+  // Gives up a socket that is silent too long: half-open connections and
+  // handshakes that hang can take a browser minutes to notice.
+  _heartbeat() {
+    clearInterval(this._beat);
+    this._beat = setInterval(() => {
+      const idle = Date.now() - this._rx;
+      const online = this.state === 'online';
+      if (idle > (online ? DEAD_IDLE : CONNECT_WAIT)) {
+        this._drop(4000);
+        this._retry(this._fails++);
+      } else if (online && idle > PING_IDLE) this._raw({ type: 'ping', id: this._id('p') });
+    }, 5000);
+  }
+
+  _hello(f) {
+    const t1 = Date.now();
+    this.user = f.user;
+    this.limits = f.limits || {};
+    if (Number.isFinite(f.server_time)) this.offset = f.server_time - (this._t0 + t1) / 2;
+    this._fails = 0;
+    this._setState('online');
+    const watched = [...this._convs].filter(([, c]) => c.watched).map(([conv]) => conv);
+    this._resume(watched);
+    for (const e of this._outbox.values()) this._send(e);
+    for (const e of this._requests) this._send(e);
+    this._emit('hello', f);
+  }
+
+  _resume(convs) {
+    for (let i = 0; i < convs.length; i += 200) {
+      const chunk = convs.slice(i, i + 200);
+      this._raw({ type: 'resume', id: this._id('w'), convs: chunk.map((conv) => ({ conv, after: this.lastSeq(conv) })) });
+      for (const conv of chunk) this._conv(conv).resumed = true;
+    }
+    const set = new Set(convs);
+    for (const e of this._outbox.values()) if (set.has(e.conv)) this._send(e);
+  }
+
+  // --- frames in ---------------------------------------------------------
+
+  _frame(data) {
+    let f;
+    try {
+      f = JSON.parse(data);
+    } catch {
+      return;
+    }
+    this._rx = Date.now();
+    switch (f.type) {
+      case 'hello':
+        return this._hello(f);
+      case 'event':
+        return this._event(f);
+      case 'synced':
+        return this._synced(f);
+      case 'typing':
+        return this._typing(f);
+      case 'read':
+        return f.from && this._read(f.conv, f.from, f.seq);
+      case 'feed':
+        return this._emit('feed', f);
+      case 'error':
+        return this._error(f);
+    }
+    const e = this._sent.get(f.id);
+    if (!e) return;
+    this._sent.delete(f.id);
+    const c = e.cid && e.conv && this._conv(e.conv);
+    // keep showing an acked message until its event arrives, so it never blinks out
+    if (c && c.watched && !c.cids.has(e.cid)) c.acked.set(e.cid, { ...e.frame, at: e.at, seq: f.seq });
+    this._done(e);
+    e.resolve(f);
+  }
+
+  _done(e) {
+    if (e.cid) {
+      this._outbox.delete(e.cid);
+      this._emit('pending', { conv: e.conv });
+    } else this._requests.delete(e);
+  }
+
+  _error(f) {
+    const e = f.id && this._sent.get(f.id);
+    if (f.id === this._authId) this._authError = f.code;
+    if (!e) {
+      if (f.conv && f.id?.[0] === 'w') this.unwatch(f.conv);
+      return this._emit('error', f);
+    }
+    this._sent.delete(f.id);
+    e.id = 0;
+    if ((f.retryable || RETRYABLE.has(f.code)) && (e.cid || e.tries < 5)) {
+      e.timer = setTimeout(() => {
+        e.timer = 0;
+        this._send(e);
+      }, backoff(++e.tries, 500));
+      if (e.cid) this._emit('pending', { conv: e.conv });
+      return;
+    }
+    this._done(e);
+    e.reject(f);
+  }
+
+  _event(f) {
+    const c = this._conv(f.conv);
+    if (!Number.isInteger(f.seq) || c.seqs.has(f.seq)) return;
+    c.seqs.add(f.seq);
+    const ev = c.events;
+    let i = ev.length;
+    while (i > 0 && ev[i - 1].seq > f.seq) i--;
+    ev.splice(i, 0, f);
+    if (f.seq > c.last) c.last = f.seq;
+    if (f.from && c.typers.has(f.from.id)) this._typingOff(f.conv, f.from);
+    this._emit('event', f);
+    if (f.client_id && (this._outbox.has(f.client_id) || c.acked.delete(f.client_id))) {
+      c.cids.add(f.client_id);
+      this._emit('pending', { conv: f.conv });
+    }
+  }
+
+  _synced(f) {
+    const c = this._conv(f.conv);
+    if (f.seq > c.last) c.last = f.seq;
+    c.synced = true;
+    for (const [id, seq] of Object.entries(f.reads || {})) this._read(f.conv, { id }, seq);
+    this._sendRead(f.conv, f.reads?.[this.user?.id]);
+    this._emit('synced', { conv: f.conv, seq: f.seq });
+  }
+
+  _read(conv, from, seq) {
+    const c = this._conv(conv);
+    if (!(seq > (c.reads[from.id] || 0))) return;
+    c.reads[from.id] = seq;
+    this._emit('read', { conv, from, seq });
+  }
+
+  // Sends our read position unless this connection (or the server, known)
+  // already has it.
+  _sendRead(conv, known = 0) {
+    const c = this._conv(conv);
+    if (c.myRead > Math.max(c.sent, known) && this._raw({ type: 'read', id: this._id('r'), conv, seq: c.myRead })) {
+      c.sent = c.myRead;
+    }
+  }
+
+  _typing(f) {
+    const c = this._conv(f.conv);
+    const id = f.from?.id;
+    if (!id || id === this.user?.id) return;
+    clearTimeout(c.typers.get(id)?.timer);
+    if (f.typing) c.typers.set(id, { from: f.from, timer: setTimeout(() => this._typingOff(f.conv, f.from), TYPING_EXPIRE) });
+    else c.typers.delete(id);
+    this._emit('typing', f);
+  }
+
+  _typingOff(conv, from) {
+    this._typing({ type: 'typing', conv, from, typing: false });
+  }
+
+  // --- frames out --------------------------------------------------------
+
+  _send(e) {
+    if (this.state !== 'online' || e.id || e.timer) return;
+    const c = e.conv && this._convs.get(e.conv);
+    if (c && c.watched && !c.resumed) return; // resume first, then the change
+    e.id = this._id(e.cid ? 'c' : 'q');
+    this._sent.set(e.id, e);
+    this._raw({ ...e.frame, id: e.id });
+  }
+
+  _raw(frame) {
+    const ws = this._ws;
+    if (!ws || ws.readyState !== 1 || (this.state !== 'online' && frame.type !== 'auth')) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  _id(prefix) {
+    return prefix + ++this._n;
+  }
+
+  _conv(conv) {
+    let c = this._convs.get(conv);
+    if (!c) {
+      c = { events: [], seqs: new Set(), cids: new Set(), acked: new Map(), last: 0, reads: {}, typers: new Map() };
+      Object.assign(c, { watched: false, resumed: false, synced: false, myRead: 0, sent: 0, typedAt: 0 });
+      this._convs.set(conv, c);
+    }
+    return c;
+  }
+
+  _setState(state) {
+    if (state === this.state) return;
+    this.state = state;
+    this._emit('state', { state });
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

@@ -1,0 +1,320 @@
+// One conversation: its events in seq order, our unacked messages as
+// "sending…", the agent's typing, "Seen" on our last message the agent has
+// read, the composer and closing. A closed conversation the client is not
+// watching is loaded once with `history` and shown read-only.
+
+import { h, icon, listen, clock, fullDate, ago, bytes } from '../dom.js';
+import { setText } from '../../lib/text.js';
+import { STATUS } from './home.js';
+
+const KINDS = ['message', 'opened', 'joined', 'closed'];
+const ENVS = { multidev: 'Multidev', dev: 'Dev', test: 'Test', live: 'Live' };
+const DETAILS = [
+  ['environment', 'Environment'],
+  ['steps', 'Steps to reproduce'],
+  ['began', 'Began'],
+  ['errors', 'Error messages'],
+];
+const ERRORS = {
+  conversation_closed: 'this conversation is closed',
+  too_large: 'the message is too long',
+  forbidden: 'you cannot write in this conversation',
+};
+const why = (f) => ERRORS[f.code] || f.message || f.code;
+
+export function conversationView(app, conv) {
+  const { client } = app;
+  const info = () => app.convs.get(conv) || {};
+  const live = client.synced(conv) || info().status !== 'closed';
+  let closed = !live;
+  let agent = info().agent;
+  const els = new Map(); // seq -> element
+  const pend = new Map(); // client_id -> element of an unacked message
+
+  // --- header and status bar ---------------------------------------------
+  const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' });
+  const who = h('strong');
+  const summary = h('span', { class: 'sub' });
+  const chip = h('span', { class: 'chip' });
+  const since = h('time', { class: 'since' });
+  const endBtn = h('button', { class: 'btn ghost sm', type: 'button', testid: 'close-conversation', onclick: askClose }, 'End chat');
+
+  function setAgent(a) {
+    agent = a || agent;
+    avatar.textContent = agent ? (agent.name || '?')[0].toUpperCase() : '';
+    avatar.hidden = !agent;
+    who.replaceChildren(agent ? h('span', { testid: 'agent-name' }, agent.name || 'Support') : closed ? 'Conversation' : 'Waiting for an agent…');
+  }
+
+  function setBar() {
+    const c = info();
+    const status = closed ? 'closed' : agent ? 'assigned' : c.status || 'waiting';
+    chip.className = `chip st-${status}`;
+    chip.textContent = STATUS[status];
+    summary.textContent = c.summary || '';
+    const [what, at] = closed && c.closed_at ? ['closed', c.closed_at] : ['opened', c.opened_at];
+    if (at) {
+      since.dateTime = new Date(at).toISOString();
+      since.title = fullDate(at);
+      since.textContent = `${what} ${ago(at, client.now())}`;
+    }
+  }
+
+  // --- messages -------------------------------------------------------------
+  const list = h('div', { class: 'msgs', testid: 'messages', tabindex: '0', role: 'log', 'aria-label': 'Messages' });
+  const typingSlot = h('div', { class: 'typing-slot', 'aria-live': 'polite' });
+  const seen = h('span', { class: 'seen', testid: 'read-receipt' }, 'Seen');
+  const nearBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const toBottom = () => (list.scrollTop = list.scrollHeight);
+
+  const stamp = (ts) => h('time', { datetime: new Date(ts).toISOString(), title: fullDate(ts) }, clock(ts, client.now()));
+
+  function bubble(attrs, from, text, meta) {
+    const mine = from?.id === app.me();
+    return h(
+      'div',
+      { ...attrs, testid: 'message', 'data-kind': 'message', 'data-mine': String(mine), 'data-from': from?.id, class: `msg ${mine ? 'mine' : 'theirs'}` },
+      mine ? null : h('div', { class: 'who' }, from?.name || 'Support'),
+      setText(h('div', { class: 'bubble', testid: 'message-text' }), text),
+      h('div', { class: 'meta' }, meta),
+    );
+  }
+
+  function details(d = {}) {
+    const rows = DETAILS.filter(([k]) => d[k]).map(([k, label]) => [h('dt', null, label), setText(h('dd'), k === 'environment' ? ENVS[d[k].toLowerCase()] || d[k] : d[k])]);
+    if (d.screenshots?.length) rows.push([h('dt', null, 'Screenshots'), setText(h('dd'), d.screenshots.join('\n'))]);
+    return rows.length ? h('dl', null, rows) : null;
+  }
+
+  function render(e) {
+    if (e.kind === 'message') return bubble({ 'data-seq': e.seq }, e.from, e.text, stamp(e.ts));
+    const attrs = { testid: 'message', 'data-seq': e.seq, 'data-kind': e.kind, 'data-mine': String(e.from?.id === app.me()) };
+    if (e.kind === 'opened') {
+      return h('div', { ...attrs, class: 'card' }, h('div', { class: 'card-t' }, 'Your request · ', stamp(e.ts)), setText(h('p', { class: 'card-sum' }), e.details?.summary), details(e.details));
+    }
+    const name = e.from?.id === app.me() ? 'You' : e.from?.name || 'Support';
+    const text = e.kind === 'joined' ? `${name} joined the conversation` : `${name} closed the conversation${e.reason ? `: “${e.reason}”` : ''}`;
+    return h('div', { ...attrs, class: 'sys' }, text, ' · ', stamp(e.ts));
+  }
+
+  function add(e) {
+    if (els.has(e.seq) || !KINDS.includes(e.kind)) return;
+    // our own message arriving: the "sending…" bubble becomes it, so screen
+    // readers do not hear it twice and nothing jumps
+    let el = pend.get(e.client_id);
+    if (el && e.from?.id === app.me()) {
+      pend.delete(e.client_id);
+      el.removeAttribute('data-pending');
+      el.dataset.seq = e.seq;
+      el.querySelector('.meta').replaceChildren(stamp(e.ts));
+    } else el = render(e);
+    els.set(e.seq, el);
+    const next = [...list.children].find((c) => c.dataset.pending || +c.dataset.seq > e.seq);
+    list.insertBefore(el, next || null);
+    const prev = el.previousElementSibling;
+    if (prev?.dataset.kind === 'message' && prev.dataset.from === el.dataset.from) el.classList.add('cont');
+    if (e.kind === 'joined') setAgent(e.from);
+    if (e.kind === 'closed') setClosed();
+  }
+
+  function syncPending() {
+    const now = client.pending(conv).filter((p) => p.type === 'send');
+    const keep = new Set(now.map((p) => p.client_id));
+    for (const [cid, el] of pend) if (!keep.has(cid)) el.remove(), pend.delete(cid);
+    for (const p of now) {
+      let el = pend.get(p.client_id);
+      if (!el) {
+        el = bubble({ 'data-pending': 'true' }, client.user, p.text, h('span', { class: 'state' }));
+        pend.set(p.client_id, el);
+        list.append(el);
+      }
+      el.querySelector('.state').textContent = p.seq ? 'Sent' : client.state !== 'online' ? 'Waiting for connection…' : p.retrying ? 'Retrying…' : 'Sending…';
+    }
+  }
+
+  function updateSeen() {
+    let read = 0;
+    for (const [id, seq] of Object.entries(client.reads(conv))) if (id !== app.me() && seq > read) read = seq;
+    let last = null;
+    for (const [seq, el] of els) if (seq <= read && el.dataset.mine === 'true' && el.dataset.kind === 'message' && seq > (last?.seq || 0)) last = { seq, el };
+    if (last) last.el.querySelector('.meta').append(seen);
+    else seen.remove();
+  }
+
+  function updateTyping() {
+    const t = client.typers(conv);
+    const names = t.map((x) => x.name || 'Support').join(', ');
+    typingSlot.replaceChildren(
+      t.length ? h('div', { class: 'typing', testid: 'typing' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), `${names} ${t.length > 1 ? 'are' : 'is'} typing…`) : '',
+    );
+  }
+
+  function markRead() {
+    const seq = client.lastSeq(conv);
+    if (live && seq && app.visible()) client.markRead(conv, seq);
+  }
+
+  // --- footer: composer, close confirmation, closed note -------------------
+  const foot = h('div', { class: 'foot' });
+  const ta = h('textarea', { testid: 'composer', rows: 1, 'aria-label': 'Message', placeholder: 'Write a message…' });
+  ta.value = app.drafts.get(conv) || '';
+  const sendErr = h('p', { class: 'form-err', role: 'alert' });
+  const composer = h(
+    'form',
+    { class: 'composer', onsubmit: (e) => (e.preventDefault(), send()) },
+    ta,
+    h('button', { class: 'send', type: 'submit', testid: 'send', 'aria-label': 'Send message' }, icon('send')),
+  );
+  const grow = () => {
+    ta.style.height = 'auto';
+    ta.style.height = `${Math.min(ta.scrollHeight, 120)}px`;
+  };
+  ta.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) e.preventDefault(), send();
+  });
+  ta.addEventListener('input', () => {
+    grow();
+    sendErr.textContent = '';
+    client.typing(conv, !!ta.value.trim());
+  });
+
+  function send() {
+    if (!ta.value.trim() || closed) return;
+    const text = ta.value.replace(/^\n+|\s+$/g, '');
+    if (bytes(text) > (client.limits.text_max || 16384)) return void (sendErr.textContent = 'That message is too long. Please split it up.');
+    ta.value = '';
+    grow();
+    client.typing(conv, false);
+    client.change({ type: 'send', conv, text }).catch((f) => {
+      sendErr.textContent = `Not sent: ${why(f)}.`;
+      if (!ta.value) (ta.value = text), grow();
+    });
+    toBottom();
+  }
+
+  const reason = h('input', { type: 'text', id: 'chatd-reason', testid: 'close-reason', placeholder: 'e.g. Solved, thanks!', autocomplete: 'off' });
+  const closeErr = h('p', { class: 'form-err', role: 'alert' });
+  const confirmBtn = h('button', { class: 'btn danger', type: 'submit' }, 'End conversation');
+  const confirm = h(
+    'form',
+    { class: 'confirm', onsubmit: doClose, 'aria-label': 'End this conversation' },
+    h('p', { class: 'confirm-t' }, 'End this conversation?'),
+    h('label', { for: 'chatd-reason' }, 'Reason', h('span', { class: 'opt' }, ' (optional)')),
+    reason,
+    closeErr,
+    h('div', { class: 'row' }, h('button', { class: 'btn ghost', type: 'button', onclick: () => showComposer(true) }, 'Cancel'), confirmBtn),
+  );
+
+  // While confirming, the confirm button carries the close-conversation hook
+  // (click it, fill close-reason, click it again); the bar's button is hidden.
+  function askClose() {
+    endBtn.hidden = true;
+    endBtn.removeAttribute('data-testid');
+    confirmBtn.dataset.testid = 'close-conversation';
+    foot.replaceChildren(confirm);
+    reason.focus();
+  }
+
+  function showComposer(focus) {
+    confirmBtn.removeAttribute('data-testid');
+    endBtn.dataset.testid = 'close-conversation';
+    endBtn.hidden = false;
+    foot.replaceChildren(composer, sendErr);
+    if (focus) ta.focus();
+  }
+
+  async function doClose(e) {
+    e.preventDefault();
+    const r = reason.value.trim();
+    if (bytes(r) > 500) return void (closeErr.textContent = 'Please keep the reason under 500 characters.');
+    confirmBtn.disabled = true;
+    confirmBtn.textContent = client.state === 'online' ? 'Ending…' : 'Waiting for connection…';
+    try {
+      await client.change({ type: 'close', conv, ...(r && { reason: r }) });
+    } catch (f) {
+      if (f.code === 'conversation_closed') return setClosed();
+      closeErr.textContent = `Could not end the conversation: ${why(f)}.`;
+      confirmBtn.disabled = false;
+      confirmBtn.textContent = 'End conversation';
+    }
+  }
+
+  function setClosed(force) {
+    if (closed && !force) return;
+    const hadFocus = foot.contains(foot.getRootNode().activeElement);
+    closed = true;
+    client.typing(conv, false);
+    endBtn.remove();
+    confirmBtn.removeAttribute('data-testid');
+    const again = h('button', { class: 'btn primary', type: 'button', onclick: () => app.show('form') }, 'Start a new conversation');
+    foot.replaceChildren(h('div', { class: 'closed-note' }, h('p', null, 'This conversation is closed.'), again));
+    setAgent();
+    setBar();
+    if (hadFocus) again.focus();
+  }
+
+  // --- wiring ---------------------------------------------------------------
+  setAgent();
+  setBar();
+  if (live) showComposer(false);
+  else endBtn.hidden = true;
+  const off = [listen(app.bus, { convs: setBar })];
+  const tick = setInterval(setBar, 30000);
+  if (live) {
+    client.watch(conv, 0);
+    client.events(conv).forEach(add);
+    syncPending();
+    updateSeen();
+    updateTyping();
+    const mine = (f) => (e) => e.detail.conv === conv && f(e.detail);
+    off.push(
+      listen(client, {
+        event: mine((e) => {
+          const stick = nearBottom();
+          add(e);
+          updateSeen();
+          if (stick || e.from?.id === app.me()) toBottom();
+          markRead();
+        }),
+        pending: mine(syncPending),
+        state: syncPending,
+        read: mine(updateSeen),
+        typing: mine(updateTyping),
+        synced: mine(markRead),
+      }),
+    );
+  } else {
+    foot.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+    (async () => {
+      for (let after = 0; ; ) {
+        const r = await client.request({ type: 'history', conv, after, limit: 200 });
+        r.events.forEach(add);
+        if (!r.more || !r.events.length) break;
+        after = r.events.at(-1).seq;
+      }
+      setClosed(true);
+      toBottom();
+    })().catch((f) => foot.replaceChildren(h('p', { class: 'form-err' }, `Could not load this conversation: ${why(f)}.`)));
+  }
+
+  return {
+    head: [avatar, h('div', { class: 'head-text' }, who, summary)],
+    el: h('div', { class: 'conv' }, h('div', { class: 'bar' }, chip, since, endBtn), list, typingSlot, foot),
+    focus: () => (closed ? list : ta).focus(),
+    onShow(opening) {
+      markRead();
+      if (opening) toBottom();
+    },
+    onEscape() {
+      if (!foot.contains(confirm)) return false;
+      showComposer(true);
+      return true;
+    },
+    destroy() {
+      off.forEach((f) => f());
+      clearInterval(tick);
+      client.typing(conv, false);
+      app.drafts.set(conv, closed ? '' : ta.value);
+    },
+  };
+}

@@ -1,0 +1,188 @@
+// The customer chat widget: a launcher button and a panel in a Shadow DOM,
+// so the host page's CSS and the widget's never touch. This file is the
+// shell (launcher, panel, header, connection state, unread badge, the list
+// of the customer's conversations and which view shows); the views are in
+// views/. All protocol work is lib/chat-client.js's.
+//
+//   <script type="module" src="https://chat.example.com/widget/widget.js"></script>
+//   <script type="module">ChatdWidget.mount({ server: 'wss://chat.example.com/ws', getToken })</script>
+
+import { ChatClient } from '../lib/chat-client.js';
+import { h, icon, listen } from './dom.js';
+import { homeView } from './views/home.js';
+import { formView } from './views/form.js';
+import { conversationView } from './views/conversation.js';
+
+const VIEWS = { home: homeView, form: formView, conv: conversationView };
+const GIVE_UP = 15000; // after this long without a connection, say "Offline"
+
+export function mount({ server, getToken, title = 'Support', target = document.body } = {}) {
+  if (!server || typeof getToken !== 'function') throw new TypeError('ChatdWidget.mount needs server and getToken');
+  const client = new ChatClient({ url: server, getToken });
+  const host = h('chatd-widget');
+  host.style.cssText = 'all:initial!important';
+  const root = host.attachShadow({ mode: 'open' });
+  const css = h('link', { rel: 'stylesheet', href: new URL('./widget.css', import.meta.url).href });
+
+  const badge = h('span', { class: 'badge', testid: 'unread', hidden: true });
+  const launcher = h(
+    'button',
+    { class: 'launcher', type: 'button', testid: 'launcher', 'aria-controls': 'chatd-panel', 'aria-expanded': 'false' },
+    icon('chat'),
+    icon('close'),
+    badge,
+  );
+  const back = h('button', { class: 'icon-btn', type: 'button', testid: 'back', 'aria-label': 'Back to conversations', hidden: true }, icon('back'));
+  const headMain = h('div', { class: 'head-main' });
+  const connLabel = h('span');
+  const conn = h('span', { class: 'conn', testid: 'connection', role: 'status' }, h('i', { class: 'dot', 'aria-hidden': 'true' }), connLabel);
+  const minimize = h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Minimize chat' }, icon('close'));
+  const banner = h('div', { class: 'banner', hidden: true });
+  const body = h('div', { class: 'body' });
+  const panel = h(
+    'section',
+    { class: 'panel', id: 'chatd-panel', role: 'dialog', 'aria-label': title, hidden: true },
+    h('header', { class: 'head' }, back, headMain, conn, minimize),
+    banner,
+    body,
+  );
+  const shell = h('div', { class: 'cw loading' }, launcher, panel);
+  css.addEventListener('load', () => shell.classList.remove('loading'));
+  css.addEventListener('error', () => shell.classList.remove('loading'));
+  root.append(css, shell);
+
+  let view = null;
+  const app = {
+    client,
+    title,
+    convs: new Map(), // conv -> list item (status, summary, agent, opened_at, ...)
+    next: 0, // cursor of the next page of the list
+    listed: false,
+    drafts: new Map(), // conv -> unsent composer text
+    bus: new EventTarget(), // 'convs' when app.convs changed
+    open: false,
+    me: () => client.user?.id,
+    visible: () => app.open && document.visibilityState === 'visible',
+    show(name, arg) {
+      view?.destroy?.();
+      view = VIEWS[name](app, arg);
+      back.hidden = name === 'home';
+      headMain.replaceChildren(...view.head);
+      body.replaceChildren(view.el);
+      if (app.open) view.onShow?.(true), view.focus?.();
+    },
+    // Adds or updates a conversation of the list; watches the ones not closed.
+    note(conv, fields) {
+      const c = { conv, ...app.convs.get(conv), ...fields };
+      app.convs.set(conv, c);
+      if (c.status !== 'closed') client.watch(conv, 0);
+      app.bus.dispatchEvent(new Event('convs'));
+    },
+    async loadList(more) {
+      const r = await client.request({ type: 'list', scope: 'mine', limit: 20, ...(more && { before: app.next }) });
+      for (const it of r.items) app.note(it.conv, it);
+      app.next = r.next;
+      app.listed = true;
+      app.bus.dispatchEvent(new Event('convs'));
+    },
+    unread(conv) {
+      const me = app.me();
+      if (!me || !client.synced(conv)) return 0;
+      const read = client.reads(conv)[me] || 0;
+      return client.events(conv).filter((e) => e.kind === 'message' && e.from?.id !== me && e.seq > read).length;
+    },
+  };
+
+  function setOpen(open) {
+    app.open = open;
+    panel.hidden = !open;
+    shell.classList.toggle('open', open);
+    launcher.setAttribute('aria-expanded', String(open));
+    if (open) {
+      view.onShow?.(true);
+      view.focus?.();
+    } else if (root.activeElement && panel.contains(root.activeElement)) launcher.focus();
+    updateBadge();
+  }
+
+  function updateBadge() {
+    let n = 0;
+    for (const conv of app.convs.keys()) n += app.unread(conv);
+    badge.hidden = !n;
+    badge.textContent = n > 9 ? '9+' : String(n);
+    const what = n ? `, ${n} unread message${n > 1 ? 's' : ''}` : '';
+    launcher.setAttribute('aria-label', (app.open ? 'Close support chat' : 'Open support chat') + what);
+  }
+
+  // data-state is the client's state; the words smooth over the quick
+  // connecting/offline flips of a backoff: "Reconnecting…" for a while, then
+  // "Offline" (at once when the browser knows it is offline)
+  let downSince = 0;
+  let wasOnline = false;
+  function updateConn(state) {
+    conn.dataset.state = state;
+    if (state === 'online') (downSince = 0), (wasOnline = true);
+    else if (!downSince) {
+      downSince = Date.now();
+      setTimeout(() => updateConn(client.state), GIVE_UP + 100);
+    }
+    const gone = state !== 'online' && (navigator.onLine === false || Date.now() - downSince > GIVE_UP || state === 'stopped');
+    connLabel.textContent = state === 'online' ? 'Online' : gone ? 'Offline' : wasOnline ? 'Reconnecting…' : 'Connecting…';
+    banner.hidden = state === 'online' || !(gone || wasOnline);
+    banner.textContent = `${gone ? 'You are offline.' : 'Reconnecting…'} Messages you send will go out once you are back.`;
+  }
+
+  // the feed tells us about conversations opened, assigned or closed elsewhere
+  function onFeed({ detail: f }) {
+    if (f.kind === 'opened') app.note(f.conv, { status: 'waiting', summary: f.summary, opened_at: f.ts });
+    else if (f.kind === 'assigned') app.note(f.conv, { status: 'assigned', agent: f.agent || app.convs.get(f.conv)?.agent });
+    else if (f.kind === 'closed') app.note(f.conv, { status: 'closed', closed_at: f.ts });
+  }
+
+  function onEvent({ detail: e }) {
+    if (!app.convs.has(e.conv)) return;
+    if (e.kind === 'joined') app.note(e.conv, { status: 'assigned', agent: e.from });
+    else if (e.kind === 'closed') app.note(e.conv, { status: 'closed', closed_at: e.ts });
+    updateBadge();
+  }
+
+  const offs = [
+    listen(document, { visibilitychange: () => app.open && view.onShow?.() }),
+    listen(window, { offline: () => updateConn(client.state), online: () => updateConn(client.state) }),
+  ];
+  listen(client, {
+    state: (e) => updateConn(e.detail.state),
+    hello: () => app.loadList().catch(() => {}), // again after every reconnect: feeds are not replayed
+    event: onEvent,
+    read: updateBadge,
+    synced: updateBadge,
+    feed: onFeed,
+  });
+  launcher.addEventListener('click', () => setOpen(!app.open));
+  minimize.addEventListener('click', () => setOpen(false));
+  back.addEventListener('click', () => app.show('home'));
+  panel.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || view.onEscape?.()) return;
+    e.stopPropagation();
+    setOpen(false);
+  });
+
+  updateConn('connecting');
+  app.show('home');
+  updateBadge();
+  target.append(host);
+  client.start();
+  return {
+    client,
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    destroy() {
+      view?.destroy?.();
+      offs.forEach((f) => f());
+      client.stop();
+      host.remove();
+    },
+  };
+}
+
+if (typeof window !== 'undefined') window.ChatdWidget = { mount };
