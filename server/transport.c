@@ -24,6 +24,7 @@ struct transport {
 	struct lws_protocols protocols[3];
 	struct lws_http_mount mounts[3];
 	lws_retry_bo_t retry;
+	struct lws_protocol_vhost_options cors;
 	void *foreign_loops[1];
 };
 
@@ -219,6 +220,12 @@ struct transport *transport_create(uv_loop_t *loop, const struct config *cfg,
 	info.protocols = t->protocols;
 	info.mounts = t->mounts;
 	info.retry_and_idle_policy = &t->retry;
+	/* The widget is embedded in other sites' pages as an ES module, and
+	 * cross-origin module scripts need CORS. Static files are public;
+	 * the WebSocket checks Origin itself. */
+	t->cors.name = "access-control-allow-origin:";
+	t->cors.value = "*";
+	info.headers = &t->cors;
 	info.user = t;
 	info.timeout_secs = 10;
 	t->ctx = lws_create_context(&info);
