@@ -1,0 +1,144 @@
+// Hostile text stays text: script, event-handler and javascript: payloads
+// sent as message text, summary, details and display names (the token's
+// name claim) are shown literally and run nothing in the widget or the
+// console; http(s) links are clickable and open with rel=noopener.
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startStack, launchBrowser, token, uid, customer, agent, byTestId, visible,
+  openConversation, send, claim, openConsole, waitText, waitMessages,
+  chatMessages, screenshot, assertNoPageErrors,
+} from './lib.mjs';
+
+const P = {
+  script: '<script>window.__xss=1</script>',
+  img: '<img src=x onerror="window.__xss=1">',
+  svg: '<svg onload="window.__xss=1">',
+  js: 'javascript:window.__xss=1',
+  attr: '"><b>xss-bold</b>',
+};
+
+let stack;
+let b;
+const shots = [];
+
+before(async () => {
+  stack = await startStack();
+  b = await launchBrowser();
+});
+
+after(async () => {
+  try {
+    for (const [page, name] of shots) await screenshot(page, name).catch((e) => console.log(`screenshot ${name} failed: ${e.message}`));
+  } finally {
+    await b?.close();
+    await stack?.stop();
+  }
+});
+
+// What a payload would leave behind had it been parsed as HTML, anywhere in
+// the document or its (open) shadow roots.
+function inspect(page) {
+  return page.evaluate(() => {
+    const found = [];
+    const links = [];
+    const walk = (root) => {
+      for (const el of root.querySelectorAll('*')) {
+        const tag = el.localName;
+        for (const a of el.attributes) {
+          if (/^on/i.test(a.name) && a.value.includes('__xss')) found.push(`<${tag} ${a.name}="${a.value}">`);
+        }
+        if (tag === 'script' && el.textContent.includes('__xss')) found.push(`<script>${el.textContent}</script>`);
+        if (tag === 'img' && el.getAttribute('src') === 'x') found.push('<img src=x>');
+        if (tag === 'b' && el.textContent.includes('xss-bold')) found.push('<b>xss-bold</b>');
+        if (tag === 'a' && el.hasAttribute('href')) {
+          const href = el.getAttribute('href');
+          links.push({ href, rel: el.getAttribute('rel') || '', text: el.textContent });
+          // eslint-disable-next-line no-control-regex
+          if (/^javascript:/i.test(href.replace(/[\u0000-\u0020]/g, ''))) found.push(`<a href="${href}">`);
+        }
+        if (el.shadowRoot) walk(el.shadowRoot);
+      }
+    };
+    walk(document);
+    return { xss: window.__xss, found, links };
+  });
+}
+
+test('script, handler and javascript: payloads stay inert text in both apps; http(s) links open with noopener', { timeout: 180000 }, async () => {
+  const tag = uid('xss');
+  const agentName = `${P.script}${P.svg} Bo`;
+  const customerName = `${P.img}${P.attr} Ann`;
+  const ag = agent(uid('agent'), { name: agentName });
+  const cu = customer(uid('cust'), { name: customerName });
+
+  const con = await openConsole(b, stack.http, ag);
+  const wid = await b.page('widget');
+  shots.push([wid, 'widget-xss'], [con, 'console-xss']);
+  await wid.goto(`${stack.http}/demo/#token=${token(cu)}`);
+
+  const summary = `${P.img} ${P.svg} ${P.attr} ${P.script} ${tag}`;
+  const steps = `${P.script}\n${P.js}\n${P.attr}`;
+  const errors = `${P.img} ${P.svg} ${P.js}`;
+  await openConversation(wid, { summary, steps, errors });
+  await claim(con, summary);
+
+  // Names and details are shown, as text.
+  await waitText(wid, 'agent-name', agentName);
+  await waitText(con, 'me', agentName);
+  await visible(con.getByText(customerName)).first().waitFor({ state: 'visible' });
+  await waitText(con, 'context', errors);
+
+  // Every payload as a message from each side, and links.
+  const fromCustomer = Object.entries(P).map(([k, v]) => `${v} c-${k}`);
+  const fromAgent = Object.entries(P).map(([k, v]) => `${v} a-${k}`);
+  const jsAlone = P.js;
+  const links = `docs: https://example.com/kb/502?a=1&b=2 and http://example.org/status now ${tag}`;
+  for (const t of [...fromCustomer, jsAlone]) await send(wid, t);
+  await waitMessages(con, [...fromCustomer, jsAlone]);
+  for (const t of [...fromAgent, links]) await send(con, t);
+  const all = [...fromCustomer, jsAlone, ...fromAgent, links];
+  await waitMessages(wid, all);
+  await waitMessages(con, all);
+
+  for (const [app, page] of [['widget', wid], ['console', con]]) {
+    // The texts are exactly what was sent (waitMessages compares whole texts).
+    const msgs = await chatMessages(page);
+    for (const t of all) assert.equal(msgs.filter((m) => m.text === t).length, 1, `${app} shows ${JSON.stringify(t)} once`);
+
+    // No element from any payload, and no javascript: link.
+    const r = await inspect(page);
+    assert.equal(r.xss, undefined, `${app}: window.__xss was set`);
+    assert.deepEqual(r.found, [], `${app}: elements created from payloads`);
+
+    // Only the http(s) URLs became links, each with rel noopener.
+    const linkMsg = visible(page.getByTestId('message-text').filter({ hasText: 'https://example.com/kb/502' }));
+    const anchors = await linkMsg.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), rel: a.getAttribute('rel') || '', text: a.textContent })));
+    assert.deepEqual(anchors.map((a) => a.href).sort(), ['http://example.org/status', 'https://example.com/kb/502?a=1&b=2'],
+      `${app}: the links in ${JSON.stringify(links)}: ${JSON.stringify(anchors)}`);
+    for (const a of anchors) {
+      assert.ok(a.rel.split(/\s+/).includes('noopener'), `${app}: link ${a.href} has rel ${JSON.stringify(a.rel)}, want noopener`);
+      assert.equal(a.text, a.href, `${app}: a link shows its URL`);
+    }
+    for (const a of r.links) {
+      if (/^https?:/i.test(a.href)) assert.ok(a.rel.split(/\s+/).includes('noopener'), `${app}: link ${a.href} has rel ${JSON.stringify(a.rel)}, want noopener`);
+    }
+
+    // The javascript: text is not a link, and clicking it runs nothing.
+    const jsMsg = visible(page.getByTestId('message-text').filter({ hasText: /^javascript:window\.__xss=1$/ }));
+    assert.equal(await jsMsg.locator('a').count(), 0, `${app}: javascript: text became a link`);
+    await jsMsg.click();
+    assert.equal(await page.evaluate(() => window.__xss), undefined, `${app}: window.__xss was set by a click`);
+  }
+
+  // A last round trip, so that anything a payload scheduled has had its turn.
+  const last = `last ${tag}`;
+  await send(con, last);
+  await waitMessages(wid, [last]);
+  for (const [app, page] of [['widget', wid], ['console', con]]) {
+    const r = await inspect(page);
+    assert.equal(r.xss, undefined, `${app}: window.__xss was set`);
+    assert.deepEqual(r.found, [], `${app}: elements created from payloads`);
+  }
+  assertNoPageErrors(wid, con);
+});

@@ -1,0 +1,202 @@
+// The right column: who the customer is, where they are writing from, what
+// they told us in the form, and their earlier conversations.
+
+import { $, h } from './dom.js';
+import { setText } from '../lib/text.js';
+import { tierInfo, envLabel, fullDate, when, duration, initials, cap } from './format.js';
+import { tierBadge, envBadge } from './queue.js';
+import { errCode } from './ui.js';
+
+const EARLIER_TTL = 60000;
+
+function listFields(it) {
+  return {
+    status: it.status,
+    summary: it.summary,
+    environment: it.environment,
+    tier: it.tier,
+    org: it.org,
+    site: it.site,
+    context: it.context,
+    customer: it.customer,
+    agent: it.agent,
+    opened_at: it.opened_at,
+    closed_at: it.closed_at,
+    last_seq: it.last_seq,
+  };
+}
+
+export function createContext(app) {
+  const root = $('context');
+  const earlier = new Map(); // customer id -> {items, loading, error, at}
+  let lastSig = '';
+
+  function userText(tag, text, cls) {
+    return setText(h(tag, { class: cls }), text);
+  }
+
+  function fact(label, value) {
+    if (value == null || value === '') return null;
+    return [h('dt', null, label), h('dd', null, value)];
+  }
+
+  function loadEarlier(customerId) {
+    let e = earlier.get(customerId);
+    if (e && (e.loading || Date.now() - e.at < EARLIER_TTL)) return e;
+    e = { items: e ? e.items : [], loading: true, error: '', at: Date.now() };
+    earlier.set(customerId, e);
+    app.client
+      .request({ type: 'list', scope: 'customer', customer: customerId, limit: 50 })
+      .then((res) => {
+        e.items = (res && res.items) || [];
+        e.error = '';
+      })
+      .catch((err) => {
+        const code = errCode(err);
+        e.error = code === 'forbidden' ? 'You may not see this customer’s earlier conversations.' : code === 'bad_frame' || code === 'unknown_type' ? 'This server cannot list earlier conversations yet.' : 'Earlier conversations could not be loaded.';
+      })
+      .finally(() => {
+        e.loading = false;
+        e.at = Date.now();
+        app.render('context');
+      });
+    return e;
+  }
+
+  function earlierSection(r) {
+    const head = h('h3', { class: 'ctx-h' }, 'Earlier conversations');
+    if (!r.customer.id) return h('section', { class: 'ctx-section' }, head, h('p', { class: 'ctx-muted' }, 'Unknown customer.'));
+    const e = loadEarlier(r.customer.id);
+    const items = e.items
+      .filter((it) => it.conv !== r.conv)
+      .map((it) => {
+        const known = app.convs.get(it.conv);
+        return known ? { ...it, status: known.status, agent: known.agent || it.agent } : it;
+      });
+    let body;
+    if (e.error) body = h('p', { class: 'ctx-muted' }, e.error);
+    else if (!items.length && e.loading) body = h('p', { class: 'ctx-muted' }, 'Loading…');
+    else if (!items.length) body = h('p', { class: 'ctx-muted' }, 'No other conversations.');
+    else {
+      body = h(
+        'ul',
+        { class: 'earlier-list' },
+        items.map((it) =>
+          h(
+            'li',
+            null,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: `earlier-item${app.active === it.conv ? ' is-active' : ''}`,
+                testid: 'earlier-item',
+                dataset: { conv: it.conv, status: it.status },
+                onclick: () => {
+                  // what we know live beats the list we fetched
+                  const rec = app.convs.get(it.conv) || app.upsert(it.conv, listFields(it));
+                  app.open(it.conv, { readonly: rec.status === 'closed' && !rec.watched });
+                },
+              },
+              h('span', { class: 'earlier-top' }, h('span', { class: 'earlier-when' }, when(it.opened_at, app.now())), h('span', { class: `status status-${it.status}` }, cap(it.status === 'assigned' ? 'in progress' : it.status))),
+              h('span', { class: 'earlier-summary' }, it.summary || 'No summary'),
+              it.agent && it.agent.name ? h('span', { class: 'earlier-agent' }, `with ${it.agent.name}`) : null,
+            ),
+          ),
+        ),
+      );
+    }
+    return h('section', { class: 'ctx-section' }, head, body);
+  }
+
+  function detailsSection(r) {
+    const d = r.details;
+    const head = h('h3', { class: 'ctx-h' }, 'What they told us');
+    if (!d) {
+      return h('section', { class: 'ctx-section' }, head, h('p', { class: 'ctx-muted' }, r.summary ? '' : 'Loading…', r.summary ? userText('span', r.summary) : null));
+    }
+    const block = (label, text, cls = '') => (text ? h('div', { class: 'ctx-block' }, h('div', { class: 'ctx-label' }, label), userText('div', text, `ctx-text ${cls}`)) : null);
+    const shots = Array.isArray(d.screenshots) ? d.screenshots.filter(Boolean) : [];
+    return h(
+      'section',
+      { class: 'ctx-section' },
+      head,
+      block('Summary', d.summary, 'ctx-summary'),
+      block('Steps to reproduce', d.steps, 'ctx-pre'),
+      d.environment ? h('div', { class: 'ctx-block' }, h('div', { class: 'ctx-label' }, 'Environment'), h('div', { class: 'ctx-text' }, envBadge(d.environment))) : null,
+      block('Began', d.began),
+      block('Errors', d.errors, 'ctx-code'),
+      shots.length
+        ? h(
+            'div',
+            { class: 'ctx-block' },
+            h('div', { class: 'ctx-label' }, `Screenshots (${shots.length})`),
+            h('ul', { class: 'ctx-shots' }, shots.map((u) => userText('li', u, 'ctx-shot'))),
+          )
+        : null,
+    );
+  }
+
+  function render() {
+    const r = app.active && app.convs.get(app.active);
+    if (!r) {
+      lastSig = '';
+      root.replaceChildren(
+        h(
+          'div',
+          { class: 'empty empty-context' },
+          h('div', { class: 'empty-art empty-art-context', 'aria-hidden': 'true' }),
+          h('h3', null, 'Customer details'),
+          h('p', null, 'The customer’s organization, site, support tier and the details they gave appear here.'),
+        ),
+      );
+      return;
+    }
+    const t = tierInfo(r.tier);
+    const who = r.customer.name || r.customer.id || 'Customer';
+    const status =
+      r.status === 'closed'
+        ? `Closed${r.closed_at ? ` ${when(r.closed_at, app.now())}` : ''}`
+        : r.status === 'waiting'
+          ? `Waiting · ${duration(app.now() - (r.opened_at || app.now()))}`
+          : `With ${r.agent ? (app.isMine(r) ? 'you' : r.agent.name) : 'an agent'}`;
+    const e = r.customer.id ? loadEarlier(r.customer.id) : null;
+    const sig = JSON.stringify([r.conv, r.status, r.tier, r.org, r.site, r.context, r.environment, r.customer, r.agent, r.opened_at, r.closed_at, r.details, r.summary, status, e && [e.items, e.error, e.loading], app.active]);
+    if (sig === lastSig) return; // unchanged: keep the agent's text selection and focus
+    lastSig = sig;
+    const keep = root.scrollTop;
+    const focused = document.activeElement && root.contains(document.activeElement) ? document.activeElement.dataset.conv : null;
+    root.replaceChildren(
+      h(
+        'section',
+        { class: 'ctx-card' },
+        h('div', { class: `ctx-avatar tier-bg-${r.tier || 'none'}`, 'aria-hidden': 'true' }, initials(who)),
+        h('div', { class: 'ctx-ident' }, h('div', { class: 'ctx-name' }, who), r.customer.id ? h('div', { class: 'ctx-id', title: 'Customer id' }, r.customer.id) : null),
+        h('div', { class: 'ctx-tier' }, tierBadge(r.tier, { long: true })),
+      ),
+      h(
+        'dl',
+        { class: 'ctx-facts' },
+        fact('Organization', r.org),
+        fact('Site', r.site),
+        fact('Context', r.context ? (r.context === 'site' ? 'Site dashboard' : cap(r.context)) : ''),
+        fact('Environment', r.environment ? envLabel(r.environment) : ''),
+        fact('Support', `${t.label} · ${t.klass.toLowerCase()} queue`),
+        fact('Status', status),
+        fact('Opened', r.opened_at ? fullDate(r.opened_at) : ''),
+      ),
+      detailsSection(r),
+      earlierSection(r),
+    );
+    root.scrollTop = keep;
+    if (focused) root.querySelector(`[data-testid=earlier-item][data-conv="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  /** A conversation of this customer changed: list again when shown. */
+  function invalidate(customerId) {
+    const e = customerId && earlier.get(customerId);
+    if (e && !e.loading) e.at = 0;
+  }
+
+  return { render, invalidate };
+}

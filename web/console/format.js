@@ -1,0 +1,70 @@
+// Support tiers, times and names, shared by the views.
+
+// DESIGN.md §2: diamond is the top-priority class, platinum priority, gold
+// and silver the normal class.
+export const TIERS = {
+  diamond: { rank: 0, label: 'Diamond', klass: 'Top priority' },
+  platinum: { rank: 1, label: 'Platinum', klass: 'Priority' },
+  gold: { rank: 2, label: 'Gold', klass: 'Normal' },
+  silver: { rank: 2, label: 'Silver', klass: 'Normal' },
+};
+
+export function tierInfo(tier) {
+  return TIERS[tier] || { rank: 3, label: tier ? cap(tier) : 'No tier', klass: 'Normal' };
+}
+
+export function cap(s) {
+  return s ? s.charAt(0).toUpperCase() + s.slice(1) : '';
+}
+
+/** Queue order: tier class first, then first come first served. */
+export function queueOrder(a, b) {
+  return (
+    tierInfo(a.tier).rank - tierInfo(b.tier).rank ||
+    (a.opened_at || 0) - (b.opened_at || 0) ||
+    (a.conv < b.conv ? -1 : a.conv > b.conv ? 1 : 0)
+  );
+}
+
+/** "just now", "3 min", "1 h 5 min", "2 d 4 h" */
+export function duration(ms) {
+  const min = Math.floor(Math.max(0, ms) / 60000);
+  if (min < 1) return '<1 min';
+  if (min < 60) return `${min} min`;
+  const hrs = Math.floor(min / 60);
+  if (hrs < 24) return min % 60 ? `${hrs} h ${min % 60} min` : `${hrs} h`;
+  const days = Math.floor(hrs / 24);
+  return hrs % 24 ? `${days} d ${hrs % 24} h` : `${days} d`;
+}
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dateFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function clock(ts) {
+  return ts ? timeFmt.format(new Date(ts)) : '';
+}
+
+export function when(ts, now = Date.now()) {
+  if (!ts) return '';
+  const d = new Date(ts);
+  const today = new Date(now);
+  return d.toDateString() === today.toDateString() ? timeFmt.format(d) : `${dateFmt.format(d)}, ${timeFmt.format(d)}`;
+}
+
+export function fullDate(ts) {
+  return ts ? fullFmt.format(new Date(ts)) : '';
+}
+
+export function initials(name) {
+  const parts = String(name || '?').trim().split(/\s+/).filter(Boolean);
+  const s = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : (parts[0] || '?').slice(0, 2);
+  return s.toUpperCase();
+}
+
+export const ENVIRONMENTS = { multidev: 'Multidev', dev: 'Dev', test: 'Test', live: 'Live' };
+
+export function envLabel(env) {
+  if (!env) return '';
+  return ENVIRONMENTS[String(env).toLowerCase()] || env;
+}

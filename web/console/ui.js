@@ -1,0 +1,34 @@
+// Feedback shared by the views: a toast and readable error texts.
+
+import { $ } from './dom.js';
+
+export function errCode(err) {
+  return (err && (err.code || (err.detail && err.detail.code) || (err.frame && err.frame.code))) || '';
+}
+
+export function errText(err) {
+  const code = errCode(err);
+  const known = {
+    forbidden: 'you are not allowed to do that',
+    not_found: 'no such conversation',
+    not_assigned: 'claim the conversation first',
+    conversation_closed: 'the conversation is closed',
+    already_assigned: 'another agent has it',
+    too_large: 'too long',
+    unavailable: 'the server cannot store it right now',
+    rate_limited: 'too many requests, slow down',
+  };
+  return known[code] || (err && err.message) || code || 'unknown error';
+}
+
+let toastTimer = 0;
+export function toast(msg) {
+  const t = $('toast');
+  t.textContent = msg;
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    t.hidden = true;
+  }, 5000);
+}
+
