@@ -19,7 +19,7 @@
 
 #define STORE_BACKOFF_MIN_MS 50
 #define STORE_BACKOFF_MAX_MS 2000
-#define STORE_STALL_MS 3000
+#define STORE_STALL_MS 10000
 #define STORE_MAX_ARGS 32
 
 struct store {
