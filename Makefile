@@ -60,7 +60,7 @@ $(BUILD)/chatd: $(BUILD)/server/main.o $(BUILD)/libserver.a $(BUILD)/libproto.a
 # TEST_DEPS_NAME (server modules beside the unit, or stubs).
 
 TEST_DEPS_ids := server/util.o
-TEST_DEPS_auth := server/util.o
+TEST_DEPS_auth := server/util.o server/auth_keys.o server/auth_mint.o
 TEST_DEPS_hmap := server/util.o
 TEST_DEPS_config := server/util.o
 .SECONDEXPANSION:

@@ -1,6 +1,7 @@
 /*
- * auth: parses signing keys, verifies the host platform's HS256 tokens into
- * struct auth_claims and mints tokens for development.
+ * auth: verifies the host platform's HS256 tokens into struct auth_claims
+ * (keys are parsed in auth_keys.c, development tokens minted in
+ * auth_mint.c).
  *
  * libjwt 1.10 is used only to check the HMAC and to sign: it would accept
  * alg "none", other algorithms and expired tokens, so this file reads the
@@ -10,6 +11,7 @@
  */
 #include "chat/auth.h"
 
+#include "auth_keys.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -19,10 +21,8 @@
 #include <string.h>
 
 #define TOKEN_MAX 8192
-#define HS256_SIG_LEN 43  /* 32 bytes, unpadded base64url */
-#define SECRET_MIN 32	  /* bytes */
-#define LEEWAY_MAX 86400  /* keeps now +/- leeway far from overflow */
-#define TTL_MAX 315360000 /* ten years */
+#define HS256_SIG_LEN 43 /* 32 bytes, unpadded base64url */
+#define LEEWAY_MAX 86400 /* keeps now +/- leeway far from overflow */
 #define CAPACITY_DEFAULT 3
 #define CAPACITY_MAX 100
 #define SKILL_MAX 32
@@ -115,151 +115,6 @@ const char *auth_result_str(int result)
 	default:
 		return "unknown auth error";
 	}
-}
-
-/* ---- keys ---------------------------------------------------------- */
-
-static bool kid_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-}
-
-static int parse_kid(const char *s, size_t len, struct auth_key *key,
-		     size_t pos, char *err, size_t err_len)
-{
-	if (len == 0 || len > AUTH_KID_MAX) {
-		snprintf(err, err_len, "key %zu: kid must be 1..%d characters",
-			 pos, AUTH_KID_MAX);
-		return -1;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (!kid_char(s[i])) {
-			snprintf(err, err_len,
-				 "key %zu: kid may only use A-Z a-z 0-9 . _ -",
-				 pos);
-			return -1;
-		}
-	}
-	memcpy(key->kid, s, len);
-	key->kid[len] = '\0';
-	return 0;
-}
-
-/* Error messages name the kid but never echo any part of the secret. */
-static int parse_secret(const char *hex, size_t len, struct auth_key *key,
-			char *err, size_t err_len)
-{
-	const char *bad = NULL;
-
-	if (len < 2 * SECRET_MIN)
-		bad = "must be at least 64 hex digits (32 bytes)";
-	else if (len > 2 * sizeof(key->secret))
-		bad = "must be at most 256 hex digits (128 bytes)";
-	else if (len % 2)
-		bad = "must have an even number of hex digits";
-	for (size_t i = 0; !bad && i < len / 2; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			bad = "is not hexadecimal";
-		else
-			key->secret[i] = (unsigned char)(hi << 4 | lo);
-	}
-	if (bad) {
-		snprintf(err, err_len, "key \"%s\": secret %s", key->kid, bad);
-		return -1;
-	}
-	key->secret_len = len / 2;
-	return 0;
-}
-
-/* Parses one "kid:hex" entry of len bytes; pos counts from 1 for errors. */
-static int parse_key(const char *s, size_t len, struct auth_key *key,
-		     size_t pos, char *err, size_t err_len)
-{
-	const char *colon = memchr(s, ':', len);
-
-	if (!colon) {
-		snprintf(err, err_len, "key %zu: expected kid:hexsecret", pos);
-		return -1;
-	}
-	if (parse_kid(s, (size_t)(colon - s), key, pos, err, err_len) < 0)
-		return -1;
-	return parse_secret(colon + 1, len - (size_t)(colon - s) - 1, key, err,
-			    err_len);
-}
-
-static int find_key_index(const struct auth_key *keys, size_t n,
-			  const char *kid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(keys[i].kid, kid) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* Parses into keys[]; returns the key count or -1 with err filled. */
-static int parse_key_list(const char *spec, struct auth_key *keys, char *err,
-			  size_t err_len)
-{
-	size_t n = 0;
-	const char *p = spec;
-
-	for (;;) {
-		size_t len = strcspn(p, ",");
-
-		if (n == AUTH_KEYS_MAX) {
-			snprintf(err, err_len, "more than %d keys",
-				 AUTH_KEYS_MAX);
-			return -1;
-		}
-		if (parse_key(p, len, &keys[n], n + 1, err, err_len) < 0)
-			return -1;
-		if (find_key_index(keys, n, keys[n].kid) >= 0) {
-			snprintf(err, err_len, "key %zu: duplicate kid \"%s\"",
-				 n + 1, keys[n].kid);
-			return -1;
-		}
-		n++;
-		if (p[len] == '\0')
-			return (int)n;
-		p += len + 1;
-	}
-}
-
-/*
- * Replaces cfg->keys on success; on failure cfg is untouched. A non-NULL
- * default_kid must name one of the new keys.
- */
-int auth_keys_parse(struct auth_config *cfg, const char *spec, char *err,
-		    size_t err_len)
-{
-	struct auth_key keys[AUTH_KEYS_MAX];
-	int n;
-
-	if (!spec || !*spec) {
-		snprintf(err, err_len,
-			 "no keys given (expected kid:hexsecret)");
-		return -1;
-	}
-	memset(keys, 0, sizeof(keys));
-	n = parse_key_list(spec, keys, err, err_len);
-	if (n > 0 && cfg->default_kid &&
-	    find_key_index(keys, (size_t)n, cfg->default_kid) < 0) {
-		snprintf(err, err_len,
-			 "default kid \"%s\" is not among the keys",
-			 cfg->default_kid);
-		n = -1;
-	}
-	if (n > 0) {
-		memcpy(cfg->keys, keys, sizeof(keys));
-		cfg->n_keys = (size_t)n;
-		if (!cfg->default_kid)
-			cfg->default_kid = cfg->keys[0].kid;
-	}
-	explicit_bzero(keys, sizeof(keys));
-	return n > 0 ? 0 : -1;
 }
 
 /* ---- claims validation (shared by verify and mint) ------------------- */
@@ -455,7 +310,7 @@ static int check_header(const struct auth_config *cfg, json_t *head,
 		*key = &cfg->keys[0];
 		return AUTH_OK;
 	}
-	i = find_key_index(cfg->keys, cfg->n_keys, json_string_value(kid));
+	i = auth_keys_index(cfg->keys, cfg->n_keys, json_string_value(kid));
 	if (i < 0)
 		return AUTH_ERR_UNKNOWN_KID;
 	*key = &cfg->keys[i];
@@ -671,109 +526,4 @@ int auth_verify(const struct auth_config *cfg, const char *token, int64_t now,
 	json_decref(head);
 	json_decref(claims);
 	return rc;
-}
-
-/* ---- minting ------------------------------------------------------- */
-
-static const struct auth_key *mint_key(const struct auth_config *cfg)
-{
-	int i;
-
-	if (cfg->n_keys == 0)
-		return NULL;
-	if (!cfg->default_kid)
-		return &cfg->keys[0];
-	i = find_key_index(cfg->keys, cfg->n_keys, cfg->default_kid);
-	return i < 0 ? NULL : &cfg->keys[i];
-}
-
-/* Sets name to s unless s is NULL or empty; obj is borrowed. */
-static int set_optional(json_t *obj, const char *name, const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	return json_object_set_new(obj, name, json_string(s));
-}
-
-static int set_agent_claims(json_t *obj, const struct auth_claims *c)
-{
-	json_t *skills = json_array(); /* owned until stolen */
-	int rc = 0;
-
-	for (size_t i = 0; i < c->n_skills; i++)
-		rc |= json_array_append_new(skills, json_string(c->skills[i]));
-	rc |= json_object_set_new(obj, "skills", skills);
-	rc |= json_object_set_new(obj, "capacity",
-				  json_integer((json_int_t)c->capacity));
-	return rc;
-}
-
-/* Returns a new reference to the claims object, or NULL. */
-static json_t *claims_json(const struct auth_config *cfg,
-			   const struct auth_claims *c, int64_t now,
-			   int64_t ttl_s)
-{
-	json_t *obj = json_object(); /* owned */
-	int rc = 0;
-
-	rc |= json_object_set_new(obj, "sub", json_string(c->sub));
-	rc |= set_optional(obj, "name", c->name);
-	rc |= set_optional(obj, "email", c->email);
-	rc |= json_object_set_new(obj, "role",
-				  json_string(proto_role_str(c->role)));
-	rc |= set_optional(obj, "org", c->org);
-	rc |= json_object_set_new(obj, "org_role",
-				  json_string(auth_org_role_str(c->org_role)));
-	rc |= set_optional(obj, "site", c->site);
-	rc |= json_object_set_new(obj, "tier",
-				  json_string(auth_tier_str(c->tier)));
-	if (c->role != PROTO_ROLE_CUSTOMER)
-		rc |= set_agent_claims(obj, c);
-	rc |= json_object_set_new(obj, "iat", json_integer(now));
-	rc |= json_object_set_new(obj, "nbf", json_integer(now));
-	rc |= json_object_set_new(obj, "exp", json_integer(now + ttl_s));
-	rc |= set_optional(obj, "iss", cfg->issuer);
-	rc |= set_optional(obj, "aud", cfg->audience);
-	if (rc == 0)
-		return obj;
-	json_decref(obj);
-	return NULL;
-}
-
-static char *sign(const struct auth_key *key, const char *claims)
-{
-	jwt_t *jwt = NULL;
-	char *token = NULL;
-
-	if (jwt_new(&jwt) != 0)
-		return NULL;
-	if (jwt_set_alg(jwt, JWT_ALG_HS256, key->secret,
-			(int)key->secret_len) == 0 &&
-	    jwt_add_header(jwt, "kid", key->kid) == 0 &&
-	    jwt_add_grants_json(jwt, claims) == 0)
-		token = jwt_encode_str(jwt);
-	jwt_free(jwt);
-	return token;
-}
-
-/* Refuses claims auth_verify would refuse, so a minted token verifies. */
-char *auth_mint(const struct auth_config *cfg, const struct auth_claims *c,
-		int64_t now, int64_t ttl_s)
-{
-	const struct auth_key *key = mint_key(cfg);
-	json_t *claims; /* owned */
-	char *text, *token = NULL;
-
-	if (!key || ttl_s <= 0 || ttl_s > TTL_MAX ||
-	    auth_claims_check(c, NULL, 0) < 0)
-		return NULL;
-	claims = claims_json(cfg, c, now, ttl_s);
-	if (!claims)
-		return NULL;
-	text = json_dumps(claims, JSON_COMPACT);
-	if (text)
-		token = sign(key, text);
-	free(text);
-	json_decref(claims);
-	return token;
 }
