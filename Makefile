@@ -96,6 +96,7 @@ valgrind-test: $(BUILD)/chatd
 	@scripts/valgrind-check $(BUILD)/chatd
 
 test: deps
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
@@ -110,7 +111,7 @@ format:
 	clang-format -i $(wildcard include/chat/*.h protocol/*.[ch] server/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
 
 format-check:
-	clang-format --dry-run -Werror $(wildcard include/chat/*.h protocol/*.[ch] server/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
+	@clang-format --dry-run -Werror $(wildcard include/chat/*.h protocol/*.[ch] server/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
 
 clean:
 	rm -rf build build-san

@@ -11,7 +11,7 @@ import { createQueue } from './queue.js';
 import { createConversation } from './conversation.js';
 import { createContext } from './context.js';
 import { createCanned } from './canned.js';
-import { tierInfo, cap } from './format.js';
+import { tierInfo, cap, fromItem } from './format.js';
 import { toast, errCode, errText } from './ui.js';
 
 const WS_URL = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
@@ -417,23 +417,6 @@ async function listAll(scope, extra = {}, pages = OPEN_PAGES) {
     before = res.next;
   }
   return items;
-}
-
-function fromItem(it) {
-  return {
-    status: it.status,
-    summary: it.summary,
-    environment: it.environment,
-    tier: it.tier,
-    org: it.org,
-    site: it.site,
-    context: it.context,
-    customer: it.customer,
-    agent: it.agent,
-    opened_at: it.opened_at,
-    closed_at: it.closed_at,
-    last_seq: it.last_seq,
-  };
 }
 
 let relisting = null;

@@ -3,28 +3,11 @@
 
 import { $, h } from './dom.js';
 import { setText } from '../lib/text.js';
-import { tierInfo, envLabel, fullDate, when, duration, initials, cap } from './format.js';
+import { tierInfo, envLabel, fullDate, when, duration, initials, cap, fromItem } from './format.js';
 import { tierBadge, envBadge } from './queue.js';
 import { errCode } from './ui.js';
 
 const EARLIER_TTL = 60000;
-
-function listFields(it) {
-  return {
-    status: it.status,
-    summary: it.summary,
-    environment: it.environment,
-    tier: it.tier,
-    org: it.org,
-    site: it.site,
-    context: it.context,
-    customer: it.customer,
-    agent: it.agent,
-    opened_at: it.opened_at,
-    closed_at: it.closed_at,
-    last_seq: it.last_seq,
-  };
-}
 
 export function createContext(app) {
   const root = $('context');
@@ -94,7 +77,7 @@ export function createContext(app) {
                 dataset: { conv: it.conv, status: it.status },
                 onclick: () => {
                   // what we know live beats the list we fetched
-                  const rec = app.convs.get(it.conv) || app.upsert(it.conv, listFields(it));
+                  const rec = app.convs.get(it.conv) || app.upsert(it.conv, fromItem(it));
                   app.open(it.conv, { readonly: rec.status === 'closed' && !rec.watched });
                 },
               },

@@ -68,3 +68,21 @@ export function envLabel(env) {
   if (!env) return '';
   return ENVIRONMENTS[String(env).toLowerCase()] || env;
 }
+
+// The fields of a `conversations` item the console keeps per conversation.
+export function fromItem(it) {
+  return {
+    status: it.status,
+    summary: it.summary,
+    environment: it.environment,
+    tier: it.tier,
+    org: it.org,
+    site: it.site,
+    context: it.context,
+    customer: it.customer,
+    agent: it.agent,
+    opened_at: it.opened_at,
+    closed_at: it.closed_at,
+    last_seq: it.last_seq,
+  };
+}
