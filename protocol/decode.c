@@ -507,10 +507,11 @@ static const struct frame_rule rules[] = {
 	[PROTO_CANNED_LIST] = {true, false, false, NULL},
 	[PROTO_CANNED_SAVE] = {true, false, false, decode_canned_change},
 	[PROTO_CANNED_DELETE] = {true, false, false, decode_canned_change},
+	[PROTO_UNWATCH] = {true, false, true, NULL},
 };
 
 #define N_TYPES (sizeof(rules) / sizeof(rules[0]))
-_Static_assert(N_TYPES == PROTO_CANNED_DELETE + 1, "a frame type has no rule");
+_Static_assert(N_TYPES == PROTO_UNWATCH + 1, "a frame type has no rule");
 
 static int get_type(const struct reader *rd, enum proto_type *out)
 {

@@ -44,12 +44,13 @@ static const char *const type_names[] = {
 	[PROTO_CANNED_LIST] = "canned_list",
 	[PROTO_CANNED_SAVE] = "canned_save",
 	[PROTO_CANNED_DELETE] = "canned_delete",
+	[PROTO_UNWATCH] = "unwatch",
 };
 /* clang-format on */
 
 #define N_ROLES (sizeof(role_names) / sizeof(role_names[0]))
 #define N_TYPES (sizeof(type_names) / sizeof(type_names[0]))
-_Static_assert(N_TYPES == PROTO_CANNED_DELETE + 1, "a frame type has no name");
+_Static_assert(N_TYPES == PROTO_UNWATCH + 1, "a frame type has no name");
 
 /* An out-of-range code is a server bug; report it as "internal" rather than
  * read past the table. */

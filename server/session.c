@@ -220,6 +220,9 @@ static void dispatch(struct session *s, struct proto_request *req)
 	case PROTO_CANNED_DELETE:
 		canned_delete(s, req);
 		break;
+	case PROTO_UNWATCH:
+		watch_unwatch(s, req);
+		break;
 	}
 }
 

@@ -474,3 +474,13 @@ void watch_on_drain(struct session *s)
 		fetch(w);
 	}
 }
+
+void watch_unwatch(struct session *s, const struct proto_request *req)
+{
+	struct watch *w = find_any(s, req->conv, 0);
+
+	if (w)
+		watch_free(w);
+	session_send_owned(s, proto_encode_ack(req->id, req->conv, 0, now_ms(),
+					       w == NULL));
+}

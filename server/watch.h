@@ -19,6 +19,9 @@ struct session;
 struct watch;
 
 void watch_resume(struct session *s, const struct proto_request *req);
+/* Stops following req->conv (acked; duplicate:true when it was not
+ * followed). Pending resume requests for it are dropped unanswered. */
+void watch_unwatch(struct session *s, const struct proto_request *req);
 /* The watch of conv whose access was checked, or NULL. Borrowed. */
 struct watch *watch_find(struct session *s, const char *conv);
 /* Drops every watch of a closing session. */

@@ -78,3 +78,27 @@ test('synced restates every participant\'s read position after a reconnect', asy
   assert.equal(synced.reads[ag.hello.user.id], 2);
   for (const c of [cust, ag, back]) c.close();
 });
+
+test('unwatch stops the live stream for that conversation on that connection only', async () => {
+  const who = customer();
+  const cust = await connectAs(node, who);
+  const conv = await openConv(cust, 'unwatch');
+  const ag = await connectAs(node, agent());
+  await watch(ag, conv, 0);
+  await ag.request({ type: 'claim', client_id: uid('c'), conv });
+  const tab = await connectAs(node, who);
+  await watch(tab, conv, 0);
+
+  const un = await tab.request({ type: 'unwatch', conv });
+  assert.equal(un.type, 'ack');
+  assert.equal(un.duplicate, false);
+  assert.equal((await tab.request({ type: 'unwatch', conv })).duplicate, true);
+
+  const m = await ag.request({ type: 'send', client_id: uid('m'), conv, text: 'after unwatch' });
+  await cust.wait((f) => f.type === 'event' && f.seq === m.seq);
+  await tab.request({ type: 'ping' }); // anything for conv would have come before this
+  assert.ok(!tab.events(conv).some((e) => e.seq === m.seq));
+  tab.send({ type: 'typing', id: 't1', conv, typing: true });
+  assert.equal((await tab.wait((f) => f.id === 't1')).code, 'forbidden');
+  for (const c of [cust, ag, tab]) c.close();
+});

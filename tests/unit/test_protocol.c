@@ -169,10 +169,10 @@ static void test_every_c2s_example_decodes_as_its_type(void **state UNUSED)
 {
 	size_t n, len;
 	char **names = list_examples("c2s-", &n);
-	bool seen[PROTO_CANNED_DELETE + 1] = {false};
+	bool seen[PROTO_UNWATCH + 1] = {false};
 	char type[32];
 
-	assert_true(n >= PROTO_CANNED_DELETE + 1);
+	assert_true(n >= PROTO_UNWATCH + 1);
 	for (size_t i = 0; i < n; i++) {
 		struct proto_request req;
 		struct proto_error err;
@@ -186,7 +186,7 @@ static void test_every_c2s_example_decodes_as_its_type(void **state UNUSED)
 		proto_request_cleanup(&req);
 		free(buf);
 	}
-	for (int t = 0; t <= PROTO_CANNED_DELETE; t++)
+	for (int t = 0; t <= PROTO_UNWATCH; t++)
 		if (!seen[t])
 			fail_msg("no c2s example of %s", proto_type_str(t));
 	free_names(names);
@@ -1160,7 +1160,8 @@ static void test_type_names_are_the_wire_names(void **state UNUSED)
 	assert_string_equal(proto_type_str(PROTO_HISTORY), "history");
 	assert_string_equal(proto_type_str(PROTO_PING), "ping");
 	assert_string_equal(proto_type_str(PROTO_CANNED_SAVE), "canned_save");
-	assert_string_equal(proto_type_str(PROTO_CANNED_DELETE + 1), "unknown");
+	assert_string_equal(proto_type_str(PROTO_UNWATCH), "unwatch");
+	assert_string_equal(proto_type_str(PROTO_UNWATCH + 1), "unknown");
 }
 
 static void test_canned_save_decodes_scope_key_title_text(void **state UNUSED)

@@ -79,9 +79,13 @@ export class ChatClient extends EventTarget {
     if (this.state === 'online') this._resume([conv]);
   }
 
-  // Stops resuming conv after the next reconnect (the server has no unwatch).
+  // Stops following conv now (unwatch frame) and at later reconnects.
   unwatch(conv) {
-    this._conv(conv).watched = false;
+    const c = this._conv(conv);
+    if (!c.watched) return;
+    c.watched = false;
+    c.resumed = false;
+    this._raw({ type: 'unwatch', id: this._id('u'), conv });
   }
 
   events(conv) {
