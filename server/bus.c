@@ -323,8 +323,3 @@ bool bus_live(const struct bus_sub *sub)
 {
 	return sub->channel && sub->channel->state == CH_LIVE;
 }
-
-size_t bus_channel_count(const struct bus *bus)
-{
-	return hmap_count(bus->channels);
-}

@@ -42,6 +42,5 @@ void bus_add(struct bus *bus, struct bus_sub *sub, const char *channel);
 /* Removes sub from its channel; a no-op when not added. */
 void bus_remove(struct bus *bus, struct bus_sub *sub);
 bool bus_live(const struct bus_sub *sub);
-size_t bus_channel_count(const struct bus *bus);
 
 #endif

@@ -43,8 +43,7 @@ struct session {
 	unsigned refs;
 	int64_t created_ms;
 	struct identity *who; /* NULL until auth */
-	bool auth_pending;
-	int close_code; /* non-zero: close at next WRITEABLE */
+	int close_code;	      /* non-zero: close at next WRITEABLE */
 	const char *close_reason;
 	char *rx; /* reassembly of a fragmented frame */
 	size_t rx_len, rx_cap;

@@ -65,7 +65,6 @@ enum proto_close {
 	PROTO_CLOSE_GOING_AWAY = 1001,	/* server shutting down */
 	PROTO_CLOSE_UNSUPPORTED = 1003, /* binary frame */
 	PROTO_CLOSE_INVALID_UTF8 = 1007,
-	PROTO_CLOSE_POLICY = 1008,  /* origin or subprotocol refused */
 	PROTO_CLOSE_TOO_BIG = 1009, /* frame over the cap */
 	PROTO_CLOSE_INTERNAL = 1011,
 	PROTO_CLOSE_AUTH_TIMEOUT = 4001,  /* no auth frame within deadline */
