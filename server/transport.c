@@ -24,7 +24,7 @@ struct transport {
 	struct lws_protocols protocols[3];
 	struct lws_http_mount mounts[3];
 	lws_retry_bo_t retry;
-	struct lws_protocol_vhost_options cors;
+	struct lws_protocol_vhost_options headers[5];
 	void *foreign_loops[1];
 };
 
@@ -172,6 +172,32 @@ static void setup_protocols(struct transport *t)
 						 0};
 }
 
+/* Headers on every HTTP answer. The widget is embedded in other sites'
+ * pages as an ES module, and cross-origin module scripts need CORS (static
+ * files are public; the WebSocket checks Origin itself). The console and
+ * the demo render untrusted text: a strict policy keeps any slip inert. */
+static void setup_headers(struct transport *t)
+{
+	static const char *const h[][2] = {
+		{"access-control-allow-origin:", "*"},
+		{"x-content-type-options:", "nosniff"},
+		{"referrer-policy:", "no-referrer"},
+		{"content-security-policy:",
+		 "default-src 'self'; script-src 'self'; connect-src 'self' "
+		 "ws: "
+		 "wss:; img-src 'self' data:; style-src 'self' "
+		 "'unsafe-inline'; "
+		 "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"},
+	};
+	size_t n = sizeof(h) / sizeof(h[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		t->headers[i].name = h[i][0];
+		t->headers[i].value = h[i][1];
+		t->headers[i].next = i + 1 < n ? &t->headers[i + 1] : NULL;
+	}
+}
+
 static void setup_mounts(struct transport *t)
 {
 	static const char *health[] = {"/healthz", "/readyz"};
@@ -220,12 +246,8 @@ struct transport *transport_create(uv_loop_t *loop, const struct config *cfg,
 	info.protocols = t->protocols;
 	info.mounts = t->mounts;
 	info.retry_and_idle_policy = &t->retry;
-	/* The widget is embedded in other sites' pages as an ES module, and
-	 * cross-origin module scripts need CORS. Static files are public;
-	 * the WebSocket checks Origin itself. */
-	t->cors.name = "access-control-allow-origin:";
-	t->cors.value = "*";
-	info.headers = &t->cors;
+	setup_headers(t);
+	info.headers = &t->headers[0];
 	info.user = t;
 	info.timeout_secs = 10;
 	t->ctx = lws_create_context(&info);
