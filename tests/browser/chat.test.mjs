@@ -2,36 +2,16 @@
 // Chromium, against a real chatd and Redis: opening and answering a chat,
 // typing and read receipts, and a customer connection cut and restored while
 // both sides send. Ends with a screenshot of each app.
-import test, { before, after } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import { TcpProxy } from './proxy.mjs';
 import {
-  startStack, launchBrowser, token, uid, customer, agent, byTestId, visible,
+  useBrowserStack, token, uid, customer, agent, byTestId, visible,
   openWidget, openConversation, send, claim, openConsole, waitText, waitMessages,
-  waitConnection, chatMessages, hostPage, HostSite, screenshot, assertNoPageErrors,
+  waitConnection, chatMessages, hostPage, screenshot, assertNoPageErrors,
 } from './lib.mjs';
 
-let stack;
-let b;
-let site;
-const shots = [];
-
-before(async () => {
-  site = await new HostSite().start();
-  stack = await startStack({ origins: [site.origin] });
-  site.target = stack.http;
-  b = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    for (const [page, name] of shots) await screenshot(page, name).catch((e) => console.log(`screenshot ${name} failed: ${e.message}`));
-  } finally {
-    await b?.close();
-    await stack?.stop();
-    await site?.close();
-  }
-});
+const env = useBrowserStack({ hostSite: true });
 
 // A customer on the demo page (or on the host site page whose URL host(cu)
 // returns) opens a conversation and an agent claims it in the console; no
@@ -39,9 +19,9 @@ after(async () => {
 async function conversation(tag, { host } = {}) {
   const ag = agent(uid('agent'), { name: `Bo Agent ${tag}` });
   const cu = customer(uid('cust'), { name: `Ann Customer ${tag}` });
-  const con = await openConsole(b, stack.http, ag);
-  const wid = await b.page('widget');
-  await wid.goto(host ? host(cu) : `${stack.http}/demo/#token=${token(cu)}`);
+  const con = await openConsole(env.b, env.stack.http, ag);
+  const wid = await env.b.page('widget');
+  await wid.goto(host ? host(cu) : `${env.stack.http}/demo/#token=${token(cu)}`);
   const summary = `Checkout returns 502 ${tag}`;
   await openConversation(wid, { summary });
   const conv = await claim(con, summary);
@@ -68,11 +48,11 @@ test('a customer opens a chat from the demo page and an agent answers in the con
   const tag = uid('open');
   const ag = agent(uid('agent'), { name: `Bo Agent ${tag}` });
   const cu = customer(uid('cust'), { name: `Ann Customer ${tag}` });
-  const con = await openConsole(b, stack.http, ag);
+  const con = await openConsole(env.b, env.stack.http, ag);
 
-  const wid = await b.page('widget');
-  shots.push([wid, 'widget-demo'], [con, 'console']);
-  await wid.goto(`${stack.http}/demo/#token=${token(cu)}`);
+  const wid = await env.b.page('widget');
+  env.shots.push([wid, 'widget-demo'], [con, 'console']);
+  await wid.goto(`${env.stack.http}/demo/#token=${token(cu)}`);
   const summaryField = await openWidget(wid);
 
   // A summary of blanks is refused with a field error, nothing is opened.
@@ -141,12 +121,12 @@ test('typing and read receipts show on the other side', { timeout: 120000 }, asy
 
 test('a customer connection cut while both sides send: every message once, in order, after a real reconnect', { timeout: 180000 }, async () => {
   const tag = uid('cut');
-  const proxy = await new TcpProxy(stack.chatd.port).start();
+  const proxy = await new TcpProxy(env.stack.chatd.port).start();
   let pages = [];
   try {
     // The widget's server is the proxy; its files come from chatd.
     const { con, wid } = await conversation(tag, {
-      host: (cu) => site.url('/reconnect.html', hostPage({ server: `ws://127.0.0.1:${proxy.port}/ws`, tok: token(cu) })),
+      host: (cu) => env.site.url('/reconnect.html', hostPage({ server: `ws://127.0.0.1:${proxy.port}/ws`, tok: token(cu) })),
     });
     pages = [[wid, 'widget-after-reconnect'], [con, 'console-after-reconnect']];
     const m = (n) => `${n} ${tag}`;

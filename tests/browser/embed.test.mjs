@@ -3,37 +3,16 @@
 // with aggressive global CSS changes nothing inside the widget, and the
 // widget's CSS changes nothing on the host page. Prints the widget's
 // gzipped size.
-import test, { before, after } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import {
-  startStack, launchBrowser, token, uid, customer, byTestId,
+  useBrowserStack, token, uid, customer, byTestId,
   openWidget, openConversation, send, waitMessages, waitConnection, hostPage,
-  HostSite, screenshot, assertNoPageErrors,
+  assertNoPageErrors,
 } from './lib.mjs';
 
-let stack;
-let b;
-let site;
-const shots = [];
-
-before(async () => {
-  // A host site on an origin of its own, allowed to connect (--origins).
-  site = await new HostSite().start();
-  stack = await startStack({ origins: [site.origin] });
-  site.target = stack.http;
-  b = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    for (const [page, name] of shots) await screenshot(page, name).catch((e) => console.log(`screenshot ${name} failed: ${e.message}`));
-  } finally {
-    await b?.close();
-    await stack?.stop();
-    await site?.close();
-  }
-});
+const env = useBrowserStack({ hostSite: true });
 
 // Adds what the browser logged to a failure: a blocked module script or a
 // refused WebSocket shows there first.
@@ -125,9 +104,9 @@ async function widgetStyled(page) {
 // before and after, and the widget's styles at each step of a short chat.
 async function guest(name, css) {
   const cu = customer(uid('cust'));
-  const url = site.url(`/${name}.html`, hostPage({ server: stack.chatd.url, tok: token(cu), css, body: HOST_BODY, mount: false }));
-  const page = await b.page(`widget on ${name} host`);
-  shots.push([page, `widget-${name}-host`]);
+  const url = env.site.url(`/${name}.html`, hostPage({ server: env.stack.chatd.url, tok: token(cu), css, body: HOST_BODY, mount: false }));
+  const page = await env.b.page(`widget on ${name} host`);
+  env.shots.push([page, `widget-${name}-host`]);
   const loaded = [];
   page.on('response', (r) => loaded.push(r));
   return withLog(page, async () => {
@@ -171,16 +150,16 @@ async function guest(name, css) {
 
 test('the widget embeds in a page of another origin as web/README.md shows', { timeout: 60000 }, async () => {
   const cu = customer(uid('cust'));
-  const url = site.url('/embed.html', hostPage({
-    widgetSrc: `${stack.http}/widget/widget.js`, server: stack.chatd.url, tok: token(cu),
+  const url = env.site.url('/embed.html', hostPage({
+    widgetSrc: `${env.stack.http}/widget/widget.js`, server: env.stack.chatd.url, tok: token(cu),
     css: PLAIN_CSS, body: HOST_BODY,
   }));
-  const page = await b.page('widget cross-origin');
-  shots.push([page, 'widget-cross-origin']);
+  const page = await env.b.page('widget cross-origin');
+  env.shots.push([page, 'widget-cross-origin']);
   await withLog(page, async () => {
     await page.goto(url);
     await byTestId(page, 'launcher').waitFor({ state: 'visible' });
-    await openConversation(page, { summary: `Embedded from ${site.origin}` });
+    await openConversation(page, { summary: `Embedded from ${env.site.origin}` });
     await waitConnection(page, (s) => s === 'online', 'online');
     assertNoPageErrors(page);
   });
@@ -194,7 +173,7 @@ test('host page CSS does not reach into the widget, and the widget CSS does not 
   const files = [];
   for (const r of plain.loaded) {
     const u = new URL(r.url());
-    if (u.origin !== site.origin || site.pages.has(u.pathname) || r.status() !== 200) continue;
+    if (u.origin !== env.site.origin || env.site.pages.has(u.pathname) || r.status() !== 200) continue;
     const body = await r.body().catch(() => null);
     if (body) files.push({ path: u.pathname, raw: body.length, gz: gzipSync(body, { level: 9 }).length });
   }

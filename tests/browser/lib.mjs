@@ -3,6 +3,7 @@
 // few steps both apps share, written only against the contract in
 // web/README.md: data-testid hooks, form field names and roles.
 // Every wait is on a condition with a timeout; nothing sleeps a fixed time.
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -315,4 +316,31 @@ export async function openConsole(b, origin, claims) {
 // Messages of kind "message" (not opened/joined/closed) as shown.
 export async function chatMessages(page) {
   return (await readMessages(page)).filter((m) => m.kind === 'message');
+}
+
+// The fixture every browser test file shares: chatd and Redis, one
+// Chromium, and (with hostSite) a host site on an origin of its own that is
+// allowed to connect. Registers before/after; the returned object's
+// members are set once before() ran. Pages pushed on shots as [page, name]
+// are saved as screenshots at the end.
+export function useBrowserStack({ hostSite = false } = {}) {
+  const env = { stack: null, b: null, site: null, shots: [] };
+  before(async () => {
+    if (hostSite) env.site = await new HostSite().start();
+    env.stack = await startStack({ origins: env.site ? [env.site.origin] : [] });
+    if (env.site) env.site.target = env.stack.http;
+    env.b = await launchBrowser();
+  });
+  after(async () => {
+    try {
+      for (const [page, name] of env.shots) {
+        await screenshot(page, name).catch((e) => console.log(`screenshot ${name} failed: ${e.message}`));
+      }
+    } finally {
+      await env.b?.close();
+      await env.stack?.stop();
+      await env.site?.close();
+    }
+  });
+  return env;
 }

@@ -2,12 +2,12 @@
 // sent as message text, summary, details and display names (the token's
 // name claim) are shown literally and run nothing in the widget or the
 // console; http(s) links are clickable and open with rel=noopener.
-import test, { before, after } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startStack, launchBrowser, token, uid, customer, agent, byTestId, visible,
+  useBrowserStack, token, uid, customer, agent, visible,
   openConversation, send, claim, openConsole, waitText, waitMessages,
-  chatMessages, screenshot, assertNoPageErrors,
+  chatMessages, assertNoPageErrors,
 } from './lib.mjs';
 
 const P = {
@@ -18,23 +18,7 @@ const P = {
   attr: '"><b>xss-bold</b>',
 };
 
-let stack;
-let b;
-const shots = [];
-
-before(async () => {
-  stack = await startStack();
-  b = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    for (const [page, name] of shots) await screenshot(page, name).catch((e) => console.log(`screenshot ${name} failed: ${e.message}`));
-  } finally {
-    await b?.close();
-    await stack?.stop();
-  }
-});
+const env = useBrowserStack();
 
 // What a payload would leave behind had it been parsed as HTML, anywhere in
 // the document or its (open) shadow roots.
@@ -72,10 +56,10 @@ test('script, handler and javascript: payloads stay inert text in both apps; htt
   const ag = agent(uid('agent'), { name: agentName });
   const cu = customer(uid('cust'), { name: customerName });
 
-  const con = await openConsole(b, stack.http, ag);
-  const wid = await b.page('widget');
-  shots.push([wid, 'widget-xss'], [con, 'console-xss']);
-  await wid.goto(`${stack.http}/demo/#token=${token(cu)}`);
+  const con = await openConsole(env.b, env.stack.http, ag);
+  const wid = await env.b.page('widget');
+  env.shots.push([wid, 'widget-xss'], [con, 'console-xss']);
+  await wid.goto(`${env.stack.http}/demo/#token=${token(cu)}`);
 
   const summary = `${P.img} ${P.svg} ${P.attr} ${P.script} ${tag}`;
   const steps = `${P.script}\n${P.js}\n${P.attr}`;
