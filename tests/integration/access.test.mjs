@@ -1,20 +1,12 @@
 // Access control: customers see only their own conversations and only
 // what customers may see; agents must claim before sending; typing goes to
 // the right audience.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Redis, Chatd, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
+import { useStack, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
 
-let redis, node;
-before(async () => {
-  redis = await new Redis().start();
-  node = await new Chatd(redis).start();
-});
-after(async () => {
-  await node?.stop();
-  await redis?.destroy();
-});
+const env = useStack();
 
 const unknownConv = () => randomBytes(16).toString('base64url');
 
@@ -25,9 +17,9 @@ function assertError(r, code, what) {
 }
 
 test("customer B can do nothing with customer A's conversation and hears none of it", async () => {
-  const a = await connectAs(node, customer());
-  const b = await connectAs(node, customer()); // same org and site as A
-  const ag = await connectAs(node, agent());
+  const a = await connectAs(env.node, customer());
+  const b = await connectAs(env.node, customer()); // same org and site as A
+  const ag = await connectAs(env.node, agent());
   const conv = await openConv(a, "A's problem");
   await watch(ag, conv, 0);
   await ag.request({ type: 'claim', client_id: uid('claim'), conv });
@@ -74,7 +66,7 @@ test("customer B can do nothing with customer A's conversation and hears none of
 });
 
 test('customers cannot note, claim or list scope open', async () => {
-  const cust = await connectAs(node, customer());
+  const cust = await connectAs(env.node, customer());
   const conv = await openConv(cust, 'customer limits');
   assertError(await cust.request({ type: 'note', client_id: uid('n'), conv, text: 'a note' }), 'forbidden', 'note');
   assertError(await cust.request({ type: 'claim', client_id: uid('c'), conv }), 'forbidden', 'claim');
@@ -88,8 +80,8 @@ test('customers cannot note, claim or list scope open', async () => {
 });
 
 test('an agent must claim before sending: not_assigned', async () => {
-  const cust = await connectAs(node, customer());
-  const ag = await connectAs(node, agent());
+  const cust = await connectAs(env.node, customer());
+  const ag = await connectAs(env.node, agent());
   const conv = await openConv(cust, 'unclaimed');
   await watch(ag, conv, 0);
   assertError(await ag.request({ type: 'send', client_id: uid('m'), conv, text: 'too early' }), 'not_assigned', 'send before claim');
@@ -105,8 +97,8 @@ test('an agent must claim before sending: not_assigned', async () => {
 });
 
 test('an unknown well-formed conversation id is not_found', async () => {
-  const cust = await connectAs(node, customer());
-  const ag = await connectAs(node, agent());
+  const cust = await connectAs(env.node, customer());
+  const ag = await connectAs(env.node, agent());
   for (const c of [cust, ag]) {
     const conv = unknownConv();
     const w = await watch(c, conv, 0);
@@ -130,10 +122,10 @@ test('an unknown well-formed conversation id is not_found', async () => {
 
 test("a customer's typing reaches agents only; an agent's typing reaches the customer", async () => {
   const me = customer();
-  const cust = await connectAs(node, me);
-  const tab = await connectAs(node, me);
-  const ag = await connectAs(node, agent());
-  const ag2 = await connectAs(node, agent());
+  const cust = await connectAs(env.node, me);
+  const tab = await connectAs(env.node, me);
+  const ag = await connectAs(env.node, agent());
+  const ag2 = await connectAs(env.node, agent());
   const conv = await openConv(cust, 'typing');
   for (const c of [tab, ag, ag2]) assert.equal((await watch(c, conv, 0)).type, 'synced');
   await ag.request({ type: 'claim', client_id: uid('c'), conv });

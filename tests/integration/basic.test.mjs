@@ -1,21 +1,13 @@
 // The core conversation flow between a customer and an agent on one node.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis, Chatd, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
+import { useStack, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
 
-let redis, node;
-before(async () => {
-  redis = await new Redis().start();
-  node = await new Chatd(redis).start();
-});
-after(async () => {
-  await node?.stop();
-  await redis?.destroy();
-});
+const env = useStack();
 
 test('customer opens, agent claims, both exchange messages, notes stay with agents, close', async () => {
-  const cust = await connectAs(node, customer());
-  const ag = await connectAs(node, agent());
+  const cust = await connectAs(env.node, customer());
+  const ag = await connectAs(env.node, agent());
   const conv = await openConv(cust, 'Checkout returns 502');
   const opened = await cust.wait((f) => f.type === 'event' && f.conv === conv && f.kind === 'opened');
   assert.equal(opened.seq, 1);

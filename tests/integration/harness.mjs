@@ -2,6 +2,7 @@
 // loopback ports (chatd --port 0 reports the port it bound), mints tokens
 // with `chatd token`, and drives chat.v1 over real WebSockets. Every wait
 // is on an event with a timeout; everything started is stopped again.
+import { before, after } from 'node:test';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -265,4 +266,20 @@ export async function watch(c, conv, after = 0) {
   c.send({ type: 'resume', id, convs: [{ conv, after }] });
   return c.wait((f) => f.id === id && f.conv === conv && (f.type === 'synced' || f.type === 'error'),
     { from, what: `synced ${conv}` });
+}
+
+// The fixture of a test file: one Redis and one chatd node per argument
+// list given (no argument: one node with the defaults), started in before()
+// and stopped in after(). env.node is the first node.
+export function useStack(...nodeArgs) {
+  const env = { redis: null, nodes: [], get node() { return this.nodes[0]; } };
+  before(async () => {
+    env.redis = await new Redis().start();
+    for (const args of nodeArgs.length ? nodeArgs : [[]]) env.nodes.push(await new Chatd(env.redis, args).start());
+  });
+  after(async () => {
+    for (const n of env.nodes) await n.stop();
+    await env.redis?.destroy();
+  });
+  return env;
 }

@@ -1,24 +1,16 @@
 // Exactly-once: a retried request (same client_id) is answered with the
 // original ack and "duplicate": true and stores nothing new, also when
 // both copies arrive back to back.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis, Chatd, connectAs, customer, agent, openConv, watch, details, uid } from './harness.mjs';
+import { useStack, connectAs, customer, agent, openConv, watch, details, uid } from './harness.mjs';
 
-let redis, node;
-before(async () => {
-  redis = await new Redis().start();
-  node = await new Chatd(redis).start();
-});
-after(async () => {
-  await node?.stop();
-  await redis?.destroy();
-});
+const env = useStack();
 
 async function claimed() {
   const me = customer();
-  const cust = await connectAs(node, me);
-  const ag = await connectAs(node, agent());
+  const cust = await connectAs(env.node, me);
+  const ag = await connectAs(env.node, agent());
   const conv = await openConv(cust, 'Idempotency');
   await watch(ag, conv, 0);
   const claim = await ag.request({ type: 'claim', client_id: uid('claim'), conv });
@@ -76,8 +68,8 @@ test('the same send client_id sent twice back to back stores one message', async
   }
   // Two sends on two connections of the same customer, back to back.
   const me2 = customer();
-  const t1 = await connectAs(node, me2);
-  const t2 = await connectAs(node, me2);
+  const t1 = await connectAs(env.node, me2);
+  const t2 = await connectAs(env.node, me2);
   const conv2 = (await t1.request({ type: 'open', client_id: uid('o'), details: details('two tabs') })).conv;
   const cid = uid('tabs');
   const [x, y] = await Promise.all([
@@ -106,7 +98,7 @@ test('the same client_id from two different senders is two messages', async () =
 });
 
 test('the same open client_id twice yields the same conversation, once in list', async () => {
-  const cust = await connectAs(node, customer());
+  const cust = await connectAs(env.node, customer());
   const cid = uid('open');
   const o1 = await cust.request({ type: 'open', client_id: cid, details: details('open once') });
   assert.equal(o1.type, 'ack');
@@ -137,7 +129,7 @@ test('the same open client_id twice yields the same conversation, once in list',
   assert.equal(hist.events[0].details.summary, 'open once');
 
   // Another customer using the same client_id opens a different conversation.
-  const other = await connectAs(node, customer());
+  const other = await connectAs(env.node, customer());
   const o3 = await other.request({ type: 'open', client_id: cid, details: details('someone else') });
   assert.equal(o3.type, 'ack');
   assert.equal(o3.duplicate, false);
@@ -147,9 +139,9 @@ test('the same open client_id twice yields the same conversation, once in list',
 });
 
 test('a retried claim returns the original ack; another agent gets already_assigned', async () => {
-  const cust = await connectAs(node, customer());
-  const ag = await connectAs(node, agent());
-  const ag2 = await connectAs(node, agent());
+  const cust = await connectAs(env.node, customer());
+  const ag = await connectAs(env.node, agent());
+  const ag2 = await connectAs(env.node, agent());
   const conv = await openConv(cust, 'claim me');
   const cid = uid('claim');
   const c1 = await ag.request({ type: 'claim', client_id: cid, conv });

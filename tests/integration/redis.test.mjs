@@ -2,23 +2,15 @@
 // an ack; /readyz says 503; chatd stays up. When Redis is back, a retry
 // with the same client_id is stored exactly once, watchers receive it
 // without reconnecting, and what was stored before survived.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis, Chatd, connectAs, customer, agent, openConv, watch, waitFor, uid } from './harness.mjs';
+import { useStack, connectAs, customer, agent, openConv, watch, waitFor, uid } from './harness.mjs';
 
-let redis, node;
-before(async () => {
-  redis = await new Redis().start();
-  node = await new Chatd(redis).start();
-});
-after(async () => {
-  await node?.stop();
-  await redis?.destroy();
-});
+const env = useStack();
 
 test('Redis stopped mid-conversation and started again', async () => {
-  const cust = await connectAs(node, customer());
-  const ag = await connectAs(node, agent());
+  const cust = await connectAs(env.node, customer());
+  const ag = await connectAs(env.node, agent());
   const conv = await openConv(cust, 'Redis goes away');
   assert.equal((await watch(ag, conv, 0)).type, 'synced');
   await ag.request({ type: 'claim', client_id: uid('claim'), conv });
@@ -31,10 +23,10 @@ test('Redis stopped mid-conversation and started again', async () => {
   const before = (await cust.request({ type: 'history', conv, after: 0 })).events;
   assert.deepEqual(before.map((e) => e.seq), [1, 2, 3, 4, 5, 6]);
 
-  await redis.stop();
-  await waitFor(async () => (await node.httpStatus('/readyz')) === 503, { what: '/readyz 503 while Redis is down' });
-  assert.equal(await node.httpStatus('/healthz'), 200);
-  assert.ok(node.alive());
+  await env.redis.stop();
+  await waitFor(async () => (await env.node.httpStatus('/readyz')) === 503, { what: '/readyz 503 while Redis is down' });
+  assert.equal(await env.node.httpStatus('/healthz'), 200);
+  assert.ok(env.node.alive());
 
   // While down: unavailable, retryable, never an ack.
   const cid = uid('retry-me');
@@ -59,10 +51,10 @@ test('Redis stopped mid-conversation and started again', async () => {
   // Connections stay up and answer what needs no Redis.
   await cust.ping();
   await ag.ping();
-  assert.ok(node.alive());
+  assert.ok(env.node.alive());
 
-  await redis.start();
-  await waitFor(async () => (await node.httpStatus('/readyz')) === 200, { timeout: 10000, what: '/readyz 200 after Redis is back' });
+  await env.redis.start();
+  await waitFor(async () => (await env.node.httpStatus('/readyz')) === 200, { timeout: 10000, what: '/readyz 200 after Redis is back' });
 
   // The retry with the same client_id is stored once.
   const retry = await cust.request({ type: 'send', client_id: cid, conv, text: 'sent while Redis was down' });
@@ -100,18 +92,18 @@ test('Redis stopped mid-conversation and started again', async () => {
   assert.equal(list.items[0].status, 'assigned');
 
   // Feeds work again too.
-  const ag2 = await connectAs(node, agent());
-  const other = await connectAs(node, customer());
+  const ag2 = await connectAs(env.node, agent());
+  const other = await connectAs(env.node, customer());
   const c2 = await other.request({ type: 'open', client_id: uid('o'), details: { summary: 'after the outage' } });
   await ag.wait((f) => f.type === 'feed' && f.conv === c2.conv, { timeout: 10000, what: 'feed on the old agent connection' });
   await ag2.wait((f) => f.type === 'feed' && f.conv === c2.conv);
-  assert.ok(node.alive());
+  assert.ok(env.node.alive());
   for (const c of [cust, ag, ag2, other]) c.close();
 });
 
 test('a longer outage: watchers still get live events afterwards without reconnecting', async () => {
-  const cust = await connectAs(node, customer());
-  const ag = await connectAs(node, agent());
+  const cust = await connectAs(env.node, customer());
+  const ag = await connectAs(env.node, agent());
   const conv = await openConv(cust, 'Redis goes away for a while');
   assert.equal((await watch(ag, conv, 0)).type, 'synced');
   await ag.request({ type: 'claim', client_id: uid('claim'), conv });
@@ -119,16 +111,16 @@ test('a longer outage: watchers still get live events afterwards without reconne
 
   // Down long enough for several reconnect attempts (the store backs off
   // 50 ms, 100 ms, ... up to 2 s between them).
-  const failures = () => (node.log.match(/redis: No such file or directory|redis: connect failed/g) || []).length;
+  const failures = () => (env.node.log.match(/redis: No such file or directory|redis: connect failed/g) || []).length;
   const failedBefore = failures();
-  await redis.stop();
-  await waitFor(async () => (await node.httpStatus('/readyz')) === 503, { what: '/readyz 503' });
+  await env.redis.stop();
+  await waitFor(async () => (await env.node.httpStatus('/readyz')) === 503, { what: '/readyz 503' });
   await waitFor(() => failures() >= failedBefore + 6, { timeout: 10000, interval: 50, what: 'six failed reconnect attempts' });
   const cid = uid('m');
   const down = await cust.request({ type: 'send', client_id: cid, conv, text: 'while down' });
   assert.equal(down.code, 'unavailable');
-  await redis.start();
-  await waitFor(async () => (await node.httpStatus('/readyz')) === 200, { timeout: 10000, what: '/readyz 200' });
+  await env.redis.start();
+  await waitFor(async () => (await env.node.httpStatus('/readyz')) === 200, { timeout: 10000, what: '/readyz 200' });
 
   const retry = await cust.request({ type: 'send', client_id: cid, conv, text: 'while down' });
   assert.equal(retry.type, 'ack', JSON.stringify(retry));

@@ -1,23 +1,15 @@
 // SIGTERM with clients connected: every client gets close 1001 (reconnect
 // elsewhere and resume) and chatd exits 0 promptly.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis, Chatd, Client, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
+import { useStack, Client, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
 
-let redis, node;
-before(async () => {
-  redis = await new Redis().start();
-  node = await new Chatd(redis).start();
-});
-after(async () => {
-  await node?.stop();
-  await redis?.destroy();
-});
+const env = useStack();
 
 test('SIGTERM closes every client with 1001 and chatd exits 0', async () => {
-  const cust = await connectAs(node, customer());
-  const ag = await connectAs(node, agent());
-  const idle = await Client.connect(node.url); // not authenticated yet
+  const cust = await connectAs(env.node, customer());
+  const ag = await connectAs(env.node, agent());
+  const idle = await Client.connect(env.node.url); // not authenticated yet
   const conv = await openConv(cust, 'shutting down');
   await watch(ag, conv, 0);
   await ag.request({ type: 'claim', client_id: uid('claim'), conv });
@@ -25,17 +17,17 @@ test('SIGTERM closes every client with 1001 and chatd exits 0', async () => {
   await ag.wait((f) => f.type === 'event' && f.conv === conv && f.seq === m.seq);
 
   const t0 = Date.now();
-  const exit = node.stop('SIGTERM', { timeout: 8000 });
+  const exit = env.node.stop('SIGTERM', { timeout: 8000 });
   exit.catch(() => {}); // awaited below; failures before that must not go unhandled
   const closes = await Promise.all([cust, ag, idle].map((c) => c.waitClose({ timeout: 8000 })));
   const { code, signal } = await exit;
   assert.equal(signal, null);
   assert.equal(code, 0);
   assert.ok(Date.now() - t0 < 8000);
-  assert.match(node.log, /signal 15: closing 3 connections/);
-  assert.match(node.log, /stopped \(0 sessions, 0 redis replies pending\)/);
+  assert.match(env.node.log, /signal 15: closing 3 connections/);
+  assert.match(env.node.log, /stopped \(0 sessions, 0 redis replies pending\)/);
   assert.deepEqual(closes.map((c) => c.code), [1001, 1001, 1001]);
 
   // What was acked before the shutdown is stored.
-  assert.equal(redis.cli('XLEN', `{c:${conv}}:e`), '3');
+  assert.equal(env.redis.cli('XLEN', `{c:${conv}}:e`), '3');
 });
