@@ -65,25 +65,9 @@ static void buf_str(struct buf *b, const char *s)
 static void on_history_owner(struct store *st, redisReply *r, void *arg)
 {
 	struct history *h = arg;
-	struct session *s = h->p->s;
-	const struct identity *who = s->who;
 
 	(void)st;
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 1) {
-		reply_fail(h->p, r);
-		h->owner_state = -1;
-	} else if (r->element[0]->type != REDIS_REPLY_STRING) {
-		session_send_error(s, h->p->id, h->p->conv, PROTO_E_NOT_FOUND,
-				   NULL);
-		h->owner_state = -1;
-	} else if (who->role == PROTO_ROLE_CUSTOMER &&
-		   strcmp(r->element[0]->str, who->sub) != 0) {
-		session_send_error(s, h->p->id, h->p->conv, PROTO_E_FORBIDDEN,
-				   "not your conversation");
-		h->owner_state = -1;
-	} else {
-		h->owner_state = 1;
-	}
+	h->owner_state = reply_owner_ok(h->p, r, 1) ? 1 : -1;
 	if (h->orphan) {
 		pending_destroy(h->p);
 		free(h);

@@ -69,3 +69,25 @@ void reply_fail(struct pending *p, const redisReply *r)
 	if (session_alive(p->s))
 		session_send_error(p->s, p->id, p->conv, code, NULL);
 }
+
+bool reply_owner_ok(struct pending *p, const redisReply *r, size_t nfields)
+{
+	const struct identity *who = p->s->who;
+
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != nfields) {
+		reply_fail(p, r);
+		return false;
+	}
+	if (r->element[0]->type != REDIS_REPLY_STRING) {
+		session_send_error(p->s, p->id, p->conv, PROTO_E_NOT_FOUND,
+				   NULL);
+		return false;
+	}
+	if (who->role == PROTO_ROLE_CUSTOMER &&
+	    strcmp(r->element[0]->str, who->sub) != 0) {
+		session_send_error(p->s, p->id, p->conv, PROTO_E_FORBIDDEN,
+				   "not your conversation");
+		return false;
+	}
+	return true;
+}

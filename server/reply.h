@@ -6,6 +6,9 @@
 #ifndef CHAT_REPLY_H
 #define CHAT_REPLY_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <hiredis/hiredis.h>
 
 #include "chat/protocol.h"
@@ -30,5 +33,12 @@ void pending_destroy(struct pending *p);
 enum proto_error_code reply_error_code(const redisReply *r);
 /* Sends that error for p (when the session is still there). */
 void reply_fail(struct pending *p, const redisReply *r);
+/*
+ * Checks the answer to HMGET {c:ID}:m customer [more fields] (nfields in
+ * all): true when p's user may read the conversation (agents always, a
+ * customer only their own); otherwise the error (unavailable, not_found,
+ * forbidden) is sent for p and false returned.
+ */
+bool reply_owner_ok(struct pending *p, const redisReply *r, size_t nfields);
 
 #endif

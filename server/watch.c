@@ -345,24 +345,13 @@ static void on_checked(struct store *st, redisReply *r, void *arg)
 {
 	struct pending *p = arg;
 	struct watch *w = find_any(p->s, p->conv, (unsigned)p->kind);
-	const struct identity *who = p->s->who;
 
 	(void)st;
 	if (!w || !session_alive(p->s)) {
 		pending_destroy(p);
 		return;
 	}
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-		reply_fail(p, r);
-		watch_free(w);
-	} else if (r->element[0]->type != REDIS_REPLY_STRING) {
-		session_send_error(p->s, p->id, p->conv, PROTO_E_NOT_FOUND,
-				   NULL);
-		watch_free(w);
-	} else if (who->role == PROTO_ROLE_CUSTOMER &&
-		   strcmp(r->element[0]->str, who->sub) != 0) {
-		session_send_error(p->s, p->id, p->conv, PROTO_E_FORBIDDEN,
-				   "not your conversation");
+	if (!reply_owner_ok(p, r, 2)) {
 		watch_free(w);
 	} else {
 		char channel[PROTO_CONV_LEN + 3];
