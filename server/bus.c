@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hiredis/adapters/libuv.h>
+#include "redis_uv.h"
 #include <hiredis/async.h>
 
 #include "hmap.h"
@@ -211,7 +211,7 @@ static void bus_connect(struct bus *bus)
 			? redisAsyncConnectUnix(bus->addr.path)
 			: redisAsyncConnect(bus->addr.host, bus->addr.port);
 
-	if (!ac || ac->err) {
+	if (!ac || ac->err || redis_uv_attach(ac, bus->loop)) {
 		if (ac)
 			redisAsyncFree(ac);
 		uv_timer_start(&bus->retry_timer, on_retry, 500, 0);
@@ -219,7 +219,6 @@ static void bus_connect(struct bus *bus)
 	}
 	ac->data = bus;
 	bus->ac = ac;
-	redisLibuvAttach(ac, bus->loop);
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }

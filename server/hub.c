@@ -8,6 +8,7 @@
 #include "session.h"
 #include "util.h"
 #include "watch.h"
+#include "writer.h"
 
 static void sweep_one(struct session *s, int64_t now, int64_t deadline_ms)
 {
@@ -48,6 +49,7 @@ struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
 	hub->auth = auth;
 	hub->store = store;
 	hub->bus = bus;
+	hub->writer = writer_create(loop);
 	uv_timer_init(loop, &hub->sweep);
 	hub->sweep.data = hub;
 	uv_timer_start(&hub->sweep, on_sweep, 250, 250);
@@ -63,6 +65,8 @@ void hub_destroy(struct hub *hub)
 {
 	if (!hub)
 		return;
+	writer_destroy(hub->writer);
+	hub->writer = NULL;
 	uv_close((uv_handle_t *)&hub->sweep, on_sweep_closed);
 }
 

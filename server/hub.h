@@ -18,6 +18,7 @@
 #include "store.h"
 
 struct session;
+struct writer;
 
 struct hub {
 	uv_loop_t *loop;
@@ -25,6 +26,7 @@ struct hub {
 	const struct auth_config *auth;
 	struct store *store;
 	struct bus *bus;
+	struct writer *writer; /* owned */
 	unsigned char id_secret[128];
 	size_t id_secret_len;
 	struct session *sessions; /* all live sessions, owned */

@@ -19,8 +19,8 @@
 #include "query.h"
 #include "util.h"
 #include "watch.h"
+#include "writer.h"
 
-#define WRITES_PER_CALLBACK 16
 #define CLOSE_GRACE_S 2
 
 struct session *session_create(struct hub *hub, struct lws *wsi)
@@ -104,8 +104,8 @@ int session_send_frame(struct session *s, struct frame *f)
 			      "outbound queue full");
 		return -1;
 	}
-	if (outq_count(&s->out) == 1)
-		lws_callback_on_writable(s->wsi);
+	if (s->hub->writer)
+		writer_mark(s->hub->writer, s);
 	return 0;
 }
 
@@ -303,24 +303,37 @@ int session_on_receive(struct session *s, const void *in, size_t len,
 
 int session_on_writeable(struct session *s)
 {
-	struct frame *f;
-	int n = 0;
-
 	if (!s->wsi)
 		return -1;
-	while ((f = outq_peek(&s->out)) && n < WRITES_PER_CALLBACK) {
-		if (n > 0 && lws_send_pipe_choked(s->wsi))
-			break;
-		if (lws_write(s->wsi, frame_payload(f), f->len,
-			      LWS_WRITE_TEXT) < (int)f->len)
-			return -1;
-		outq_pop(&s->out);
-		n++;
-	}
+	if (writer_write(s->hub->writer, s))
+		return -1;
 	if (s->close_code && !outq_count(&s->out))
 		return close_from_writeable(s);
 	if (outq_count(&s->out))
 		lws_callback_on_writable(s->wsi);
 	watch_on_drain(s);
 	return 0;
+}
+
+/*
+ * Writes outside lws's WRITEABLE callback, which lws 4.1 allows for a
+ * WebSocket on a plain or TLS socket: waiting for POLLOUT first would cost
+ * a poll re-arm (an epoll_ctl DEL and ADD under libuv) and a loop round per
+ * frame. Closing connections and those with bytes lws still buffers wait
+ * for WRITEABLE as before.
+ */
+void session_flush(struct session *s)
+{
+	if (!session_alive(s) || lws_partial_buffered(s->wsi))
+		return;
+	if (writer_write(s->hub->writer, s)) {
+		s->close_code = PROTO_CLOSE_INTERNAL;
+		s->close_reason = "write failed";
+		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_REASON_BASE + 2,
+				LWS_TO_KILL_ASYNC);
+		return;
+	}
+	if (outq_count(&s->out))
+		lws_callback_on_writable(s->wsi);
+	watch_on_drain(s);
 }

@@ -51,6 +51,8 @@ struct session {
 	int64_t tokens_ms;
 	unsigned strikes; /* frames refused in a row for rate */
 	struct outq out;
+	struct session *flush_next; /* the writer's list */
+	bool flush_marked;
 	struct watch *watches;	 /* conversations this session follows */
 	unsigned paused_replays; /* watches waiting for queue room */
 	struct bus_sub user_feed, agent_feed;
@@ -70,6 +72,8 @@ int session_on_receive(struct session *s, const void *in, size_t len,
 		       bool first, bool final, bool binary, size_t remaining);
 /* The socket can take more. Returns 0 or -1 to close. */
 int session_on_writeable(struct session *s);
+/* End of a loop round: writes the queued frames (called by the writer). */
+void session_flush(struct session *s);
 
 /* Queues a frame (takes a new reference; the caller keeps its own).
  * Returns 0, or -1 when the queue is full: the session is then being

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hiredis/adapters/libuv.h>
+#include "redis_uv.h"
 #include <hiredis/async.h>
 #include <openssl/sha.h>
 
@@ -175,9 +175,14 @@ static void connect_now(struct store *st)
 		schedule_reconnect(st);
 		return;
 	}
+	if (redis_uv_attach(ac, st->loop)) {
+		log_warn("redis: cannot watch the connection");
+		redisAsyncFree(ac);
+		schedule_reconnect(st);
+		return;
+	}
 	ac->data = st;
 	st->ac = ac;
-	redisLibuvAttach(ac, st->loop);
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }

@@ -159,6 +159,10 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 	}
 }
 
+/* Largest single send lws attempts; by default it is the rx buffer size,
+ * which would split the writer's batches into many sends. */
+#define TX_PACKET_SIZE (64 * 1024)
+
 static void setup_protocols(struct transport *t)
 {
 	t->protocols[0] =
@@ -169,7 +173,7 @@ static void setup_protocols(struct transport *t)
 						 (size_t)t->cfg->rx_buffer,
 						 0,
 						 NULL,
-						 0};
+						 TX_PACKET_SIZE};
 }
 
 /* Headers on every HTTP answer. The widget is embedded in other sites'
