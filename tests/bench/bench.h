@@ -15,6 +15,8 @@
 
 /* One process holds about 19.9k descriptors; leave room for lws's own. */
 #define BENCH_WORKER_CONNS_MAX 10000
+/* Bytes of frames one connection writes at once, past the first frame. */
+#define BENCH_WRITE_BATCH (64 * 1024)
 
 struct bench_opts {
 	const char *host;

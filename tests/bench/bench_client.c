@@ -328,8 +328,12 @@ static int setup(struct bench_client *cl)
 	     i++)
 		snprintf(cl->sources[i], sizeof(cl->sources[i]), "127.0.0.%u",
 			 i + 2);
-	cl->wbuf_cap = cl->opts->text_size + 8192;
+	cl->tbuf_cap = cl->opts->text_size + 8192;
+	cl->tbuf = xmalloc(cl->tbuf_cap);
+	/* the setup frame, then sends until past the batch size */
+	cl->wbuf_cap = 2 * (cl->tbuf_cap + 14) + BENCH_WRITE_BATCH;
 	cl->wbuf = xmalloc(LWS_PRE + cl->wbuf_cap);
+	cl->mask_seed = (uint32_t)bench_load_clock_ns() | 1u;
 	uv_loop_init(&cl->loop);
 	if (create_context(cl)) {
 		fprintf(stderr, "chatd-bench: cannot create the lws context\n");
@@ -340,8 +344,47 @@ static int setup(struct bench_client *cl)
 	return 0;
 }
 
+/* ---- writing: one write per connection per loop round ---- */
+
+static void flush(struct bench_client *cl)
+{
+	uv_idle_stop(&cl->flush_idle);
+	while (cl->dirty) {
+		struct bench_conn *c = cl->dirty;
+
+		cl->dirty = c->dirty_next;
+		c->dirty_next = NULL;
+		c->dirty = false;
+		bench_conn_flush(c);
+	}
+}
+
+static void on_flush_check(uv_check_t *h)
+{
+	flush(h->data);
+}
+
+static void on_flush_idle(uv_idle_t *h)
+{
+	flush(h->data);
+}
+
+void bench_client_mark(struct bench_client *cl, struct bench_conn *c)
+{
+	if (c->dirty)
+		return;
+	c->dirty = true;
+	c->dirty_next = cl->dirty;
+	cl->dirty = c;
+	uv_idle_start(&cl->flush_idle, on_flush_idle);
+}
+
 static void start_timers(struct bench_client *cl)
 {
+	uv_check_init(&cl->loop, &cl->flush_check);
+	uv_idle_init(&cl->loop, &cl->flush_idle);
+	cl->flush_check.data = cl->flush_idle.data = cl;
+	uv_check_start(&cl->flush_check, on_flush_check);
 	uv_timer_init(&cl->loop, &cl->pump);
 	uv_timer_init(&cl->loop, &cl->setup_limit);
 	uv_timer_init(&cl->loop, &cl->quiet);

@@ -42,6 +42,12 @@ struct bench_client {
 	int cmd_fd, report_fd;
 	unsigned char *wbuf; /* LWS_PRE + wbuf_cap bytes, shared by writes */
 	size_t wbuf_cap;
+	char *tbuf; /* tbuf_cap bytes: one frame's payload being built */
+	size_t tbuf_cap;
+	uint32_t mask_seed;	  /* xorshift state for frame masks */
+	struct bench_conn *dirty; /* conns with frames to write this round */
+	uv_check_t flush_check;
+	uv_idle_t flush_idle;
 	struct bench_tally tally; /* since the last report */
 	struct bench_load *load;  /* owned */
 	char sources[BENCH_SOURCES_MAX][16];
@@ -60,6 +66,10 @@ char *bench_client_token(struct bench_client *cl, const struct bench_conn *c);
 /* Writes r (with the tally since the last report) to the parent. */
 void bench_client_report(struct bench_client *cl, struct bench_report *r);
 void bench_client_note(struct bench_client *cl, const char *what);
+
+/* c has frames to write: bench_conn_flush(c) runs before the loop next
+ * blocks. */
+void bench_client_mark(struct bench_client *cl, struct bench_conn *c);
 
 /* Events from connections. */
 void bench_client_on_frame(struct bench_client *cl);

@@ -49,7 +49,9 @@ struct bench_conn {
 	bool close_frame;  /* the server sent a close frame */
 	uint64_t next_msg; /* client_id counter */
 	uint64_t paced;	   /* latency phase: sends scheduled so far */
-	char *rx;	   /* reassembly of a fragmented frame; owned */
+	struct bench_conn *dirty_next; /* the client's flush list */
+	bool dirty;
+	char *rx; /* reassembly of a fragmented frame; owned */
 	size_t rx_len, rx_cap;
 };
 
@@ -61,6 +63,10 @@ void bench_conn_init(struct bench_conn *c, struct bench_client *cl,
 		     enum bench_role role, unsigned index);
 /* Frees what c owns; the connection must be gone or about to be. */
 void bench_conn_cleanup(struct bench_conn *c);
+
+/* Writes c's queued frames, all in one write when the socket takes them
+ * (else lws's WRITEABLE gets the rest). */
+void bench_conn_flush(struct bench_conn *c);
 
 /* Connects, from source address iface (NULL: any). Returns 0, or -1 after
  * reporting the failure to the owner. */
