@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "chat/protocol.h"
+#include "jsonw.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 
@@ -51,109 +52,109 @@ static char *strip_braces(char *s)
 	return s;
 }
 
-/* Adds "from":{id,role,name} for u (borrowed); a NULL u adds nothing.
- * Returns 0, or -1 when obj could not take it. */
-static int put_user(json_t *obj, const struct proto_user *u)
+/* Starts {"type":type,"id":id,"conv":conv (id and conv when present). */
+static void frame_head(struct jw *w, const char *type, const char *id,
+		       const char *conv)
+{
+	jw_init(w, 160);
+	jw_begin(w);
+	jw_member_str(w, "type", type);
+	jw_member_str(w, "id", nonempty(id));
+	jw_member_str(w, "conv", nonempty(conv));
+}
+
+/* Writes "from":{id,role,name} for u (borrowed); NULL writes nothing. */
+static void write_user(struct jw *w, const struct proto_user *u)
 {
 	if (!u)
-		return 0;
-	return json_object_set_new(obj, "from",
-				   json_pack("{s:s*, s:s, s:s*}", "id", u->id,
-					     "role", proto_role_str(u->role),
-					     "name", u->name));
+		return;
+	jw_key(w, "from");
+	jw_begin(w);
+	jw_member_str(w, "id", u->id);
+	jw_member_str(w, "role", proto_role_str(u->role));
+	jw_member_str(w, "name", u->name);
+	jw_end(w);
+}
+
+static char *frame_end(struct jw *w)
+{
+	jw_end(w);
+	return jw_finish(w);
 }
 
 /* A NULL or "" message sends the code's default message. */
 char *proto_encode_error(const char *id, const char *conv,
 			 enum proto_error_code code, const char *message)
 {
-	return dump_owned(json_pack(
-		"{s:s, s:s*, s:s*, s:s, s:s, s:b}", "type", "error", "id",
-		nonempty(id), "conv", nonempty(conv), "code",
-		proto_error_code_str(code), "message",
-		message && *message ? message : proto_error_message(code),
-		"retryable", proto_error_retryable(code)));
+	struct jw w;
+
+	frame_head(&w, "error", id, conv);
+	jw_member_str(&w, "code", proto_error_code_str(code));
+	jw_member_str(&w, "message",
+		      message && *message ? message
+					  : proto_error_message(code));
+	jw_key(&w, "retryable");
+	jw_bool(&w, proto_error_retryable(code));
+	return frame_end(&w);
 }
 
 char *proto_encode_ack(const char *id, const char *conv, uint64_t seq,
 		       int64_t ts, bool duplicate)
 {
-	return dump_owned(json_pack(
-		"{s:s, s:s*, s:s*, s:I, s:I, s:b}", "type", "ack", "id",
-		nonempty(id), "conv", nonempty(conv), "seq", (json_int_t)seq,
-		"ts", (json_int_t)ts, "duplicate", duplicate));
+	struct jw w;
+
+	frame_head(&w, "ack", id, conv);
+	jw_key(&w, "seq");
+	jw_int(&w, (int64_t)seq);
+	jw_key(&w, "ts");
+	jw_int(&w, ts);
+	jw_key(&w, "duplicate");
+	jw_bool(&w, duplicate);
+	return frame_end(&w);
 }
 
 char *proto_encode_synced(const char *id, const char *conv, uint64_t seq)
 {
-	return dump_owned(json_pack("{s:s, s:s*, s:s*, s:I}", "type", "synced",
-				    "id", nonempty(id), "conv", nonempty(conv),
-				    "seq", (json_int_t)seq));
+	struct jw w;
+
+	frame_head(&w, "synced", id, conv);
+	jw_key(&w, "seq");
+	jw_int(&w, (int64_t)seq);
+	return frame_end(&w);
 }
 
 char *proto_encode_pong(const char *id, int64_t server_time)
 {
-	return dump_owned(json_pack("{s:s, s:s*, s:I}", "type", "pong", "id",
-				    nonempty(id), "server_time",
-				    (json_int_t)server_time));
-}
+	struct jw w;
 
-/* Builds {"type":type,"conv":conv,"from":{...},last_key:last}, taking the
- * reference to last (which may be NULL after a failed allocation). */
-static char *encode_relay(const char *type, const char *conv,
-			  const struct proto_user *from, const char *last_key,
-			  json_t *last)
-{
-	json_t *obj = json_pack("{s:s, s:s*}", "type", type, "conv", conv);
-
-	if (!obj || put_user(obj, from) < 0) {
-		json_decref(obj);
-		json_decref(last);
-		return NULL;
-	}
-	if (json_object_set_new(obj, last_key, last) < 0) { /* took last */
-		json_decref(obj);
-		return NULL;
-	}
-	return dump_owned(obj);
+	frame_head(&w, "pong", id, NULL);
+	jw_key(&w, "server_time");
+	jw_int(&w, server_time);
+	return frame_end(&w);
 }
 
 char *proto_encode_typing(const char *conv, const struct proto_user *from,
 			  bool typing)
 {
-	return encode_relay("typing", conv, from, "typing",
-			    json_boolean(typing));
+	struct jw w;
+
+	frame_head(&w, "typing", NULL, conv);
+	write_user(&w, from);
+	jw_key(&w, "typing");
+	jw_bool(&w, typing);
+	return frame_end(&w);
 }
 
 char *proto_encode_read(const char *conv, const struct proto_user *from,
 			uint64_t seq)
 {
-	return encode_relay("read", conv, from, "seq",
-			    json_integer((json_int_t)seq));
-}
+	struct jw w;
 
-/* Appends ",body" (when body is not empty) to head, which is "{...}" from
- * json_dumps, in place of its closing brace. Frees head. */
-static char *open_object(char *head, const char *body)
-{
-	size_t head_len, body_len;
-	char *s;
-
-	if (!head)
-		return NULL;
-	head_len = strlen(head) - 1; /* without the closing brace */
-	body_len = body && *body ? strlen(body) + 1 : 0;
-	s = realloc(head, head_len + body_len + 1);
-	if (!s) {
-		free(head);
-		return NULL;
-	}
-	if (body_len) {
-		s[head_len] = ',';
-		memcpy(s + head_len + 1, body, body_len - 1);
-	}
-	s[head_len + body_len] = '\0';
-	return s;
+	frame_head(&w, "read", NULL, conv);
+	write_user(&w, from);
+	jw_key(&w, "seq");
+	jw_int(&w, (int64_t)seq);
+	return frame_end(&w);
 }
 
 /*
@@ -167,16 +168,21 @@ char *proto_event_prefix(const char *conv, const char *kind,
 			 const struct proto_user *from, const char *client_id,
 			 const char *body_members)
 {
-	json_t *obj = json_pack("{s:s*, s:s*, s:s*, s:s}", "type", "event",
-				"conv", conv, "kind", kind, "channel", "chat");
+	struct jw w;
 
-	if (!obj || put_user(obj, from) < 0 ||
-	    (client_id && json_object_set_new(obj, "client_id",
-					      json_string(client_id)) < 0)) {
-		json_decref(obj);
-		return NULL;
+	jw_init(&w, 256 + (body_members ? strlen(body_members) : 0));
+	jw_begin(&w);
+	jw_member_str(&w, "type", "event");
+	jw_member_str(&w, "conv", conv);
+	jw_member_str(&w, "kind", kind);
+	jw_member_str(&w, "channel", "chat");
+	write_user(&w, from);
+	jw_member_str(&w, "client_id", client_id);
+	if (body_members && *body_members) {
+		jw_raw(&w, ",", 1);
+		jw_raw(&w, body_members, strlen(body_members));
 	}
-	return open_object(dump_owned(obj), body_members);
+	return jw_finish(&w);
 }
 
 /* Members of details absent (NULL) in d are left out, as is an empty
@@ -230,7 +236,12 @@ char *proto_opened_members(const struct proto_details *d, const char *context,
  */
 char *proto_string_member(const char *name, const char *value)
 {
+	struct jw w;
+
 	if (!value)
 		return strdup("");
-	return strip_braces(dump_owned(json_pack("{s:s}", name, value)));
+	jw_init(&w, strlen(name) + strlen(value) + 16);
+	jw_key(&w, name);
+	jw_str(&w, value);
+	return jw_finish(&w);
 }

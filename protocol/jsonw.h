@@ -1,0 +1,45 @@
+/*
+ * jsonw: a small JSON writer for the server frames sent on every message
+ * (ack, event prefix, error, typing, read, ...). Building a jansson tree
+ * and dumping it cost more than the rest of a send's CPU in chatd; these
+ * frames have a fixed shape and only need strings escaped. Anything with
+ * nesting or lists (details, canned responses) still goes through jansson.
+ *
+ * Usage: jw_begin(), then jw_key() + one value per member (objects nest
+ * with jw_begin/jw_end), then jw_finish(). The writer latches the first
+ * failure (out of memory, invalid UTF-8) and jw_finish() then returns NULL.
+ * Private to protocol/.
+ */
+#ifndef CHAT_JSONW_H
+#define CHAT_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct jw {
+	char *buf; /* owned until jw_finish() */
+	size_t len, cap;
+	bool first; /* no member written yet in the innermost object */
+	bool failed;
+};
+
+void jw_init(struct jw *w, size_t hint);
+void jw_begin(struct jw *w);
+void jw_end(struct jw *w);
+/* Starts a member: a comma when needed, then "key": (key is trusted). */
+void jw_key(struct jw *w, const char *key);
+/* A string value, escaped; fails on invalid UTF-8. */
+void jw_str(struct jw *w, const char *s);
+void jw_int(struct jw *w, int64_t v);
+void jw_bool(struct jw *w, bool v);
+/* Bytes copied as they are (already JSON). */
+void jw_raw(struct jw *w, const char *s, size_t n);
+/* Returns the NUL-terminated heap string (the caller frees it), or NULL
+ * after a failure (the buffer is freed). */
+char *jw_finish(struct jw *w);
+
+/* Convenience: a string member, left out when v is NULL. */
+void jw_member_str(struct jw *w, const char *key, const char *v);
+
+#endif
