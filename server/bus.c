@@ -34,6 +34,9 @@ struct bus {
 	struct hmap *channels; /* name -> struct bus_channel, owned */
 	uv_timer_t retry_timer;
 	uint64_t backoff_ms;
+	char *pattern; /* NULL: none */
+	bus_pattern_cb on_pattern;
+	void *pattern_arg;
 };
 
 static void bus_connect(struct bus *bus);
@@ -94,6 +97,25 @@ static void on_unsubscribed(struct bus *bus, struct bus_channel *ch)
 		channel_free(bus, ch);
 }
 
+static void send_psubscribe(struct bus *bus)
+{
+	const char *argv[2] = {"PSUBSCRIBE", bus->pattern};
+
+	if (bus->connected && bus->pattern)
+		redisAsyncCommandArgv(bus->ac, on_sub_reply, bus, 2, argv,
+				      NULL);
+}
+
+/* ["pmessage", pattern, channel, payload] */
+static void on_pmessage(struct bus *bus, const redisReply *reply)
+{
+	if (reply->elements == 4 &&
+	    reply->element[2]->type == REDIS_REPLY_STRING &&
+	    reply->element[3]->type == REDIS_REPLY_STRING && bus->on_pattern)
+		bus->on_pattern(reply->element[2]->str, reply->element[3]->str,
+				reply->element[3]->len, bus->pattern_arg);
+}
+
 static void on_sub_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct bus *bus = privdata;
@@ -103,9 +125,14 @@ static void on_sub_reply(redisAsyncContext *ac, void *r, void *privdata)
 
 	(void)ac;
 	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
+	    reply->element[0]->type != REDIS_REPLY_STRING ||
 	    reply->element[1]->type != REDIS_REPLY_STRING)
 		return;
 	kind = reply->element[0]->str;
+	if (strcmp(kind, "pmessage") == 0) {
+		on_pmessage(bus, reply);
+		return;
+	}
 	ch = hmap_get(bus->channels, reply->element[1]->str);
 	if (!ch)
 		return;
@@ -187,6 +214,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	log_info("bus: subscribed connection up, %zu channels",
 		 hmap_count(bus->channels));
 	hmap_each(bus->channels, resubscribe_one, bus);
+	send_psubscribe(bus);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -269,6 +297,7 @@ void bus_destroy(struct bus *bus)
 		redisAsyncFree(bus->ac);
 	hmap_each(bus->channels, free_channel_cb, NULL);
 	hmap_destroy(bus->channels);
+	free(bus->pattern);
 	uv_close((uv_handle_t *)&bus->retry_timer, on_timer_closed);
 }
 
@@ -321,4 +350,14 @@ void bus_remove(struct bus *bus, struct bus_sub *sub)
 bool bus_live(const struct bus_sub *sub)
 {
 	return sub->channel && sub->channel->state == CH_LIVE;
+}
+
+void bus_psubscribe(struct bus *bus, const char *pattern, bus_pattern_cb cb,
+		    void *arg)
+{
+	free(bus->pattern);
+	bus->pattern = xstrdup(pattern);
+	bus->on_pattern = cb;
+	bus->pattern_arg = arg;
+	send_psubscribe(bus);
 }

@@ -22,6 +22,10 @@ typedef void (*bus_message_cb)(struct bus_sub *sub, const char *payload,
 			       size_t len);
 /* The channel is subscribed: everything published from now on arrives. */
 typedef void (*bus_live_cb)(struct bus_sub *sub);
+/* A message on a channel matching the bus's pattern (channel and payload
+ * are borrowed for the call). */
+typedef void (*bus_pattern_cb)(const char *channel, const char *payload,
+			       size_t len, void *arg);
 
 /* A subscriber, embedded in its owner; the bus links it, never frees it. */
 struct bus_sub {
@@ -42,5 +46,12 @@ void bus_add(struct bus *bus, struct bus_sub *sub, const char *channel);
 /* Removes sub from its channel; a no-op when not added. */
 void bus_remove(struct bus *bus, struct bus_sub *sub);
 bool bus_live(const struct bus_sub *sub);
+
+/* Follows every channel matching pattern (PSUBSCRIBE), again after each
+ * reconnect, for the bus's lifetime: one subscription for many channels
+ * that each have few local listeners. One pattern per bus; messages
+ * published while the link is down are not replayed. */
+void bus_psubscribe(struct bus *bus, const char *pattern, bus_pattern_cb cb,
+		    void *arg);
 
 #endif

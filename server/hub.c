@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "chat/protocol.h"
+#include "feeds.h"
 #include "log.h"
 #include "session.h"
 #include "util.h"
@@ -50,6 +51,7 @@ struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
 	hub->store = store;
 	hub->bus = bus;
 	hub->writer = writer_create(loop);
+	hub->feeds = feeds_create(bus);
 	uv_timer_init(loop, &hub->sweep);
 	hub->sweep.data = hub;
 	uv_timer_start(&hub->sweep, on_sweep, 250, 250);
@@ -67,6 +69,8 @@ void hub_destroy(struct hub *hub)
 		return;
 	writer_destroy(hub->writer);
 	hub->writer = NULL;
+	feeds_destroy(hub->feeds);
+	hub->feeds = NULL;
 	uv_close((uv_handle_t *)&hub->sweep, on_sweep_closed);
 }
 

@@ -19,6 +19,7 @@
 
 struct session;
 struct writer;
+struct feeds;
 
 struct hub {
 	uv_loop_t *loop;
@@ -27,6 +28,7 @@ struct hub {
 	struct store *store;
 	struct bus *bus;
 	struct writer *writer; /* owned */
+	struct feeds *feeds;   /* owned */
 	unsigned char id_secret[128];
 	size_t id_secret_len;
 	struct session *sessions; /* all live sessions, owned */

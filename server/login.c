@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "feeds.h"
 #include "hub.h"
 #include "log.h"
 #include "session.h"
@@ -30,37 +31,6 @@ static struct identity *identity_from_claims(const struct auth_claims *c)
 	who->capacity = c->capacity;
 	who->exp = c->exp;
 	return who;
-}
-
-#define SESSION_OF(sub, member)                                                \
-	((struct session *)((char *)(sub)-offsetof(struct session, member)))
-
-static void feed_to(struct session *s, const char *payload, size_t len)
-{
-	struct frame *f = frame_create(payload, len);
-
-	session_send_frame(s, f);
-	frame_unref(f);
-}
-
-/* Agents follow the agents' feed, which carries every change; their own
- * user feed would only repeat it. */
-static void on_user_feed(struct bus_sub *sub, const char *payload, size_t len)
-{
-	struct session *s = SESSION_OF(sub, user_feed);
-
-	if (!session_is_agent(s))
-		feed_to(s, payload, len);
-}
-
-static void on_agent_feed(struct bus_sub *sub, const char *payload, size_t len)
-{
-	feed_to(SESSION_OF(sub, agent_feed), payload, len);
-}
-
-static void on_feed_live(struct bus_sub *sub)
-{
-	(void)sub; /* feeds are not sequenced: clients list again */
 }
 
 static char *encode_hello(const struct session *s, const char *id)
@@ -105,7 +75,6 @@ static void refuse(struct session *s, const char *id, int result)
 void login_handle(struct session *s, const struct proto_request *req)
 {
 	struct auth_claims claims;
-	char channel[160];
 	int rc = auth_verify(s->hub->auth, req->token, now_s(), &claims);
 
 	if (rc != AUTH_OK) {
@@ -113,14 +82,6 @@ void login_handle(struct session *s, const struct proto_request *req)
 		return;
 	}
 	s->who = identity_from_claims(&claims);
-	s->user_feed.on_message = on_user_feed;
-	s->user_feed.on_live = on_feed_live;
-	snprintf(channel, sizeof(channel), "u:%s", s->who->sub);
-	bus_add(s->hub->bus, &s->user_feed, channel);
-	if (session_is_agent(s)) {
-		s->agent_feed.on_message = on_agent_feed;
-		s->agent_feed.on_live = on_feed_live;
-		bus_add(s->hub->bus, &s->agent_feed, "agents");
-	}
+	feeds_add(s->hub->feeds, s);
 	session_send_owned(s, encode_hello(s, req->id));
 }

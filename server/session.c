@@ -13,6 +13,7 @@
 
 #include "canned.h"
 #include "conv.h"
+#include "feeds.h"
 #include "hub.h"
 #include "log.h"
 #include "login.h"
@@ -54,8 +55,8 @@ void session_unref(struct session *s)
 void session_closed(struct session *s)
 {
 	watch_remove_all(s);
-	bus_remove(s->hub->bus, &s->user_feed);
-	bus_remove(s->hub->bus, &s->agent_feed);
+	if (s->hub->feeds)
+		feeds_remove(s->hub->feeds, s);
 	outq_clear(&s->out);
 	hub_remove(s->hub, s);
 	s->wsi = NULL;
@@ -251,22 +252,36 @@ static int on_frame(struct session *s, const char *buf, size_t len)
 	return 0;
 }
 
+/* A fragmented frame being put together; only while one arrives. */
+struct rx_buf {
+	size_t len, cap;
+	char data[];
+};
+
+static size_t rx_len(const struct session *s)
+{
+	return s->rx ? s->rx->len : 0;
+}
+
 static int rx_append(struct session *s, const void *in, size_t len)
 {
-	if (s->rx_len + len > s->rx_cap) {
-		size_t cap = s->rx_cap ? s->rx_cap : 1024;
-		char *p;
+	struct rx_buf *b = s->rx;
+	size_t used = rx_len(s);
 
-		while (cap < s->rx_len + len)
+	if (!b || used + len > b->cap) {
+		size_t cap = b ? b->cap : 1024;
+
+		while (cap < used + len)
 			cap *= 2;
-		p = realloc(s->rx, cap);
-		if (!p)
+		b = realloc(b, sizeof(*b) + cap);
+		if (!b)
 			return -1;
-		s->rx = p;
-		s->rx_cap = cap;
+		b->len = used;
+		b->cap = cap;
+		s->rx = b;
 	}
-	memcpy(s->rx + s->rx_len, in, len);
-	s->rx_len += len;
+	memcpy(b->data + b->len, in, len);
+	b->len += len;
 	return 0;
 }
 
@@ -274,7 +289,6 @@ static void rx_release(struct session *s)
 {
 	free(s->rx);
 	s->rx = NULL;
-	s->rx_len = s->rx_cap = 0;
 }
 
 int session_on_receive(struct session *s, const void *in, size_t len,
@@ -287,8 +301,8 @@ int session_on_receive(struct session *s, const void *in, size_t len,
 		return close_now(s, PROTO_CLOSE_UNSUPPORTED,
 				 "binary frames are not accepted");
 	if (first)
-		s->rx_len = 0;
-	if (s->rx_len + len + remaining > max)
+		rx_release(s);
+	if (rx_len(s) + len + remaining > max)
 		return close_now(s, PROTO_CLOSE_TOO_BIG, "frame too big");
 	if (first && final)
 		return on_frame(s, in, len);
@@ -296,7 +310,7 @@ int session_on_receive(struct session *s, const void *in, size_t len,
 		return close_now(s, PROTO_CLOSE_INTERNAL, "out of memory");
 	if (!final)
 		return 0;
-	rc = on_frame(s, s->rx, s->rx_len);
+	rc = on_frame(s, s->rx->data, s->rx->len);
 	rx_release(s);
 	return rc;
 }

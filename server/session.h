@@ -23,6 +23,7 @@
 struct lws;
 struct hub;
 struct watch;
+struct rx_buf;
 
 /* Who is on the other end, once authenticated. Strings live in one heap
  * block owned by the session. */
@@ -40,22 +41,22 @@ struct session {
 	struct hub *hub;	     /* borrowed */
 	struct lws *wsi;	     /* NULL once the connection closed */
 	struct session *next, *prev; /* the hub's list */
-	unsigned refs;
-	int64_t created_ms;
-	struct identity *who; /* NULL until auth */
-	int close_code;	      /* non-zero: close at next WRITEABLE */
+	struct identity *who;	     /* NULL until auth */
 	const char *close_reason;
-	char *rx; /* reassembly of a fragmented frame */
-	size_t rx_len, rx_cap;
-	double tokens; /* rate-limit bucket */
+	struct rx_buf *rx; /* reassembly of a fragmented frame, or NULL */
+	int64_t created_ms;
 	int64_t tokens_ms;
-	unsigned strikes; /* frames refused in a row for rate */
+	double tokens; /* rate-limit bucket */
 	struct outq out;
+	struct watch *watches;	    /* conversations this session follows */
 	struct session *flush_next; /* the writer's list */
-	bool flush_marked;
-	struct watch *watches;	 /* conversations this session follows */
+	struct session *feed_next, *feed_prev; /* feeds.c's lists */
+	unsigned refs;
+	int close_code;		 /* non-zero: close at next WRITEABLE */
+	unsigned strikes;	 /* frames refused in a row for rate */
 	unsigned paused_replays; /* watches waiting for queue room */
-	struct bus_sub user_feed, agent_feed;
+	bool flush_marked;
+	bool in_feed;
 };
 
 struct session *session_create(struct hub *hub, struct lws *wsi);

@@ -76,13 +76,21 @@ static int on_filter(struct lws *wsi)
 	return 0;
 }
 
-static int on_established(struct lws *wsi, struct session **pss)
+/* The session rides in lws's opaque pointer rather than in per-session
+ * data, which lws would allocate for every connection. */
+static struct session *session_of(struct lws *wsi)
+{
+	return lws_get_opaque_user_data(wsi);
+}
+
+static int on_established(struct lws *wsi)
 {
 	struct transport *t = transport_of(wsi);
+	struct session *s = session_create(t->hub, wsi);
 
-	*pss = session_create(t->hub, wsi);
+	lws_set_opaque_user_data(wsi, s);
 	if (t->hub->stopping)
-		session_close(*pss, PROTO_CLOSE_GOING_AWAY,
+		session_close(s, PROTO_CLOSE_GOING_AWAY,
 			      "server shutting down");
 	return 0;
 }
@@ -95,30 +103,33 @@ static int on_receive(struct lws *wsi, struct session *s, void *in, size_t len)
 				  lws_remaining_packet_payload(wsi));
 }
 
-static int on_closed(struct session **pss)
+static int on_closed(struct lws *wsi)
 {
-	if (*pss)
-		session_closed(*pss);
-	*pss = NULL;
+	struct session *s = session_of(wsi);
+
+	lws_set_opaque_user_data(wsi, NULL);
+	if (s)
+		session_closed(s);
 	return 0;
 }
 
 static int callback_chat(struct lws *wsi, enum lws_callback_reasons reason,
 			 void *user, void *in, size_t len)
 {
-	struct session **pss = user;
+	struct session *s = session_of(wsi);
 
+	(void)user;
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return on_filter(wsi);
 	case LWS_CALLBACK_ESTABLISHED:
-		return on_established(wsi, pss);
+		return on_established(wsi);
 	case LWS_CALLBACK_RECEIVE:
-		return *pss ? on_receive(wsi, *pss, in, len) : -1;
+		return s ? on_receive(wsi, s, in, len) : -1;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return *pss ? session_on_writeable(*pss) : -1;
+		return s ? session_on_writeable(s) : -1;
 	case LWS_CALLBACK_CLOSED:
-		return on_closed(pss);
+		return on_closed(wsi);
 	default:
 		return 0;
 	}
@@ -169,7 +180,7 @@ static void setup_protocols(struct transport *t)
 		(struct lws_protocols){"http", callback_http, 0, 0, 0, NULL, 0};
 	t->protocols[1] = (struct lws_protocols){PROTO_SUBPROTOCOL,
 						 callback_chat,
-						 sizeof(struct session *),
+						 0,
 						 (size_t)t->cfg->rx_buffer,
 						 0,
 						 NULL,
