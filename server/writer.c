@@ -9,7 +9,7 @@
 #include "session.h"
 #include "util.h"
 
-#define WRITER_BUF (64 * 1024)
+#define WRITER_BUF (64 * 1024) /* bytes of frames written at once */
 
 struct writer {
 	uv_check_t check;
@@ -95,8 +95,11 @@ void writer_mark(struct writer *w, struct session *s)
 	uv_idle_start(&w->idle, on_idle);
 }
 
-/* An unmasked, final text frame header for len payload bytes (RFC 6455
- * 5.2). Returns its length: 2, 4 or 10. */
+/* Frames this long or longer are written alone and framed by lws. */
+#define BATCH_FRAME_MAX 0x10000
+
+/* An unmasked, final text frame header for len (< BATCH_FRAME_MAX)
+ * payload bytes (RFC 6455 5.2). Returns its length: 2 or 4. */
 static size_t text_header(unsigned char *h, size_t len)
 {
 	h[0] = 0x81;
@@ -104,19 +107,13 @@ static size_t text_header(unsigned char *h, size_t len)
 		h[1] = (unsigned char)len;
 		return 2;
 	}
-	if (len <= 0xffff) {
-		h[1] = 126;
-		h[2] = (unsigned char)(len >> 8);
-		h[3] = (unsigned char)len;
-		return 4;
-	}
-	h[1] = 127;
-	for (int i = 0; i < 8; i++)
-		h[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
-	return 10;
+	h[1] = 126;
+	h[2] = (unsigned char)(len >> 8);
+	h[3] = (unsigned char)len;
+	return 4;
 }
 
-/* A frame too big for the buffer goes alone; lws frames it. */
+/* A frame too big for a batch goes alone; lws frames it. */
 static int write_alone(struct session *s, struct frame *f)
 {
 	if (lws_write(s->wsi, frame_payload(f), f->len, LWS_WRITE_TEXT) <
@@ -139,7 +136,8 @@ int writer_write(struct writer *w, struct session *s)
 	size_t used = 0;
 	struct frame *f;
 
-	while ((f = outq_peek(&s->out)) && used + 10 + f->len <= WRITER_BUF) {
+	while ((f = outq_peek(&s->out)) && f->len < BATCH_FRAME_MAX &&
+	       used + 4 + f->len <= WRITER_BUF) {
 		used += text_header(out + used, f->len);
 		memcpy(out + used, frame_payload(f), f->len);
 		used += f->len;

@@ -58,3 +58,26 @@ test('customer opens, agent claims, both exchange messages, notes stay with agen
   cust.close();
   ag.close();
 });
+
+test('large events and a history page over 64 KiB arrive whole and in order', async () => {
+  const cust = await connectAs(env.node, customer());
+  const ag = await connectAs(env.node, agent());
+  const conv = await openConv(cust, 'Big pastes');
+  assert.equal((await watch(ag, conv, 0)).type, 'synced');
+  await ag.request({ type: 'claim', client_id: uid('claim'), conv });
+  // about 14 KB of text each: four fit in one write, the history page
+  // (about 90 KB) is one frame larger than any write batch.
+  const texts = Array.from({ length: 6 }, (_, i) => `${i}:` + 'é log line\n'.repeat(1200).slice(0, 13000));
+  const acks = await Promise.all(texts.map((text) => cust.request({ type: 'send', client_id: uid('big'), conv, text })));
+  assert.deepEqual(acks.map((a) => a.seq), [3, 4, 5, 6, 7, 8]);
+  for (let seq = 3; seq <= 8; seq++) {
+    const ev = await ag.wait((f) => f.type === 'event' && f.conv === conv && f.seq === seq, { what: `big event ${seq}` });
+    assert.equal(ev.text, texts[seq - 3]);
+  }
+  const page = await ag.request({ type: 'history', conv, after: 0 });
+  assert.ok(JSON.stringify(page).length > 65536, 'the page is larger than a write batch');
+  assert.deepEqual(page.events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(page.events.slice(2).map((e) => e.text), texts);
+  cust.close();
+  ag.close();
+});

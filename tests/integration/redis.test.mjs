@@ -9,7 +9,8 @@ import { useStack, connectAs, customer, agent, openConv, watch, waitFor, uid } f
 const env = useStack();
 
 test('Redis stopped mid-conversation and started again', async () => {
-  const cust = await connectAs(env.node, customer());
+  const me = customer();
+  const cust = await connectAs(env.node, me);
   const ag = await connectAs(env.node, agent());
   const conv = await openConv(cust, 'Redis goes away');
   assert.equal((await watch(ag, conv, 0)).type, 'synced');
@@ -97,8 +98,15 @@ test('Redis stopped mid-conversation and started again', async () => {
   const c2 = await other.request({ type: 'open', client_id: uid('o'), details: { summary: 'after the outage' } });
   await ag.wait((f) => f.type === 'feed' && f.conv === c2.conv, { timeout: 10000, what: 'feed on the old agent connection' });
   await ag2.wait((f) => f.type === 'feed' && f.conv === c2.conv);
+  // The customer's own feed (one pattern subscription per node) too: a
+  // conversation opened in a new tab shows up on the old connection.
+  const tab = await connectAs(env.node, me);
+  const c3 = await openConv(tab, 'from a new tab after the outage');
+  const opened = await cust.wait((f) => f.type === 'feed' && f.conv === c3, { timeout: 10000, what: 'user feed on the old customer connection' });
+  assert.equal(opened.kind, 'opened');
+  assert.ok(!other.frames.some((f) => f.type === 'feed' && f.conv === c3), "another customer's feed stays out");
   assert.ok(env.node.alive());
-  for (const c of [cust, ag, ag2, other]) c.close();
+  for (const c of [cust, ag, ag2, other, tab]) c.close();
 });
 
 test('a longer outage: watchers still get live events afterwards without reconnecting', async () => {
