@@ -243,7 +243,7 @@ static bool append_allowed(struct session *s, const struct proto_request *req)
 void conv_append(struct session *s, const struct proto_request *req)
 {
 	const struct identity *w = s->who;
-	char k[5][400];
+	char k[5][400], field[400];
 	char *event, *feed;
 
 	if (!append_allowed(s, req))
@@ -257,17 +257,29 @@ void conv_append(struct session *s, const struct proto_request *req)
 	}
 	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", req->conv);
 	snprintf(k[1], sizeof(k[1]), "{c:%s}:e", req->conv);
-	ids_idem_key(k[2], sizeof(k[2]), req->conv, w->sub, req->client_id);
+	snprintf(k[2], sizeof(k[2]), "{c:%s}:i", req->conv);
+	if (ids_idem_field(field, sizeof(field), w->sub, req->client_id)) {
+		session_send_error(s, req->id, req->conv, PROTO_E_INTERNAL,
+				   NULL);
+		goto out;
+	}
 	snprintf(k[3], sizeof(k[3]), "convs:open");
 	snprintf(k[4], sizeof(k[4]), "{a:%s}:c", w->sub);
-	const char *argv[] = {k[0],	      k[1],
-			      k[2],	      k[3],
-			      k[4],	      append_op(req->type),
-			      w->sub,	      proto_role_str(w->role),
-			      event,	      req->conv,
-			      feed,	      w->name,
-			      IDEMPOTENCY_TTL};
-	eval_or_fail(s, req, req->conv, SCRIPT_APPEND, 5, 13, argv);
+	const char *argv[] = {k[0],
+			      k[1],
+			      k[2],
+			      k[3],
+			      k[4],
+			      append_op(req->type),
+			      w->sub,
+			      proto_role_str(w->role),
+			      event,
+			      req->conv,
+			      feed,
+			      w->name,
+			      IDEMPOTENCY_TTL,
+			      field};
+	eval_or_fail(s, req, req->conv, SCRIPT_APPEND, 5, 14, argv);
 out:
 	free(event);
 	free(feed);

@@ -1,4 +1,4 @@
-/* ids: conversation id derivation and idempotency key naming. */
+/* ids: conversation id derivation and idempotency record naming. */
 #include "ids.h"
 
 #include <stdio.h>
@@ -28,11 +28,11 @@ void ids_conv_derive(const unsigned char *secret, size_t secret_len,
 	base64url_encode(md, 16, out);
 }
 
-int ids_idem_key(char *out, size_t n, const char *conv, const char *sender,
-		 const char *client_id)
+int ids_idem_field(char *out, size_t n, const char *sender,
+		   const char *client_id)
 {
-	int len = snprintf(out, n, "{c:%s}:i:%zu:%s:%s", conv, strlen(sender),
-			   sender, client_id);
+	int len = snprintf(out, n, "%zu:%s:%s", strlen(sender), sender,
+			   client_id);
 
 	return len < 0 || (size_t)len >= n ? -1 : 0;
 }

@@ -1,5 +1,5 @@
 /*
- * ids: conversation ids and idempotency keys. A conversation id is
+ * ids: conversation ids and idempotency record names. A conversation id is
  * HMAC-SHA256(id secret, customer "\n" client_id) cut to 128 bits,
  * base64url: unguessable without the secret, and the same for a retried
  * open on any node, so open needs no key outside the conversation's slot.
@@ -14,10 +14,11 @@
 void ids_conv_derive(const unsigned char *secret, size_t secret_len,
 		     const char *customer, const char *client_id,
 		     char out[PROTO_CONV_LEN + 1]);
-/* Writes the Redis key remembering (conv, sender, client_id) into out.
- * The sender is length-prefixed so ("a:b","c") and ("a","b:c") differ.
- * Returns 0, or -1 when it does not fit. */
-int ids_idem_key(char *out, size_t n, const char *conv, const char *sender,
-		 const char *client_id);
+/* Writes the field that remembers (sender, client_id) in a
+ * conversation's idempotency hash {c:ID}:i into out. The sender is
+ * length-prefixed so ("a:b","c") and ("a","b:c") differ. Returns 0, or -1
+ * when it does not fit. */
+int ids_idem_field(char *out, size_t n, const char *sender,
+		   const char *client_id);
 
 #endif

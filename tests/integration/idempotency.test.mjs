@@ -181,6 +181,11 @@ test('a retried claim returns the original ack; another agent gets already_assig
 
 test('a retried close returns the original ack and stores one closed event', async () => {
   const { cust, ag, conv } = await claimed();
+  const sent = { type: 'send', client_id: uid('m'), conv, text: 'before the close' };
+  const m1 = await cust.request(sent);
+  assert.equal(m1.type, 'ack');
+  // Open conversations keep their idempotency records; none expire yet.
+  assert.equal(env.redis.cli('TTL', `{c:${conv}}:i`), '-1');
   const cid = uid('close');
   const x1 = await cust.request({ type: 'close', client_id: cid, conv, reason: 'fixed' });
   assert.equal(x1.type, 'ack');
@@ -191,8 +196,16 @@ test('a retried close returns the original ack and stores one closed event', asy
   // A new close (new client_id) of a closed conversation is refused.
   const x3 = await ag.request({ type: 'close', client_id: uid('close'), conv });
   assert.equal(x3.code, 'conversation_closed');
+  // A send retried after the close still gets its original ack; the
+  // records live on for 24 hours after the close.
+  const m2 = await cust.request(sent);
+  assert.equal(m2.type, 'ack', JSON.stringify(m2));
+  assert.equal(m2.duplicate, true);
+  assert.equal(m2.seq, m1.seq);
+  const ttl = Number(env.redis.cli('TTL', `{c:${conv}}:i`));
+  assert.ok(ttl > 86000 && ttl <= 86400, `ttl ${ttl}`);
   const hist = await ag.request({ type: 'history', conv, after: 0 });
-  assert.deepEqual(hist.events.map((e) => e.kind), ['opened', 'joined', 'closed']);
+  assert.deepEqual(hist.events.map((e) => e.kind), ['opened', 'joined', 'message', 'closed']);
   cust.close();
   ag.close();
 });

@@ -1,4 +1,4 @@
-/* Unit tests for ids: conversation ids and idempotency keys. */
+/* Unit tests for ids: conversation ids and idempotency records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,23 +39,23 @@ static void test_conv_id_differs_per_customer_client_id_and_secret(void **state)
 	assert_string_not_equal(a, d);
 }
 
-static void test_idem_key_separates_sender_and_client_id(void **state)
+static void test_idem_field_separates_sender_and_client_id(void **state)
 {
 	char a[200], b[200];
 
 	(void)state;
-	assert_int_equal(ids_idem_key(a, sizeof(a), "C", "a:b", "c"), 0);
-	assert_int_equal(ids_idem_key(b, sizeof(b), "C", "a", "b:c"), 0);
+	assert_int_equal(ids_idem_field(a, sizeof(a), "a:b", "c"), 0);
+	assert_int_equal(ids_idem_field(b, sizeof(b), "a", "b:c"), 0);
 	assert_string_not_equal(a, b);
-	assert_memory_equal(a, "{c:C}:", 6);
+	assert_string_equal(a, "3:a:b:c");
 }
 
-static void test_idem_key_too_long_fails(void **state)
+static void test_idem_field_too_long_fails(void **state)
 {
 	char small[10];
 
 	(void)state;
-	assert_int_equal(ids_idem_key(small, sizeof(small), "C", "sender", "x"),
+	assert_int_equal(ids_idem_field(small, sizeof(small), "sender", "xy"),
 			 -1);
 }
 
@@ -65,8 +65,9 @@ int main(void)
 		cmocka_unit_test(test_conv_id_is_stable_for_a_retried_open),
 		cmocka_unit_test(
 			test_conv_id_differs_per_customer_client_id_and_secret),
-		cmocka_unit_test(test_idem_key_separates_sender_and_client_id),
-		cmocka_unit_test(test_idem_key_too_long_fails),
+		cmocka_unit_test(
+			test_idem_field_separates_sender_and_client_id),
+		cmocka_unit_test(test_idem_field_too_long_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
