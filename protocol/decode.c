@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "chat/protocol.h"
+#include "flatjson.h"
 
 #define TOKEN_MAX 8192
 #define UNBOUNDED INT64_MAX /* jansson integers are signed 64-bit */
@@ -585,8 +586,10 @@ static void parse_failed(const json_error_t *jerr, struct proto_error *err)
 static json_t *parse(const char *buf, size_t len, struct proto_error *err)
 {
 	json_error_t jerr;
-	json_t *root;
+	json_t *root = flatjson_parse(buf, len);
 
+	if (root)
+		return root;
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
 			  &jerr);
 	if (!root) {

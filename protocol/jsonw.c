@@ -1,5 +1,6 @@
 /* jsonw: appending JSON text with RFC 8259 string escaping. */
 #include "jsonw.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -73,37 +74,6 @@ void jw_key(struct jw *w, const char *key)
 	jw_raw(w, "\":", 2);
 }
 
-/* Length of the UTF-8 sequence at p (at most n bytes), or 0 when it is
- * not well-formed: overlong forms, surrogates and values past U+10FFFF
- * are refused, as jansson does. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 static void put_escape(struct jw *w, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -155,7 +125,7 @@ void jw_str(struct jw *w, const char *s)
 			continue;
 		}
 		if (p[i] >= 0x80) {
-			len = utf8_len(p + i, n - i);
+			len = utf8_seq_len(p + i, n - i);
 			if (!len)
 				w->failed = true;
 			i += len;
