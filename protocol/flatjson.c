@@ -102,11 +102,13 @@ static json_t *read_integer(struct cursor *c)
 
 	if (neg)
 		c->p++;
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		if ((size_t)(c->p - start) - neg >= INT_DIGITS_MAX)
+			return NULL; /* longer: jansson decides */
 		v = v * 10 + (*c->p++ - '0');
+	}
 	digits = (size_t)(c->p - start) - neg;
-	if (digits == 0 || digits > INT_DIGITS_MAX ||
-	    (start[neg] == '0' && (digits > 1 || neg)))
+	if (digits == 0 || (start[neg] == '0' && (digits > 1 || neg)))
 		return NULL;
 	if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E'))
 		return NULL; /* a real: jansson's business */

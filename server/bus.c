@@ -265,12 +265,14 @@ struct bus *bus_create(uv_loop_t *loop, const struct redis_addr *addr)
 	return bus;
 }
 
+/* Drops the connection at once, as store_stop() does. */
 void bus_stop(struct bus *bus)
 {
 	bus->stopping = true;
 	uv_timer_stop(&bus->retry_timer);
 	if (bus->ac)
-		redisAsyncDisconnect(bus->ac);
+		redisAsyncFree(bus->ac); /* -> on_disconnect when connected */
+	bus->ac = NULL;
 }
 
 static void free_channel_cb(const char *key, void *value, void *arg)
@@ -350,6 +352,21 @@ void bus_remove(struct bus *bus, struct bus_sub *sub)
 bool bus_live(const struct bus_sub *sub)
 {
 	return sub->channel && sub->channel->state == CH_LIVE;
+}
+
+void bus_punsubscribe(struct bus *bus)
+{
+	const char *argv[2] = {"PUNSUBSCRIBE", bus->pattern};
+
+	if (!bus->pattern)
+		return;
+	if (bus->connected && bus->ac)
+		redisAsyncCommandArgv(bus->ac, on_sub_reply, bus, 2, argv,
+				      NULL);
+	free(bus->pattern);
+	bus->pattern = NULL;
+	bus->on_pattern = NULL;
+	bus->pattern_arg = NULL;
 }
 
 void bus_psubscribe(struct bus *bus, const char *pattern, bus_pattern_cb cb,

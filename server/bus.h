@@ -53,5 +53,7 @@ bool bus_live(const struct bus_sub *sub);
  * published while the link is down are not replayed. */
 void bus_psubscribe(struct bus *bus, const char *pattern, bus_pattern_cb cb,
 		    void *arg);
+/* Stops following the pattern; cb is not called again. */
+void bus_punsubscribe(struct bus *bus);
 
 #endif

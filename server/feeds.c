@@ -68,6 +68,7 @@ void feeds_destroy(struct feeds *f)
 	if (!f)
 		return;
 	bus_remove(f->bus, &f->agents_sub);
+	bus_punsubscribe(f->bus);
 	hmap_destroy(f->users);
 	free(f);
 }

@@ -70,8 +70,13 @@ static void on_poll(uv_poll_t *h, int status, int events)
 {
 	struct redis_uv *r = h->data;
 
-	if (status < 0)
-		return;
+	/* On a socket error (a refused connect, a reset) libuv has stopped
+	 * the poll: let hiredis read or write, see the error and disconnect,
+	 * and re-arm from scratch if it still wants events. */
+	if (status < 0) {
+		events = r->armed ? r->armed : UV_READABLE;
+		r->armed = 0;
+	}
 	if (r->ac && (events & UV_READABLE))
 		handle_read(r);
 	if (r->ac && (events & UV_WRITABLE))

@@ -65,7 +65,7 @@ void session_closed(struct session *s)
 
 bool session_alive(const struct session *s)
 {
-	return s->wsi && !s->close_code;
+	return s->wsi && !s->close_code && !s->closing;
 }
 
 bool session_is_agent(const struct session *s)
@@ -130,8 +130,11 @@ void session_send_error(struct session *s, const char *id, const char *conv,
 						 code, message));
 }
 
+/* Closes from inside an lws callback (which then returns -1): lws sends
+ * the close frame, so nothing may be written after it. */
 static int close_now(struct session *s, int code, const char *reason)
 {
+	s->closing = true;
 	lws_close_reason(s->wsi, (enum lws_close_status)code,
 			 (unsigned char *)reason, strlen(reason));
 	return -1;

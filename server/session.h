@@ -57,6 +57,7 @@ struct session {
 	unsigned paused_replays; /* watches waiting for queue room */
 	bool flush_marked;
 	bool in_feed;
+	bool closing; /* lws is sending a close frame: write nothing more */
 };
 
 struct session *session_create(struct hub *hub, struct lws *wsi);

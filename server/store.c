@@ -238,13 +238,18 @@ static void on_timer_closed(uv_handle_t *h)
 		free(st);
 }
 
+/* The drain has already waited for what was in flight, so the connection
+ * is dropped at once: a graceful disconnect would wait for a Redis that
+ * may never answer, and hiredis frees a context that never connected
+ * without telling us. */
 void store_stop(struct store *st)
 {
 	st->stopping = true;
 	uv_timer_stop(&st->retry_timer);
 	uv_timer_stop(&st->watchdog); /* a running timer keeps the loop alive */
 	if (st->ac)
-		redisAsyncDisconnect(st->ac);
+		redisAsyncFree(st->ac); /* -> on_disconnect when connected */
+	st->ac = NULL;
 }
 
 void store_destroy(struct store *st)
@@ -334,6 +339,7 @@ static size_t resp_format(char *buf, size_t cap, char **heap, int argc,
 		out[len++] = '\r';
 		out[len++] = '\n';
 	}
+	out[len] = '\0'; /* hiredis may peek one byte past an argument */
 	return len;
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, createHmac } from 'node:crypto';
+import { createServer } from 'node:net';
 import WebSocket from 'ws';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,15 +37,31 @@ function onceExit(proc) {
   });
 }
 
+// A free loopback TCP port (for a Redis that chatd reaches over TCP).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// A private redis-server. chatd reaches it over its unix socket, or over
+// TCP when constructed with { port } (the tests' own redis-cli always uses
+// the socket).
 export class Redis {
-  constructor() {
+  constructor({ port = 0 } = {}) {
     this.dir = mkdtempSync(join(tmpdir(), 'chatd-redis-'));
     this.sock = join(this.dir, 'redis.sock');
-    this.url = `unix:${this.sock}`;
+    this.port = port;
+    this.url = port ? `redis://127.0.0.1:${port}` : `unix:${this.sock}`;
     this.proc = null;
   }
   async start() {
-    this.proc = spawn('redis-server', ['--port', '0', '--unixsocket', this.sock,
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--unixsocket', this.sock,
       '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
       { stdio: ['ignore', 'ignore', 'inherit'] });
     await waitFor(() => {
@@ -75,7 +92,9 @@ export class Chatd {
     this.dir = mkdtempSync(join(tmpdir(), 'chatd-node-'));
     this.log = '';
   }
-  async start() {
+  // Starts the node; with { ready: false } it does not wait for /readyz
+  // (for a Redis that is not there yet).
+  async start({ ready = true } = {}) {
     const portFile = join(this.dir, 'port');
     this.proc = spawn(CHATD, ['serve', '--port', '0', '--port-file', portFile,
       '--redis', this.redis.url, '--web-root', '', '--origins', 'http://allowed.example',
@@ -93,8 +112,10 @@ export class Chatd {
     this.port = Number(readFileSync(portFile, 'utf8'));
     this.url = `ws://127.0.0.1:${this.port}/ws`;
     this.http = `http://127.0.0.1:${this.port}`;
-    await waitFor(async () => (await fetch(`${this.http}/readyz`)).status === 200,
-      { what: 'chatd /readyz' });
+    if (ready) {
+      await waitFor(async () => (await fetch(`${this.http}/readyz`)).status === 200,
+        { what: 'chatd /readyz' });
+    }
     return this;
   }
   alive() { return this.proc && this.proc.exitCode === null && this.proc.signalCode === null; }

@@ -4,7 +4,7 @@
 // without reconnecting, and what was stored before survived.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStack, connectAs, customer, agent, openConv, watch, waitFor, uid } from './harness.mjs';
+import { useStack, Redis, Chatd, freePort, connectAs, customer, agent, openConv, watch, waitFor, uid } from './harness.mjs';
 
 const env = useStack();
 
@@ -146,4 +146,38 @@ test('a longer outage: watchers still get live events afterwards without reconne
   }
   cust.close();
   ag.close();
+});
+
+test('a node started before its Redis (over TCP) sees the refused connects, then connects once Redis is up', async () => {
+  const redis = new Redis({ port: await freePort() });
+  const node = await new Chatd(redis).start({ ready: false });
+  try {
+    // The refusal arrives as a socket error after the non-blocking connect:
+    // it must reach hiredis (a connect callback with an error), or the node
+    // would never try again.
+    await node.waitLog('redis: connect failed', { timeout: 5000 });
+    assert.equal(await node.httpStatus('/readyz'), 503);
+    await redis.start();
+    await waitFor(async () => (await node.httpStatus('/readyz')) === 200, { timeout: 10000, what: 'ready once Redis is up' });
+    const cust = await connectAs(node, customer());
+    const conv = await openConv(cust, 'over TCP');
+    assert.equal((await cust.request({ type: 'send', client_id: uid('m'), conv, text: 'hello' })).seq, 2);
+    cust.close();
+  } finally {
+    const r = await node.stop();
+    assert.equal(r.code, 0);
+    await redis.destroy();
+  }
+});
+
+test('SIGTERM while Redis has never been reachable exits 0', async () => {
+  const redis = new Redis({ port: await freePort() });
+  const node = await new Chatd(redis).start({ ready: false });
+  try {
+    await node.waitLog('redis: connect failed', { timeout: 5000 });
+  } finally {
+    const r = await node.stop();
+    assert.equal(r.code, 0);
+    await redis.destroy();
+  }
 });
