@@ -1,12 +1,13 @@
 /*
  * session: one WebSocket connection of chat.v1 from accept to close: frame
  * reassembly under the size cap, the rate limit, authentication, request
- * dispatch, the bounded outbound queue and writing. Request handlers live
- * in conv.c, watch.c and query.c; the lws callback in transport.c only
- * calls in here.
+ * dispatch, the bounded outbound queue and writing (batched by writer.c).
+ * Request handlers live in conv.c, watch.c and query.c; the lws callback
+ * in transport.c only calls in here.
  *
  * Ownership: the hub owns every session. A session is freed when its
- * connection has closed and no Redis callback still holds a reference.
+ * connection has closed and no Redis callback (nor the writer's list)
+ * still holds a reference.
  */
 #ifndef CHAT_SESSION_H
 #define CHAT_SESSION_H
@@ -17,7 +18,6 @@
 
 #include "chat/auth.h"
 #include "chat/protocol.h"
-#include "bus.h"
 #include "outq.h"
 
 struct lws;
