@@ -16,19 +16,28 @@ struct writer {
 	uv_idle_t idle;
 	struct session *dirty; /* singly linked by flush_next, one ref each */
 	unsigned handles;      /* open libuv handles; freed at 0 */
-	bool stopped;
 	unsigned char buf[LWS_PRE + WRITER_BUF];
 };
 
-static void flush(struct writer *w)
+/* Unlinks the first marked session; its reference passes to the caller. */
+static struct session *take_marked(struct writer *w)
 {
-	uv_idle_stop(&w->idle);
-	while (w->dirty) {
-		struct session *s = w->dirty;
+	struct session *s = w->dirty;
 
+	if (s) {
 		w->dirty = s->flush_next;
 		s->flush_next = NULL;
 		s->flush_marked = false;
+	}
+	return s;
+}
+
+static void flush(struct writer *w)
+{
+	struct session *s;
+
+	uv_idle_stop(&w->idle);
+	while ((s = take_marked(w))) {
 		session_flush(s); /* may mark sessions again */
 		session_unref(s);
 	}
@@ -67,24 +76,19 @@ static void on_closed(uv_handle_t *h)
 
 void writer_destroy(struct writer *w)
 {
+	struct session *s;
+
 	if (!w)
 		return;
-	w->stopped = true;
-	while (w->dirty) {
-		struct session *s = w->dirty;
-
-		w->dirty = s->flush_next;
-		s->flush_next = NULL;
-		s->flush_marked = false;
+	while ((s = take_marked(w)))
 		session_unref(s);
-	}
 	uv_close((uv_handle_t *)&w->check, on_closed);
 	uv_close((uv_handle_t *)&w->idle, on_closed);
 }
 
 void writer_mark(struct writer *w, struct session *s)
 {
-	if (s->flush_marked || w->stopped)
+	if (s->flush_marked)
 		return;
 	session_ref(s);
 	s->flush_marked = true;

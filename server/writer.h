@@ -20,7 +20,8 @@ struct writer;
 /* Returns the writer (aborts when out of memory). */
 struct writer *writer_create(uv_loop_t *loop);
 /* Drops the sessions still waiting and frees the writer once libuv has
- * closed its handles. NULL is a no-op. */
+ * closed its handles; the caller must not mark sessions afterwards. NULL
+ * is a no-op. */
 void writer_destroy(struct writer *w);
 /* s has new frames: session_flush(s) runs before the loop next blocks.
  * Holds a reference on s until then. */
