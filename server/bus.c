@@ -42,13 +42,22 @@ struct bus {
 static void bus_connect(struct bus *bus);
 static void on_sub_reply(redisAsyncContext *ac, void *r, void *privdata);
 
+/* (P)SUBSCRIBE or (P)UNSUBSCRIBE name, when connected. Returns whether it
+ * was sent. */
+static bool send_sub_command(struct bus *bus, const char *cmd, const char *name)
+{
+	const char *argv[2] = {cmd, name};
+
+	if (!bus->connected || !bus->ac)
+		return false;
+	redisAsyncCommandArgv(bus->ac, on_sub_reply, bus, 2, argv, NULL);
+	return true;
+}
+
 static void send_cmd(struct bus *bus, const char *cmd, struct bus_channel *ch)
 {
-	const char *argv[2] = {cmd, ch->name};
-
-	if (!bus->connected)
+	if (!send_sub_command(bus, cmd, ch->name))
 		return;
-	redisAsyncCommandArgv(bus->ac, on_sub_reply, bus, 2, argv, NULL);
 	ch->state = strcmp(cmd, "SUBSCRIBE") == 0 ? CH_SUBSCRIBING
 						  : CH_UNSUBSCRIBING;
 }
@@ -99,11 +108,8 @@ static void on_unsubscribed(struct bus *bus, struct bus_channel *ch)
 
 static void send_psubscribe(struct bus *bus)
 {
-	const char *argv[2] = {"PSUBSCRIBE", bus->pattern};
-
-	if (bus->connected && bus->pattern)
-		redisAsyncCommandArgv(bus->ac, on_sub_reply, bus, 2, argv,
-				      NULL);
+	if (bus->pattern)
+		send_sub_command(bus, "PSUBSCRIBE", bus->pattern);
 }
 
 /* ["pmessage", pattern, channel, payload] */
@@ -356,13 +362,9 @@ bool bus_live(const struct bus_sub *sub)
 
 void bus_punsubscribe(struct bus *bus)
 {
-	const char *argv[2] = {"PUNSUBSCRIBE", bus->pattern};
-
 	if (!bus->pattern)
 		return;
-	if (bus->connected && bus->ac)
-		redisAsyncCommandArgv(bus->ac, on_sub_reply, bus, 2, argv,
-				      NULL);
+	send_sub_command(bus, "PUNSUBSCRIBE", bus->pattern);
 	free(bus->pattern);
 	bus->pattern = NULL;
 	bus->on_pattern = NULL;
