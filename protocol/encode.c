@@ -93,8 +93,7 @@ char *proto_encode_error(const char *id, const char *conv,
 	jw_member_str(&w, "message",
 		      message && *message ? message
 					  : proto_error_message(code));
-	jw_key(&w, "retryable");
-	jw_bool(&w, proto_error_retryable(code));
+	jw_member_bool(&w, "retryable", proto_error_retryable(code));
 	return frame_end(&w);
 }
 
@@ -104,12 +103,9 @@ char *proto_encode_ack(const char *id, const char *conv, uint64_t seq,
 	struct jw w;
 
 	frame_head(&w, "ack", id, conv);
-	jw_key(&w, "seq");
-	jw_int(&w, (int64_t)seq);
-	jw_key(&w, "ts");
-	jw_int(&w, ts);
-	jw_key(&w, "duplicate");
-	jw_bool(&w, duplicate);
+	jw_member_int(&w, "seq", (int64_t)seq);
+	jw_member_int(&w, "ts", ts);
+	jw_member_bool(&w, "duplicate", duplicate);
 	return frame_end(&w);
 }
 
@@ -118,8 +114,7 @@ char *proto_encode_synced(const char *id, const char *conv, uint64_t seq)
 	struct jw w;
 
 	frame_head(&w, "synced", id, conv);
-	jw_key(&w, "seq");
-	jw_int(&w, (int64_t)seq);
+	jw_member_int(&w, "seq", (int64_t)seq);
 	return frame_end(&w);
 }
 
@@ -128,8 +123,7 @@ char *proto_encode_pong(const char *id, int64_t server_time)
 	struct jw w;
 
 	frame_head(&w, "pong", id, NULL);
-	jw_key(&w, "server_time");
-	jw_int(&w, server_time);
+	jw_member_int(&w, "server_time", server_time);
 	return frame_end(&w);
 }
 
@@ -140,8 +134,7 @@ char *proto_encode_typing(const char *conv, const struct proto_user *from,
 
 	frame_head(&w, "typing", NULL, conv);
 	write_user(&w, from);
-	jw_key(&w, "typing");
-	jw_bool(&w, typing);
+	jw_member_bool(&w, "typing", typing);
 	return frame_end(&w);
 }
 
@@ -152,8 +145,7 @@ char *proto_encode_read(const char *conv, const struct proto_user *from,
 
 	frame_head(&w, "read", NULL, conv);
 	write_user(&w, from);
-	jw_key(&w, "seq");
-	jw_int(&w, (int64_t)seq);
+	jw_member_int(&w, "seq", (int64_t)seq);
 	return frame_end(&w);
 }
 

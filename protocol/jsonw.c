@@ -163,6 +163,18 @@ void jw_member_str(struct jw *w, const char *key, const char *v)
 	jw_str(w, v);
 }
 
+void jw_member_int(struct jw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+void jw_member_bool(struct jw *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	jw_bool(w, v);
+}
+
 char *jw_finish(struct jw *w)
 {
 	char *s;

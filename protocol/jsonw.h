@@ -39,7 +39,9 @@ void jw_raw(struct jw *w, const char *s, size_t n);
  * after a failure (the buffer is freed). */
 char *jw_finish(struct jw *w);
 
-/* Convenience: a string member, left out when v is NULL. */
+/* Convenience: a whole member; a NULL string member is left out. */
 void jw_member_str(struct jw *w, const char *key, const char *v);
+void jw_member_int(struct jw *w, const char *key, int64_t v);
+void jw_member_bool(struct jw *w, const char *key, bool v);
 
 #endif
