@@ -17,19 +17,28 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Werror
+# Every file sees include/ (what one folder offers the others) and the
+# private headers of its own folder only, so a folder cannot reach into
+# another's internals. Unit tests see every folder.
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -MMD -MP \
-	-Iinclude -Iprotocol -Iserver $(shell pkg-config --cflags $(PKGS))
+	-Iinclude $(shell pkg-config --cflags $(PKGS))
+SERVER_DIRS := common store cmd net
+TEST_INC := -Iprotocol -Iserver $(addprefix -Iserver/,$(SERVER_DIRS))
 LDLIBS := $(shell pkg-config --libs $(PKGS)) -lm
 LDFLAGS := $(SANFLAGS)
 
 PROTO_SRC := $(wildcard protocol/*.c)
-SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+SERVER_SRC := $(foreach d,$(SERVER_DIRS),$(wildcard server/$(d)/*.c))
+TOP_SRC := server/main.c server/token_cmd.c
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lua_scripts.o
-LUA := server/lua/open.lua server/lua/append.lua server/lua/read.lua
+LUA := server/store/lua/open.lua server/store/lua/append.lua server/store/lua/read.lua
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
+
+FORMAT_SRC = $(wildcard include/chat/*.h include/chat/*/*.h protocol/*.[ch] \
+	server/*.[ch] server/*/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
 
 .PHONY: all deps run test unit integration browser san-test valgrind-test bench clean format format-check
 
@@ -37,7 +46,14 @@ all: $(BUILD)/chatd $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -I$(dir $<) -c $< -o $@
+
+# Until the command layer stops reaching into sessions.
+$(BUILD)/server/cmd/%.o: CFLAGS += -Iserver/net
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_INC) -c $< -o $@
 
 $(BUILD)/gen/lua_scripts.c: $(LUA) scripts/embed-lua
 	@mkdir -p $(dir $@)
@@ -52,23 +68,23 @@ $(BUILD)/libproto.a: $(PROTO_OBJ)
 $(BUILD)/libserver.a: $(SERVER_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/chatd: $(BUILD)/server/main.o $(BUILD)/libserver.a $(BUILD)/libproto.a
+$(BUILD)/chatd: $(TOP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libserver.a $(BUILD)/libproto.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # A unit test tests/unit/test_NAME.c links the protocol library, the server
-# module server/NAME.c when there is one, and the modules listed in
+# module server/*/NAME.c when there is one, and the modules listed in
 # TEST_DEPS_NAME (server modules beside the unit, or stubs).
 
-TEST_DEPS_ids := server/util.o
-TEST_DEPS_auth := server/util.o server/auth_keys.o server/auth_mint.o
-TEST_DEPS_hmap := server/util.o
-TEST_DEPS_config := server/util.o
+TEST_DEPS_ids := server/common/util.o
+TEST_DEPS_auth := server/common/util.o server/common/auth_keys.o server/common/auth_mint.o
+TEST_DEPS_hmap := server/common/util.o
+TEST_DEPS_config := server/common/util.o
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libproto.a \
-		$$(if $$(wildcard server/$$*.c),$(BUILD)/server/$$*.o) \
+		$$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $$(addsuffix /$$*.c,$$(addprefix server/,$(SERVER_DIRS))))) \
 		$$(addprefix $(BUILD)/,$$(TEST_DEPS_$$*))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter %.c %.o,$^) $(BUILD)/libproto.a $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(CFLAGS) $(TEST_INC) -Itests/unit -o $@ $(filter %.c %.o,$^) $(BUILD)/libproto.a $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 $(BUILD)/chatd-bench: $(BENCH_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libserver.a $(BUILD)/libproto.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -108,10 +124,10 @@ bench: deps $(BUILD)/chatd $(BUILD)/chatd-bench
 	@scripts/bench
 
 format:
-	clang-format -i $(wildcard include/chat/*.h protocol/*.[ch] server/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
+	clang-format -i $(FORMAT_SRC)
 
 format-check:
-	@clang-format --dry-run -Werror $(wildcard include/chat/*.h protocol/*.[ch] server/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
+	@clang-format --dry-run -Werror $(FORMAT_SRC)
 
 clean:
 	rm -rf build build-san

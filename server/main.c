@@ -12,14 +12,14 @@
 
 #include <uv.h>
 
-#include "chat/auth.h"
-#include "bus.h"
-#include "config.h"
-#include "hub.h"
-#include "log.h"
-#include "store.h"
+#include "chat/common/auth.h"
+#include "chat/store/bus.h"
+#include "chat/common/config.h"
+#include "chat/net/hub.h"
+#include "chat/common/log.h"
+#include "chat/store/store.h"
 #include "token_cmd.h"
-#include "transport.h"
+#include "chat/net/transport.h"
 
 #define CHATD_VERSION "0.1.0"
 #define DRAIN_LIMIT_MS 5000

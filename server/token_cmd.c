@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chat/auth.h"
-#include "util.h"
+#include "chat/common/auth.h"
+#include "chat/common/util.h"
 
 #define TTL_DEFAULT_S 3600
 #define TTL_MAX_S (3650LL * 86400)

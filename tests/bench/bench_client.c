@@ -17,7 +17,7 @@
 
 #include "bench_conn.h"
 #include "bench_load.h"
-#include "util.h"
+#include "chat/common/util.h"
 
 #define PUMP_MS 2
 #define TOKEN_TTL_S 3600

@@ -13,7 +13,7 @@
 
 #include <uv.h>
 
-#include "chat/auth.h"
+#include "chat/common/auth.h"
 #include "bench.h"
 
 struct lws_context;

@@ -14,7 +14,7 @@
 #include <libwebsockets.h>
 
 #include "bench_client.h"
-#include "util.h"
+#include "chat/common/util.h"
 
 #define SEND_QUEUE_CAP 1024
 #define TEXT_MARK "bench t="

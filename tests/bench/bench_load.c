@@ -14,7 +14,7 @@
 
 #include "bench_client.h"
 #include "bench_conn.h"
-#include "util.h"
+#include "chat/common/util.h"
 
 #define TICK_MS 1
 #define DRAIN_NS 3000000000ull

@@ -22,7 +22,7 @@
 #include "bench_print.h"
 #include "bench_proc.h"
 #include "bench_worker.h"
-#include "util.h"
+#include "chat/common/util.h"
 
 #define WORKERS_MAX 32
 

@@ -17,8 +17,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "chat/auth.h"
-#include "util.h"
+#include "chat/common/auth.h"
+#include "chat/common/util.h"
 
 #define NOW 1700000000
 #define HEX1 "1111111111111111111111111111111111111111111111111111111111111111"

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "event.h"
+#include "chat/common/event.h"
 
 #define EV(kind, text, tail)                                                   \
 	"{\"type\":\"event\",\"conv\":\"Q2hhdGRDb252ZXJzYXRpbw\",\"kind\":"    \

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "hmap.h"
+#include "chat/common/hmap.h"
 
 static void test_put_get_remove_through_growth(void **state)
 {

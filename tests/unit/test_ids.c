@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "ids.h"
+#include "chat/common/ids.h"
 
 static const unsigned char secret[32] = "0123456789abcdef0123456789abcdef";
 

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "seqtrack.h"
+#include "chat/common/seqtrack.h"
 
 static void test_live_delivers_exactly_the_next_sequence(void **state)
 {

@@ -1,0 +1,59 @@
+/*
+ * bus: Redis pub/sub between chatd nodes, on its own hiredis connection.
+ * Channels are reference-counted across local subscribers; each subscriber
+ * is told when its channel is live (subscription confirmed, including
+ * again after a reconnect, so it can refill what it may have missed) and
+ * gets every message. Publishing goes through the store, not here.
+ */
+#ifndef CHAT_BUS_H
+#define CHAT_BUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <uv.h>
+
+#include "chat/store/store.h"
+
+struct bus;
+struct bus_sub;
+
+typedef void (*bus_message_cb)(struct bus_sub *sub, const char *payload,
+			       size_t len);
+/* The channel is subscribed: everything published from now on arrives. */
+typedef void (*bus_live_cb)(struct bus_sub *sub);
+/* A message on a channel matching the bus's pattern (channel and payload
+ * are borrowed for the call). */
+typedef void (*bus_pattern_cb)(const char *channel, const char *payload,
+			       size_t len, void *arg);
+
+/* A subscriber, embedded in its owner; the bus links it, never frees it. */
+struct bus_sub {
+	struct bus_sub *next, *prev;
+	struct bus_channel *channel; /* NULL when not added */
+	bus_message_cb on_message;
+	bus_live_cb on_live;
+};
+
+struct bus *bus_create(uv_loop_t *loop, const struct redis_addr *addr);
+/* Frees the bus; subscribers must have been removed. */
+void bus_destroy(struct bus *bus);
+void bus_stop(struct bus *bus);
+
+/* Adds sub (with on_message/on_live set) to channel. on_live is called
+ * when the channel is confirmed, immediately if it already is. */
+void bus_add(struct bus *bus, struct bus_sub *sub, const char *channel);
+/* Removes sub from its channel; a no-op when not added. */
+void bus_remove(struct bus *bus, struct bus_sub *sub);
+bool bus_live(const struct bus_sub *sub);
+
+/* Follows every channel matching pattern (PSUBSCRIBE), again after each
+ * reconnect, for the bus's lifetime: one subscription for many channels
+ * that each have few local listeners. One pattern per bus; messages
+ * published while the link is down are not replayed. */
+void bus_psubscribe(struct bus *bus, const char *pattern, bus_pattern_cb cb,
+		    void *arg);
+/* Stops following the pattern; cb is not called again. */
+void bus_punsubscribe(struct bus *bus);
+
+#endif

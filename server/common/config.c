@@ -1,0 +1,307 @@
+/*
+ * config: one table lists every setting with its flag, environment
+ * variable, type and limits; file, environment and flags all go through
+ * set_option(). Not the place for what the settings mean at run time.
+ */
+#include "chat/common/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat/common/util.h"
+
+enum opt_kind { OPT_STR, OPT_LONG };
+
+struct option_def {
+	const char *name; /* flag without "--", file key */
+	const char *env;
+	enum opt_kind kind;
+	size_t offset;
+	long min, max;
+	const char *def;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct option_def options[] = {
+	{"host", "CHAT_HOST", OPT_STR, OFF(host), 0, 0, "127.0.0.1",
+	 "listen address"},
+	{"port", "CHAT_PORT", OPT_LONG, OFF(port), 0, 65535, "8080",
+	 "listen port; 0 binds a free port"},
+	{"port-file", "CHAT_PORT_FILE", OPT_STR, OFF(port_file), 0, 0, NULL,
+	 "write the bound port to this file"},
+	{"redis", "CHAT_REDIS", OPT_STR, OFF(redis), 0, 0,
+	 "redis://127.0.0.1:6379", "redis://host:port or unix:/path"},
+	{"jwt-keys", "CHAT_JWT_KEYS", OPT_STR, OFF(jwt_keys), 0, 0, NULL,
+	 "token keys kid:hexsecret[,kid:hexsecret] (required)"},
+	{"jwt-issuer", "CHAT_JWT_ISSUER", OPT_STR, OFF(jwt_issuer), 0, 0, NULL,
+	 "required iss claim"},
+	{"jwt-audience", "CHAT_JWT_AUDIENCE", OPT_STR, OFF(jwt_audience), 0, 0,
+	 NULL, "required aud claim"},
+	{"id-secret", "CHAT_ID_SECRET", OPT_STR, OFF(id_secret), 0, 0, NULL,
+	 "hex secret for conversation ids, same on all nodes (required)"},
+	{"origins", "CHAT_ORIGINS", OPT_STR, OFF(origins), 0, 0, "",
+	 "allowed browser Origins, comma-separated; * allows any"},
+	{"web-root", "CHAT_WEB_ROOT", OPT_STR, OFF(web_root), 0, 0, "web",
+	 "folder of static files served over HTTP; empty for none"},
+	{"max-frame", "CHAT_MAX_FRAME", OPT_LONG, OFF(max_frame), 1024,
+	 16 << 20, "65536", "largest inbound frame, bytes"},
+	{"rx-buffer", "CHAT_RX_BUFFER", OPT_LONG, OFF(rx_buffer), 128, 65536,
+	 "512", "receive buffer per connection, bytes"},
+	{"out-queue", "CHAT_OUT_QUEUE", OPT_LONG, OFF(out_queue), 8, 1 << 20,
+	 "1024", "outbound frames queued per connection before close 4008"},
+	{"rate", "CHAT_RATE", OPT_LONG, OFF(rate), 1, 1000000, "20",
+	 "frames per second per connection"},
+	{"burst", "CHAT_BURST", OPT_LONG, OFF(burst), 1, 1000000, "60",
+	 "frames a connection may send at once"},
+	{"auth-timeout-ms", "CHAT_AUTH_TIMEOUT_MS", OPT_LONG,
+	 OFF(auth_timeout_ms), 100, 600000, "5000",
+	 "time allowed for the auth frame"},
+	{"page", "CHAT_PAGE", OPT_LONG, OFF(page), 1, 1000, "100",
+	 "events per replay page"},
+	{"node", "CHAT_NODE", OPT_STR, OFF(node), 0, 0, NULL,
+	 "node name in logs"},
+	{"log-level", "CHAT_LOG_LEVEL", OPT_STR, OFF(log_level), 0, 0, "info",
+	 "debug, info, warn or error"},
+};
+
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const struct option_def *find_option(const char *name)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (strcmp(options[i].name, name) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static int set_option(struct config *cfg, const struct option_def *o,
+		      const char *value, const char *source)
+{
+	char *base = (char *)cfg;
+
+	if (o->kind == OPT_LONG) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (errno || end == value || *end || v < o->min || v > o->max) {
+			fprintf(stderr,
+				"chatd: invalid %s '%s' (%s): want an integer "
+				"from %ld to %ld\n",
+				o->name, value, source, o->min, o->max);
+			return -1;
+		}
+		*(long *)(base + o->offset) = v;
+		return 0;
+	}
+	free(*(char **)(base + o->offset));
+	*(char **)(base + o->offset) = xstrdup(value);
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int load_file_line(struct config *cfg, char *line, const char *path,
+			  int lineno)
+{
+	char *eq, *key, source[300];
+	const struct option_def *o;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	snprintf(source, sizeof(source), "%s:%d", path, lineno);
+	eq = strchr(line, '=');
+	if (!eq) {
+		fprintf(stderr, "chatd: %s: expected 'name = value'\n", source);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	o = find_option(key);
+	if (!o) {
+		fprintf(stderr, "chatd: %s: unknown setting '%s'\n", source,
+			key);
+		return -1;
+	}
+	return set_option(cfg, o, trim(eq + 1), source);
+}
+
+static int load_file(struct config *cfg, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int lineno = 0, rc = 0;
+
+	if (!f) {
+		fprintf(stderr, "chatd: cannot read config file %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f))
+		rc = load_file_line(cfg, line, path, ++lineno);
+	fclose(f);
+	return rc;
+}
+
+static const char *find_config_path(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			return argv[i + 1];
+		if (strncmp(argv[i], "--config=", 9) == 0)
+			return argv[i] + 9;
+	}
+	return getenv("CHAT_CONFIG");
+}
+
+static int load_defaults_and_env(struct config *cfg)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (options[i].def &&
+		    set_option(cfg, &options[i], options[i].def, "default"))
+			return -1;
+	return 0;
+}
+
+static int load_env(struct config *cfg)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const char *v = getenv(options[i].env);
+
+		if (v && set_option(cfg, &options[i], v, options[i].env))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_flag(struct config *cfg, int argc, char **argv, int *i)
+{
+	char name[64];
+	const char *arg = argv[*i], *value, *eq;
+	const struct option_def *o;
+
+	if (strncmp(arg, "--", 2) != 0) {
+		fprintf(stderr, "chatd: unexpected argument '%s'\n", arg);
+		return -1;
+	}
+	eq = strchr(arg, '=');
+	snprintf(name, sizeof(name), "%.*s",
+		 (int)(eq ? (size_t)(eq - arg - 2) : strlen(arg + 2)), arg + 2);
+	if (strcmp(name, "config") == 0) {
+		*i += eq ? 0 : 1;
+		return 0;
+	}
+	o = find_option(name);
+	if (!o) {
+		fprintf(stderr, "chatd: unknown option '--%s' (see --help)\n",
+			name);
+		return -1;
+	}
+	if (eq) {
+		value = eq + 1;
+	} else if (*i + 1 < argc) {
+		value = argv[++*i];
+	} else {
+		fprintf(stderr, "chatd: option '--%s' needs a value\n", name);
+		return -1;
+	}
+	return set_option(cfg, o, value, "flag");
+}
+
+static int validate(struct config *cfg)
+{
+	static const char *levels[] = {"debug", "info", "warn", "error"};
+	bool level_ok = false;
+
+	for (size_t i = 0; i < 4; i++)
+		level_ok |= strcmp(cfg->log_level, levels[i]) == 0;
+	if (!level_ok) {
+		fprintf(stderr, "chatd: invalid log-level '%s'\n",
+			cfg->log_level);
+		return -1;
+	}
+	if (!cfg->jwt_keys || !*cfg->jwt_keys) {
+		fprintf(stderr, "chatd: no token keys: set --jwt-keys or "
+				"CHAT_JWT_KEYS (kid:hexsecret)\n");
+		return -1;
+	}
+	if (!cfg->id_secret || strlen(cfg->id_secret) < 64) {
+		fprintf(stderr, "chatd: --id-secret / CHAT_ID_SECRET must be "
+				"at least 64 hex digits\n");
+		return -1;
+	}
+	if (strncmp(cfg->redis, "redis://", 8) != 0 &&
+	    strncmp(cfg->redis, "unix:", 5) != 0) {
+		fprintf(stderr,
+			"chatd: invalid redis '%s': want "
+			"redis://host:port or unix:/path\n",
+			cfg->redis);
+		return -1;
+	}
+	return 0;
+}
+
+void config_usage(void)
+{
+	printf("usage: chatd serve [--config FILE] [--NAME VALUE ...]\n\n"
+	       "Settings (flag / environment / default):\n");
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		printf("  --%-16s %-22s %s%s%s%s\n", options[i].name,
+		       options[i].env, options[i].help,
+		       options[i].def ? " [" : "",
+		       options[i].def ? options[i].def : "",
+		       options[i].def ? "]" : "");
+	printf("\nA config file holds lines 'name = value' using the flag "
+	       "names.\n");
+}
+
+int config_load(struct config *cfg, int argc, char **argv)
+{
+	const char *path;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			config_usage();
+			return 1;
+		}
+	path = find_config_path(argc, argv);
+	if (load_defaults_and_env(cfg) || (path && load_file(cfg, path)) ||
+	    load_env(cfg))
+		return -1;
+	for (int i = 1; i < argc; i++)
+		if (load_flag(cfg, argc, argv, &i))
+			return -1;
+	return validate(cfg);
+}
+
+void config_cleanup(struct config *cfg)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (options[i].kind == OPT_STR) {
+			char **p = (char **)((char *)cfg + options[i].offset);
+
+			free(*p);
+			*p = NULL;
+		}
+}

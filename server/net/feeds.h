@@ -1,0 +1,29 @@
+/*
+ * feeds: the conversation-list feed of each session on this node (opened,
+ * assigned, closed elsewhere). A customer's feed is the Redis channel
+ * u:<id>; agents share the channel "agents", which carries every change.
+ * The node follows all user channels with one pattern subscription and
+ * "agents" with one subscription, and finds its sessions through an index
+ * by user: a connection costs two pointers here, instead of a channel of
+ * its own in the bus, in hiredis and in Redis. Not here: what the feed
+ * frames say (conv.c builds them; the store publishes them).
+ */
+#ifndef CHAT_FEEDS_H
+#define CHAT_FEEDS_H
+
+#include "chat/store/bus.h"
+
+struct feeds;
+struct session;
+
+/* Returns the feeds of this node (aborts when out of memory); bus is
+ * borrowed and must outlive them. */
+struct feeds *feeds_create(struct bus *bus);
+/* Sessions must have been removed. NULL is a no-op. */
+void feeds_destroy(struct feeds *f);
+/* s authenticated: its feed frames go to it from now on. */
+void feeds_add(struct feeds *f, struct session *s);
+/* s closes; a no-op when it was never added. */
+void feeds_remove(struct feeds *f, struct session *s);
+
+#endif

@@ -1,0 +1,113 @@
+/* hub: session registry, the auth/expiry sweep and shutdown. */
+#include "chat/net/hub.h"
+
+#include <stdlib.h>
+
+#include "chat/protocol.h"
+#include "feeds.h"
+#include "chat/common/log.h"
+#include "session.h"
+#include "chat/common/util.h"
+#include "chat/cmd/watch.h"
+#include "writer.h"
+
+static void sweep_one(struct session *s, int64_t now, int64_t deadline_ms)
+{
+	if (!session_alive(s))
+		return;
+	if (!s->who && now - s->created_ms > deadline_ms)
+		session_close(s, PROTO_CLOSE_AUTH_TIMEOUT,
+			      "no auth frame in time");
+	else if (s->who && s->who->exp * 1000 <= now)
+		session_close(s, PROTO_CLOSE_TOKEN_EXPIRED, "token expired");
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+	struct hub *hub = t->data;
+	int64_t now = now_ms();
+
+	for (struct session *s = hub->sessions; s; s = s->next)
+		sweep_one(s, now, hub->cfg->auth_timeout_ms);
+}
+
+struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
+		       const struct auth_config *auth, struct store *store,
+		       struct bus *bus)
+{
+	struct hub *hub = xcalloc(1, sizeof(*hub));
+	int n = hex_decode(cfg->id_secret, hub->id_secret,
+			   sizeof(hub->id_secret));
+
+	if (n < 32) {
+		log_error("id-secret must be 32 to 128 bytes of hex");
+		free(hub);
+		return NULL;
+	}
+	hub->id_secret_len = (size_t)n;
+	hub->loop = loop;
+	hub->cfg = cfg;
+	hub->auth = auth;
+	hub->store = store;
+	hub->bus = bus;
+	hub->writer = writer_create(loop);
+	hub->feeds = feeds_create(bus);
+	uv_timer_init(loop, &hub->sweep);
+	hub->sweep.data = hub;
+	uv_timer_start(&hub->sweep, on_sweep, 250, 250);
+	return hub;
+}
+
+static void on_sweep_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+void hub_destroy(struct hub *hub)
+{
+	if (!hub)
+		return;
+	writer_destroy(hub->writer);
+	hub->writer = NULL;
+	feeds_destroy(hub->feeds);
+	hub->feeds = NULL;
+	uv_close((uv_handle_t *)&hub->sweep, on_sweep_closed);
+}
+
+void hub_add(struct hub *hub, struct session *s)
+{
+	s->prev = NULL;
+	s->next = hub->sessions;
+	if (hub->sessions)
+		hub->sessions->prev = s;
+	hub->sessions = s;
+	hub->n_sessions++;
+}
+
+void hub_remove(struct hub *hub, struct session *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		hub->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+	hub->n_sessions--;
+}
+
+void hub_shutdown(struct hub *hub)
+{
+	hub->stopping = true;
+	uv_timer_stop(&hub->sweep);
+	for (struct session *s = hub->sessions; s; s = s->next)
+		session_close(s, PROTO_CLOSE_GOING_AWAY,
+			      "server shutting down");
+}
+
+void hub_on_store_ready(struct hub *hub)
+{
+	for (struct session *s = hub->sessions; s; s = s->next)
+		if (session_alive(s))
+			watch_on_drain(s);
+}
