@@ -64,14 +64,31 @@ void jw_end(struct jw *w)
 	w->first = false;
 }
 
-void jw_key(struct jw *w, const char *key)
+void jw_elem(struct jw *w)
 {
 	if (!w->first)
 		put_char(w, ',');
 	w->first = false;
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	jw_elem(w);
 	put_char(w, '"');
 	jw_raw(w, key, strlen(key));
 	jw_raw(w, "\":", 2);
+}
+
+void jw_array_begin(struct jw *w)
+{
+	put_char(w, '[');
+	w->first = true;
+}
+
+void jw_array_end(struct jw *w)
+{
+	put_char(w, ']');
+	w->first = false;
 }
 
 static void put_escape(struct jw *w, unsigned char c)
@@ -139,12 +156,32 @@ void jw_str(struct jw *w, const char *s)
 	put_char(w, '"');
 }
 
+void jw_key_escaped(struct jw *w, const char *key)
+{
+	jw_elem(w);
+	jw_str(w, key);
+	put_char(w, ':');
+}
+
 void jw_int(struct jw *w, int64_t v)
 {
 	char num[24];
 	int n = snprintf(num, sizeof(num), "%" PRId64, v);
 
 	jw_raw(w, num, (size_t)n);
+}
+
+void jw_uint(struct jw *w, uint64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
+
+	jw_raw(w, num, (size_t)n);
+}
+
+void jw_null(struct jw *w)
+{
+	jw_raw(w, "null", 4);
 }
 
 void jw_bool(struct jw *w, bool v)
@@ -167,6 +204,12 @@ void jw_member_int(struct jw *w, const char *key, int64_t v)
 {
 	jw_key(w, key);
 	jw_int(w, v);
+}
+
+void jw_member_uint(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_uint(w, v);
 }
 
 void jw_member_bool(struct jw *w, const char *key, bool v)

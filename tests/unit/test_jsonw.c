@@ -114,6 +114,64 @@ static void test_members_and_nested_objects_get_commas(void **state UNUSED)
 	free(out);
 }
 
+static void test_arrays_of_objects_and_scalars_get_commas(void **state UNUSED)
+{
+	struct jw w;
+	char *out;
+
+	jw_init(&w, 0);
+	jw_begin(&w);
+	jw_key(&w, "empty");
+	jw_array_begin(&w);
+	jw_array_end(&w);
+	jw_key(&w, "objs");
+	jw_array_begin(&w);
+	for (int i = 0; i < 2; i++) {
+		jw_elem(&w);
+		jw_begin(&w);
+		jw_member_int(&w, "i", i);
+		jw_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "vals");
+	jw_array_begin(&w);
+	jw_elem(&w);
+	jw_null(&w);
+	jw_elem(&w);
+	jw_uint(&w, UINT64_MAX);
+	jw_array_end(&w);
+	jw_member_uint(&w, "u", 7);
+	jw_end(&w);
+	out = jw_finish(&w);
+	assert_string_equal(out, "{\"empty\":[],\"objs\":[{\"i\":0},{\"i\":1}],"
+				 "\"vals\":[null,18446744073709551615],"
+				 "\"u\":7}");
+	free(out);
+}
+
+static void test_escaped_keys_are_escaped_and_checked(void **state UNUSED)
+{
+	struct jw w;
+	char *out;
+
+	jw_init(&w, 0);
+	jw_begin(&w);
+	jw_key_escaped(&w, "a\"|b\n");
+	jw_int(&w, 1);
+	jw_key_escaped(&w, "c");
+	jw_int(&w, 2);
+	jw_end(&w);
+	out = jw_finish(&w);
+	assert_string_equal(out, "{\"a\\\"|b\\n\":1,\"c\":2}");
+	free(out);
+	jw_init(&w, 0);
+	jw_begin(&w);
+	jw_key_escaped(&w, "\xc3");
+	jw_int(&w, 1);
+	jw_end(&w);
+	assert_null(jw_finish(&w));
+}
+
 static void test_long_strings_grow_the_buffer(void **state UNUSED)
 {
 	size_t n = 100000;
@@ -135,6 +193,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_passes_through_unchanged),
 		cmocka_unit_test(test_malformed_utf8_is_refused),
 		cmocka_unit_test(test_members_and_nested_objects_get_commas),
+		cmocka_unit_test(test_arrays_of_objects_and_scalars_get_commas),
+		cmocka_unit_test(test_escaped_keys_are_escaped_and_checked),
 		cmocka_unit_test(test_long_strings_grow_the_buffer),
 	};
 
