@@ -449,12 +449,53 @@ static int get_scope(const struct reader *rd, const char *const *allowed,
 	return fail(rd->err, PROTO_E_BAD_FRAME, "scope must be %s", what);
 }
 
+/* Reads "<score>:<conv>" (score in decimal digits, no sign) as the
+ * conversations frame's next gives it. Returns false when s is not one. */
+static bool parse_cursor(const char *s, uint64_t *score, char *conv)
+{
+	size_t digits = strspn(s, "0123456789");
+	uint64_t v = 0;
+
+	if (digits == 0 || digits > 20 || s[digits] != ':' ||
+	    !proto_conv_id_valid(s + digits + 1))
+		return false;
+	for (size_t i = 0; i < digits; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*score = v;
+	memcpy(conv, s + digits + 1, PROTO_CONV_LEN + 1);
+	return true;
+}
+
+/* The list cursor: a string from next, or (older clients) a bare score. */
+static int get_cursor(const struct reader *rd, struct proto_request *out)
+{
+	json_t *v = json_object_get(rd->obj, "before");
+
+	if (!v || json_is_integer(v))
+		return get_uint(rd, "before", 0, UNBOUNDED, OPTIONAL,
+				&out->before_score);
+	if (!json_is_string(v))
+		return fail(rd->err, PROTO_E_BAD_FRAME,
+			    "before must be a cursor string or an integer");
+	if (strlen(json_string_value(v)) != json_string_length(v) ||
+	    !parse_cursor(json_string_value(v), &out->before_score,
+			  out->before_conv))
+		return fail(rd->err, PROTO_E_BAD_FRAME,
+			    "before is not a cursor from next");
+	return 0;
+}
+
 static int decode_list(const struct reader *rd, struct proto_request *out)
 {
 	static const char *const scopes[] = {"mine", "open", "customer", NULL};
 
 	if (get_scope(rd, scopes, "mine, open or customer", &out->scope) < 0 ||
-	    get_uint(rd, "before", 0, UNBOUNDED, OPTIONAL, &out->before) < 0)
+	    get_cursor(rd, out) < 0)
 		return -1;
 	if (out->scope == PROTO_SCOPE_CUSTOMER &&
 	    copy_string(rd, "customer", PROTO_USER_ID_MAX, REQUIRED,

@@ -10,19 +10,21 @@
  * Every encoder returns a heap string the caller frees, or NULL when memory
  * runs out or a string argument is not valid UTF-8 (jansson refuses it).
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "chat/protocol.h"
-#include "jsonw.h"
+#include "encode.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 
 /* Ids are never empty on the wire; "" (e.g. struct proto_error's id when
  * the frame had none) means absent. */
-static const char *nonempty(const char *s)
+const char *encode_nonempty(const char *s)
 {
 	return s && *s ? s : NULL;
 }
@@ -52,15 +54,14 @@ static char *strip_braces(char *s)
 	return s;
 }
 
-/* Starts {"type":type,"id":id,"conv":conv (id and conv when present). */
-static void frame_head(struct jw *w, const char *type, const char *id,
+void encode_frame_head(struct jw *w, const char *type, const char *id,
 		       const char *conv)
 {
 	jw_init(w, 160);
 	jw_begin(w);
 	jw_member_str(w, "type", type);
-	jw_member_str(w, "id", nonempty(id));
-	jw_member_str(w, "conv", nonempty(conv));
+	jw_member_str(w, "id", encode_nonempty(id));
+	jw_member_str(w, "conv", encode_nonempty(conv));
 }
 
 /* Writes "from":{id,role,name} for u (borrowed); NULL writes nothing. */
@@ -88,7 +89,7 @@ char *proto_encode_error(const char *id, const char *conv,
 {
 	struct jw w;
 
-	frame_head(&w, "error", id, conv);
+	encode_frame_head(&w, "error", id, conv);
 	jw_member_str(&w, "code", proto_error_code_str(code));
 	jw_member_str(&w, "message",
 		      message && *message ? message
@@ -97,15 +98,39 @@ char *proto_encode_error(const char *id, const char *conv,
 	return frame_end(&w);
 }
 
+char *proto_encode_rate_limited(int64_t retry_after_ms)
+{
+	struct jw w;
+
+	encode_frame_head(&w, "error", NULL, NULL);
+	jw_member_str(&w, "code", proto_error_code_str(PROTO_E_RATE_LIMITED));
+	jw_member_str(&w, "message", proto_error_message(PROTO_E_RATE_LIMITED));
+	jw_member_bool(&w, "retryable", true);
+	jw_member_int(&w, "retry_after_ms", retry_after_ms);
+	return frame_end(&w);
+}
+
 char *proto_encode_ack(const char *id, const char *conv, uint64_t seq,
 		       int64_t ts, bool duplicate)
 {
 	struct jw w;
 
-	frame_head(&w, "ack", id, conv);
+	encode_frame_head(&w, "ack", id, conv);
 	jw_member_int(&w, "seq", (int64_t)seq);
 	jw_member_int(&w, "ts", ts);
 	jw_member_bool(&w, "duplicate", duplicate);
+	return frame_end(&w);
+}
+
+/* Same members as proto_encode_ack() but seq; never a duplicate: these
+ * requests carry no client_id. */
+char *proto_encode_ack_noseq(const char *id, const char *conv, int64_t ts)
+{
+	struct jw w;
+
+	encode_frame_head(&w, "ack", id, conv);
+	jw_member_int(&w, "ts", ts);
+	jw_member_bool(&w, "duplicate", false);
 	return frame_end(&w);
 }
 
@@ -113,7 +138,7 @@ char *proto_encode_synced(const char *id, const char *conv, uint64_t seq)
 {
 	struct jw w;
 
-	frame_head(&w, "synced", id, conv);
+	encode_frame_head(&w, "synced", id, conv);
 	jw_member_int(&w, "seq", (int64_t)seq);
 	return frame_end(&w);
 }
@@ -122,7 +147,7 @@ char *proto_encode_pong(const char *id, int64_t server_time)
 {
 	struct jw w;
 
-	frame_head(&w, "pong", id, NULL);
+	encode_frame_head(&w, "pong", id, NULL);
 	jw_member_int(&w, "server_time", server_time);
 	return frame_end(&w);
 }
@@ -132,7 +157,7 @@ char *proto_encode_typing(const char *conv, const struct proto_user *from,
 {
 	struct jw w;
 
-	frame_head(&w, "typing", NULL, conv);
+	encode_frame_head(&w, "typing", NULL, conv);
 	write_user(&w, from);
 	jw_member_bool(&w, "typing", typing);
 	return frame_end(&w);
@@ -143,10 +168,99 @@ char *proto_encode_read(const char *conv, const struct proto_user *from,
 {
 	struct jw w;
 
-	frame_head(&w, "read", NULL, conv);
+	encode_frame_head(&w, "read", NULL, conv);
 	write_user(&w, from);
 	jw_member_int(&w, "seq", (int64_t)seq);
 	return frame_end(&w);
+}
+
+/* Writes "key":{"id","name"} for u (borrowed); NULL writes nothing. */
+static void write_person(struct jw *w, const char *key,
+			 const struct proto_user *u)
+{
+	if (!u)
+		return;
+	jw_key(w, key);
+	jw_begin(w);
+	jw_member_str(w, "id", u->id);
+	jw_member_str(w, "name", u->name);
+	jw_end(w);
+}
+
+char *proto_encode_hello(const char *id, int64_t server_time,
+			 const struct proto_hello_user *u, size_t max_frame)
+{
+	struct jw w;
+
+	encode_frame_head(&w, "hello", id, NULL);
+	jw_member_int(&w, "server_time", server_time);
+	jw_member_str(&w, "protocol", PROTO_SUBPROTOCOL);
+	jw_key(&w, "user");
+	jw_begin(&w);
+	jw_member_str(&w, "id", u->id);
+	jw_member_str(&w, "name", u->name);
+	jw_member_str(&w, "role", proto_role_str(u->role));
+	jw_member_str(&w, "tier", u->tier);
+	jw_member_str(&w, "org", encode_nonempty(u->org));
+	jw_member_str(&w, "site", encode_nonempty(u->site));
+	if (u->role != PROTO_ROLE_CUSTOMER)
+		jw_member_uint(&w, "capacity", u->capacity);
+	jw_end(&w);
+	jw_key(&w, "limits");
+	jw_begin(&w);
+	jw_member_uint(&w, "max_frame", max_frame);
+	jw_member_int(&w, "text_max", PROTO_TEXT_MAX);
+	jw_end(&w);
+	return frame_end(&w);
+}
+
+/* Starts {"type":"feed","kind":kind,"conv":conv,"status":status. */
+static void feed_head(struct jw *w, const char *kind, const char *conv,
+		      const char *status)
+{
+	jw_init(w, 256);
+	jw_begin(w);
+	jw_member_str(w, "type", "feed");
+	jw_member_str(w, "kind", kind);
+	jw_member_str(w, "conv", conv);
+	jw_member_str(w, "status", status);
+}
+
+char *proto_feed_opened_prefix(const char *conv, const char *summary,
+			       const char *environment,
+			       const struct proto_user *customer,
+			       const char *tier, const char *org,
+			       const char *site)
+{
+	struct jw w;
+
+	feed_head(&w, "opened", conv, "waiting");
+	jw_member_str(&w, "summary", summary);
+	write_person(&w, "customer", customer);
+	jw_member_str(&w, "tier", tier);
+	jw_member_str(&w, "environment", environment);
+	jw_member_str(&w, "org", encode_nonempty(org));
+	jw_member_str(&w, "site", encode_nonempty(site));
+	return jw_finish(&w);
+}
+
+char *proto_feed_assigned_prefix(const char *conv,
+				 const struct proto_user *agent)
+{
+	struct jw w;
+
+	feed_head(&w, "assigned", conv, "assigned");
+	write_person(&w, "agent", agent);
+	return jw_finish(&w);
+}
+
+char *proto_feed_closed_prefix(const char *conv, const char *reason)
+{
+	struct jw w;
+
+	feed_head(&w, "closed", conv, "closed");
+	jw_member_str(&w, "reason", reason);
+	return jw_finish(&w);
 }
 
 /*
@@ -217,8 +331,8 @@ char *proto_opened_members(const struct proto_details *d, const char *context,
 		return NULL;
 	return strip_braces(dump_owned(
 		json_pack("{s:o, s:s*, s:s*, s:s*, s:s*}", "details", details,
-			  "context", context, "org", nonempty(org), "site",
-			  nonempty(site), "tier", tier)));
+			  "context", context, "org", encode_nonempty(org),
+			  "site", encode_nonempty(site), "tier", tier)));
 }
 
 /*
@@ -236,4 +350,14 @@ char *proto_string_member(const char *name, const char *value)
 	jw_key(&w, name);
 	jw_str(&w, value);
 	return jw_finish(&w);
+}
+
+int proto_cursor_format(char *buf, size_t cap, uint64_t score, const char *conv)
+{
+	int n;
+
+	if (!proto_conv_id_valid(conv))
+		return -1;
+	n = snprintf(buf, cap, "%" PRIu64 ":%s", score, conv);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
 }

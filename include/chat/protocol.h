@@ -24,6 +24,8 @@
 #define PROTO_RESUME_MAX 200 /* conversations in one resume frame */
 #define PROTO_PAGE_MAX 200   /* limit of history/list pages */
 #define PROTO_REASON_MAX 500
+/* A list cursor "<score>:<conv>": up to 20 digits, ':', a conv id. */
+#define PROTO_CURSOR_MAX (20 + 1 + PROTO_CONV_LEN)
 
 /* X(enum, wire code, retryable, default message) */
 #define PROTO_ERRORS(X)                                                        \
@@ -48,6 +50,9 @@
 	  "the conversation is closed")                                        \
 	X(PROTO_E_RATE_LIMITED, "rate_limited", true,                          \
 	  "too many frames; slow down")                                        \
+	X(PROTO_E_CLIENT_ID_REUSED, "client_id_reused", false,                 \
+	  "this client_id was already used for a different request; use a "    \
+	  "new client_id")                                                     \
 	X(PROTO_E_UNAVAILABLE, "unavailable", true,                            \
 	  "storage is unavailable; retry with the same client_id")             \
 	X(PROTO_E_INTERNAL, "internal", true, "internal error")
@@ -70,7 +75,7 @@ enum proto_close {
 	PROTO_CLOSE_AUTH_TIMEOUT = 4001,  /* no auth frame within deadline */
 	PROTO_CLOSE_AUTH_FAILED = 4003,	  /* token refused */
 	PROTO_CLOSE_TOKEN_EXPIRED = 4004, /* token expired while connected */
-	PROTO_CLOSE_SLOW_CONSUMER = 4008, /* outbound queue overflow */
+	PROTO_CLOSE_SLOW_CONSUMER = 4008, /* outbound queue over its limit */
 	PROTO_CLOSE_FLOOD = 4029,	  /* kept flooding after rate_limited */
 };
 
@@ -142,8 +147,12 @@ struct proto_request {
 	enum proto_list_scope scope; /* list; canned_* (mine or team) */
 	char customer[PROTO_USER_ID_MAX + 1]; /* list scope customer */
 	char key[PROTO_CANNED_KEY_MAX + 1];   /* canned_save, canned_delete */
-	char *title;	 /* canned_save (the response is in text) */
-	uint64_t before; /* list cursor, 0 = newest */
+	char *title; /* canned_save (the response is in text) */
+	/* list cursor: conversations strictly after (before_score,
+	 * before_conv) in (score desc, conv desc) order; 0 = newest. */
+	uint64_t before_score;
+	char before_conv[PROTO_CONV_LEN +
+			 1];		  /* "" when the cursor has no conv */
 	struct proto_details details;	  /* open */
 	struct proto_resume_item *resume; /* resume, owned array */
 	size_t n_resume;
@@ -184,6 +193,12 @@ const char *proto_type_str(enum proto_type type);
 /* True when conv has the shape of a conversation id (22 base64url chars). */
 bool proto_conv_id_valid(const char *conv);
 
+/* Writes the list cursor "<score>:<conv>" (what conversations' next holds
+ * and list's before sends back) into buf of cap bytes. Returns its length,
+ * or -1 when conv is not a conversation id or buf is too small. */
+int proto_cursor_format(char *buf, size_t cap, uint64_t score,
+			const char *conv);
+
 /*
  * Encoders. Each returns a heap string (caller frees with free()) holding
  * one complete JSON frame, or NULL on allocation failure. String arguments
@@ -216,5 +231,140 @@ char *proto_opened_members(const struct proto_details *d, const char *context,
 			   const char *org, const char *site, const char *tier);
 /* Body members with one string member, e.g. "text":"...". */
 char *proto_string_member(const char *name, const char *value);
+
+/* An ack of a request that changes no sequenced state (unwatch,
+ * canned_save, canned_delete): no "seq" member at all. */
+char *proto_encode_ack_noseq(const char *id, const char *conv, int64_t ts);
+
+/* {"type":"error","code":"rate_limited",...,"retry_after_ms":N}, no id:
+ * the refused frames were not decoded. */
+char *proto_encode_rate_limited(int64_t retry_after_ms);
+
+/* The signed-in user as hello describes it. Borrowed strings; org and site
+ * "" or NULL are omitted; capacity is sent for agents and admins only. */
+struct proto_hello_user {
+	const char *id, *name, *tier, *org, *site;
+	enum proto_role role;
+	unsigned capacity;
+};
+char *proto_encode_hello(const char *id, int64_t server_time,
+			 const struct proto_hello_user *u, size_t max_frame);
+
+/*
+ * Feed prefixes: like events, unterminated objects (no closing brace) that
+ * Redis closes with ,"seq":N,"ts":T}. Borrowed arguments; "" or NULL
+ * org/site and NULL environment/reason are omitted. Only id and name of a
+ * struct proto_user are sent.
+ */
+char *proto_feed_opened_prefix(const char *conv, const char *summary,
+			       const char *environment,
+			       const struct proto_user *customer,
+			       const char *tier, const char *org,
+			       const char *site);
+char *proto_feed_assigned_prefix(const char *conv,
+				 const struct proto_user *agent);
+char *proto_feed_closed_prefix(const char *conv, const char *reason);
+
+/* Text that already is JSON (a stored event without its header), borrowed
+ * and copied as it is. */
+struct proto_raw {
+	const char *json;
+	size_t len;
+};
+char *proto_encode_history(const char *id, const char *conv,
+			   const struct proto_raw *events, size_t n, bool more);
+
+/* One row of a conversations frame. Borrowed strings; NULL is sent as "".
+ * An agent whose id is NULL or "" is sent as "agent":null. */
+struct proto_conv_item {
+	const char *conv, *status, *summary, *environment, *tier, *org, *site,
+		*context;
+	struct proto_user customer;
+	struct proto_user agent;
+	int64_t opened_at, closed_at;
+	uint64_t last_seq;
+};
+/* next is the cursor of the following page (see proto_cursor_format()),
+ * NULL when there is none (sent as null). */
+char *proto_encode_conversations(const char *id,
+				 const struct proto_conv_item *items, size_t n,
+				 const char *next);
+
+/* One canned response; NULL title or text is sent as "". */
+struct proto_canned_item {
+	const char *scope, *key, *title, *text;
+};
+char *proto_encode_canned(const char *id, const struct proto_canned_item *items,
+			  size_t n);
+
+/* A participant's read position, for synced's "reads":{user:seq,...}. */
+struct proto_read_pos {
+	const char *user;
+	uint64_t seq;
+};
+char *proto_encode_synced_reads(const char *id, const char *conv, uint64_t seq,
+				const struct proto_read_pos *reads, size_t n);
+
+/*
+ * Event headers. A stored or published event is a fixed 20-byte header and
+ * then the event's JSON, so its seq, kind and audience are read without
+ * looking at the JSON:
+ *   'E', audience ('*' everyone, 'a' agents only), kind letter, 16
+ *   lowercase hex digits of seq, ' '.
+ * Redis's Lua writes it: string.format('E%s%s%016x ', aud, kind, seq).
+ */
+#define PROTO_EVHDR_LEN 20
+#define PROTO_AUD_ALL '*'
+#define PROTO_AUD_AGENTS 'a'
+
+struct proto_evhdr {
+	uint64_t seq;
+	char audience; /* PROTO_AUD_ALL or PROTO_AUD_AGENTS */
+	char kind;     /* proto_event_kind_letter() */
+};
+
+/* Returns 0 and fills *out, or -1 when p (len bytes) does not start with a
+ * valid header. */
+int proto_evhdr_parse(const char *p, size_t len, struct proto_evhdr *out);
+/* Returns the JSON after the header (pointing into p) and sets *json_len,
+ * or NULL when p does not start with a valid header. */
+const char *proto_evhdr_json(const char *p, size_t len, size_t *json_len);
+/* Writes the header and a NUL into buf (PROTO_EVHDR_LEN + 1 bytes); returns
+ * PROTO_EVHDR_LEN, or -1 for an audience or kind letter that is not one. */
+int proto_evhdr_write(char *buf, const struct proto_evhdr *h);
+/* 'o' opened, 'm' message, 'n' note, 'j' joined, 'c' closed, 'r' reopened,
+ * 'x' anything else (also NULL). */
+char proto_event_kind_letter(const char *kind);
+/* PROTO_AUD_AGENTS for "note", else PROTO_AUD_ALL. */
+char proto_event_audience(const char *kind);
+
+/*
+ * Relay headers: frames relayed on a conversation channel but not stored
+ * (typing, read positions):
+ *   'R', audience, self ('1': the sender's own connections get it too,
+ *   '0': they do not), 4 lowercase hex digits = byte length of the sender
+ *   id, the sender id bytes, then the frame's JSON.
+ * The sender id is length-prefixed, so no byte of it can be mistaken for
+ * a separator.
+ */
+#define PROTO_RELAY_SENDER_MAX 0xffff
+
+struct proto_relay {
+	char audience;
+	bool self;
+	const char *sender; /* points into the parsed text, not NUL-ended */
+	size_t sender_len;
+	const char *json; /* points into the parsed text */
+	size_t json_len;
+};
+
+/* Writes the header (no NUL) into buf of cap bytes; returns its length, or
+ * -1 when it does not fit, sender is NULL or too long, or audience is not
+ * PROTO_AUD_ALL/PROTO_AUD_AGENTS. */
+int proto_relay_header(char *buf, size_t cap, char audience, bool self,
+		       const char *sender);
+/* Returns 0 and fills *out (pointers into p), or -1 when p (len bytes) does
+ * not start with a valid relay header. */
+int proto_relay_parse(const char *p, size_t len, struct proto_relay *out);
 
 #endif

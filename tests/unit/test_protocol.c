@@ -764,7 +764,8 @@ static void test_history_and_list_defaults(void **state UNUSED)
 	assert_int_equal(
 		decode_str("{\"type\":\"list\",\"id\":\"r\"}", &req, &err), 0);
 	assert_int_equal(req.scope, PROTO_SCOPE_MINE);
-	assert_true(req.before == 0);
+	assert_true(req.before_score == 0);
+	assert_string_equal(req.before_conv, "");
 	assert_int_equal(req.limit, 0);
 	proto_request_cleanup(&req);
 }
@@ -780,7 +781,8 @@ static void test_list_reads_scope_cursor_and_limit(void **state UNUSED)
 				    &req, &err),
 			 0);
 	assert_int_equal(req.scope, PROTO_SCOPE_OPEN);
-	assert_true(req.before == 1764145100000ULL);
+	assert_true(req.before_score == 1764145100000ULL);
+	assert_string_equal(req.before_conv, "");
 	assert_int_equal(req.limit, 200);
 	assert_int_equal(refusal("{\"type\":\"list\",\"id\":\"r\",\"scope\":"
 				 "\"all\"}"),
