@@ -1,0 +1,133 @@
+/*
+ * evhdr: the fixed headers in front of the JSON of events (stored and
+ * published) and of relayed frames (typing, read positions).
+ *
+ * The headers carry what the server routes on (seq, kind, audience,
+ * sender) in fixed positions, so routing never scans JSON text and no user
+ * content can forge them. Layouts are in chat/protocol.h. This module only
+ * writes and reads headers; it does not look at the JSON after them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "chat/protocol.h"
+
+#define KIND_LETTERS "omnjcrx"
+#define SEQ_DIGITS 16
+#define SENDER_DIGITS 4
+#define RELAY_FIXED (3 + SENDER_DIGITS) /* 'R', audience, self, length */
+
+static const struct {
+	const char *name;
+	char letter;
+} kinds[] = {
+	{"opened", 'o'}, {"message", 'm'}, {"note", 'n'},
+	{"joined", 'j'}, {"closed", 'c'},  {"reopened", 'r'},
+};
+
+static bool audience_valid(char c)
+{
+	return c == PROTO_AUD_ALL || c == PROTO_AUD_AGENTS;
+}
+
+/* Reads n lowercase hex digits; false on any other byte. Uppercase is
+ * refused so that every value has exactly one spelling. */
+static bool read_hex(const char *p, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+char proto_event_kind_letter(const char *kind)
+{
+	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kind, kinds[i].name) == 0)
+			return kinds[i].letter;
+	return 'x';
+}
+
+char proto_event_audience(const char *kind)
+{
+	return kind && strcmp(kind, "note") == 0 ? PROTO_AUD_AGENTS
+						 : PROTO_AUD_ALL;
+}
+
+int proto_evhdr_parse(const char *p, size_t len, struct proto_evhdr *out)
+{
+	uint64_t seq;
+
+	if (!p || len < PROTO_EVHDR_LEN || p[0] != 'E' ||
+	    !audience_valid(p[1]) || p[2] == '\0' ||
+	    !strchr(KIND_LETTERS, p[2]) || p[PROTO_EVHDR_LEN - 1] != ' ' ||
+	    !read_hex(p + 3, SEQ_DIGITS, &seq))
+		return -1;
+	out->seq = seq;
+	out->audience = p[1];
+	out->kind = p[2];
+	return 0;
+}
+
+const char *proto_evhdr_json(const char *p, size_t len, size_t *json_len)
+{
+	struct proto_evhdr h;
+
+	if (proto_evhdr_parse(p, len, &h) < 0)
+		return NULL;
+	*json_len = len - PROTO_EVHDR_LEN;
+	return p + PROTO_EVHDR_LEN;
+}
+
+int proto_evhdr_write(char *buf, const struct proto_evhdr *h)
+{
+	if (!audience_valid(h->audience) || h->kind == '\0' ||
+	    !strchr(KIND_LETTERS, h->kind))
+		return -1;
+	snprintf(buf, PROTO_EVHDR_LEN + 1, "E%c%c%016llx ", h->audience,
+		 h->kind, (unsigned long long)h->seq);
+	return PROTO_EVHDR_LEN;
+}
+
+int proto_relay_header(char *buf, size_t cap, char audience, bool self,
+		       const char *sender)
+{
+	size_t n = sender ? strlen(sender) : 0;
+	char fixed[RELAY_FIXED + 1];
+
+	if (!sender || n > PROTO_RELAY_SENDER_MAX ||
+	    !audience_valid(audience) || cap < RELAY_FIXED + n)
+		return -1;
+	snprintf(fixed, sizeof(fixed), "R%c%c%04zx", audience, self ? '1' : '0',
+		 n);
+	memcpy(buf, fixed, RELAY_FIXED);
+	memcpy(buf + RELAY_FIXED, sender, n);
+	return (int)(RELAY_FIXED + n);
+}
+
+int proto_relay_parse(const char *p, size_t len, struct proto_relay *out)
+{
+	uint64_t n;
+
+	if (!p || len < RELAY_FIXED || p[0] != 'R' || !audience_valid(p[1]) ||
+	    (p[2] != '0' && p[2] != '1') ||
+	    !read_hex(p + 3, SENDER_DIGITS, &n) || n > len - RELAY_FIXED)
+		return -1;
+	out->audience = p[1];
+	out->self = p[2] == '1';
+	out->sender = p + RELAY_FIXED;
+	out->sender_len = (size_t)n;
+	out->json = p + RELAY_FIXED + n;
+	out->json_len = len - RELAY_FIXED - (size_t)n;
+	return 0;
+}
