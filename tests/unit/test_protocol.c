@@ -395,6 +395,122 @@ static void test_error_has_no_id_when_the_id_is_unreadable(void **state UNUSED)
 			 PROTO_E_TOO_LARGE);
 }
 
+/* Decodes frame, which must fail with code; checks the echoed id ("" for
+ * none) and, when message is not NULL, the message. */
+static void assert_refused(const char *frame, enum proto_error_code code,
+			   const char *id, const char *message)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	if (decode_str(frame, &req, &err) != -1)
+		fail_msg("decoded: %s", frame);
+	if (err.code != code || strcmp(err.id, id) != 0)
+		fail_msg("%s: got %s id \"%s\" (%s)", frame,
+			 proto_error_code_str(err.code), err.id, err.message);
+	if (message)
+		assert_string_equal(err.message, message);
+}
+
+#define HISTORY_AFTER(n)                                                       \
+	"{\"type\":\"history\",\"id\":\"r1\",\"conv\":\"" CONV                 \
+	"\",\"after\":" n "}"
+
+static void test_out_of_range_numbers_echo_the_id(void **state UNUSED)
+{
+	assert_refused(HISTORY_AFTER("1e400"), PROTO_E_BAD_FRAME, "r1",
+		       "after is out of range");
+	assert_refused(HISTORY_AFTER("-1e400"), PROTO_E_BAD_FRAME, "r1",
+		       "after is out of range");
+	assert_refused(HISTORY_AFTER("99999999999999999999"), PROTO_E_BAD_FRAME,
+		       "r1", "after is out of range");
+	assert_refused(HISTORY_AFTER("-99999999999999999999"),
+		       PROTO_E_BAD_FRAME, "r1", "after is out of range");
+	/* One past INT64_MAX: flatjson leaves it to jansson, which refuses. */
+	assert_refused(HISTORY_AFTER("9223372036854775808"), PROTO_E_BAD_FRAME,
+		       "r1", "after is out of range");
+	/* The id may come after the number jansson stopped at. */
+	assert_refused("{\"after\":1e400,\"type\":\"history\",\"id\":\"r2\"}",
+		       PROTO_E_BAD_FRAME, "r2", "after is out of range");
+	assert_refused("{\"type\":\"open\",\"id\":\"r3\",\"client_id\":\"c\","
+		       "\"details\":{\"summary\":\"s\",\"x\":[1e999]}}",
+		       PROTO_E_BAD_FRAME, "r3",
+		       "a number in details is out of range");
+}
+
+static void test_numbers_read_as_jansson_reads_them(void **state UNUSED)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	/* 18 digits stay on the fast path; 19 go through jansson. */
+	assert_int_equal(
+		decode_str(HISTORY_AFTER("999999999999999999"), &req, &err), 0);
+	assert_true(req.seq == 999999999999999999ULL);
+	proto_request_cleanup(&req);
+	assert_int_equal(
+		decode_str(HISTORY_AFTER("9223372036854775807"), &req, &err),
+		0);
+	assert_true(req.seq == INT64_MAX);
+	proto_request_cleanup(&req);
+	/* -0 is the integer 0 to jansson. */
+	assert_int_equal(decode_str(HISTORY_AFTER("-0"), &req, &err), 0);
+	assert_true(req.seq == 0);
+	proto_request_cleanup(&req);
+	/* Reals, even whole or underflowing ones, are not integers. */
+	assert_refused(HISTORY_AFTER("1.0"), PROTO_E_BAD_FRAME, "r1",
+		       "after must be an integer >= 0");
+	assert_refused(HISTORY_AFTER("1e-400"), PROTO_E_BAD_FRAME, "r1",
+		       "after must be an integer >= 0");
+	assert_refused(HISTORY_AFTER("-0.0"), PROTO_E_BAD_FRAME, "r1", NULL);
+}
+
+static void test_frames_jansson_cannot_hold_echo_the_id(void **state UNUSED)
+{
+	assert_refused("{\"type\":\"ping\",\"id\":\"r1\",\"a\\u0000b\":1}",
+		       PROTO_E_BAD_FRAME, "r1",
+		       "member names must not contain NUL");
+	assert_refused("{\"type\":\"ping\",\"id\":\"r1\",\"a\":1,\"a\":2}",
+		       PROTO_E_BAD_JSON, "r1", "frame has a duplicate key");
+	assert_refused("{\"type\":\"send\",\"id\":\"r1\",\"text\":\"\\ud800\"}",
+		       PROTO_E_BAD_JSON, "r1", NULL);
+	/* The id as jansson decodes it, escapes and all. */
+	assert_refused(
+		"{\"type\":\"ping\",\"id\":\"r\\u0031\\\"\",\"n\":1e400}",
+		PROTO_E_BAD_FRAME, "r1\"", "n is out of range");
+	/* A member name that is not a protocol name is not quoted back. */
+	assert_refused("{\"type\":\"ping\",\"id\":\"r1\",\"<b>\":1e400}",
+		       PROTO_E_BAD_FRAME, "r1", "a number is out of range");
+}
+
+static void test_unreadable_ids_are_not_salvaged(void **state UNUSED)
+{
+	/* Syntax errors: the frame is not JSON, so nothing in it is read. */
+	assert_refused("{\"type\":\"ping\",\"id\":\"r1\",}", PROTO_E_BAD_JSON,
+		       "", NULL);
+	assert_refused("{\"type\":\"ping\",\"id\":\"r1\",\"n\":1e400",
+		       PROTO_E_BAD_FRAME, "", NULL);
+	assert_refused("{\"id\":\"r1\",\"n\":1e400} x", PROTO_E_BAD_FRAME, "",
+		       NULL);
+	assert_refused("[{\"id\":\"r1\",\"n\":1e400}]", PROTO_E_BAD_FRAME, "",
+		       NULL);
+	/* Two ids, an id that is no id, one too long, one with NUL. */
+	assert_refused("{\"id\":\"r1\",\"id\":\"r2\"}", PROTO_E_BAD_JSON, "",
+		       NULL);
+	assert_refused("{\"id\":7,\"n\":1e400}", PROTO_E_BAD_FRAME, "", NULL);
+	assert_refused("{\"id\":\"\",\"n\":1e400}", PROTO_E_BAD_FRAME, "",
+		       NULL);
+	assert_refused("{\"id\":\"r\\u0000\",\"n\":1e400}", PROTO_E_BAD_FRAME,
+		       "", NULL);
+	assert_int_equal(
+		sized_result("{\"id\":\"%s\",\"n\":1e400}", PROTO_ID_MAX),
+		PROTO_E_BAD_FRAME);
+	assert_refused(
+		"{\"id\":\"rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"
+		"rrrrrrrrrrrrrrrrr\",\"n\":1e400}",
+		PROTO_E_BAD_FRAME, "", NULL);
+}
+
 static void test_id_is_required_except_for_typing(void **state UNUSED)
 {
 	assert_int_equal(refusal("{\"type\":\"ping\"}"), PROTO_E_BAD_FRAME);
@@ -1218,6 +1334,10 @@ int main(void)
 		cmocka_unit_test(test_error_echoes_a_readable_request_id),
 		cmocka_unit_test(
 			test_error_has_no_id_when_the_id_is_unreadable),
+		cmocka_unit_test(test_out_of_range_numbers_echo_the_id),
+		cmocka_unit_test(test_numbers_read_as_jansson_reads_them),
+		cmocka_unit_test(test_frames_jansson_cannot_hold_echo_the_id),
+		cmocka_unit_test(test_unreadable_ids_are_not_salvaged),
 		cmocka_unit_test(test_id_is_required_except_for_typing),
 		cmocka_unit_test(test_send_without_client_id_is_bad_frame),
 		cmocka_unit_test(test_unknown_members_are_ignored),
