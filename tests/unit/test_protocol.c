@@ -886,6 +886,50 @@ static void test_history_and_list_defaults(void **state UNUSED)
 	proto_request_cleanup(&req);
 }
 
+#define LIST_BEFORE(c) "{\"type\":\"list\",\"id\":\"r7\",\"before\":" c "}"
+
+static void test_list_cursor_string_carries_score_and_conv(void **state UNUSED)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(decode_str(LIST_BEFORE("\"1764145200000:" CONV "\""),
+				    &req, &err),
+			 0);
+	assert_true(req.before_score == 1764145200000ULL);
+	assert_string_equal(req.before_conv, CONV);
+	proto_request_cleanup(&req);
+	assert_int_equal(decode_str(LIST_BEFORE("0"), &req, &err), 0);
+	assert_true(req.before_score == 0);
+	assert_string_equal(req.before_conv, "");
+}
+
+static void test_malformed_list_cursor_names_before(void **state UNUSED)
+{
+	static const char *const bad[] = {
+		LIST_BEFORE("\"\""),
+		LIST_BEFORE("\"1764145200000\""),
+		LIST_BEFORE("\":" CONV "\""),
+		LIST_BEFORE("\"1764145200000:\""),
+		LIST_BEFORE("\"1764145200000:" CONV "x\""),
+		LIST_BEFORE("\"1764145200000;" CONV "\""),
+		LIST_BEFORE("\"+1:" CONV "\""),
+		LIST_BEFORE("\" 1:" CONV "\""),
+		LIST_BEFORE("\"18446744073709551616:" CONV "\""),
+		LIST_BEFORE("\"1:Q2hhdGRDb252ZXJzYXRp/w\""),
+		LIST_BEFORE("\"1:" CONV "\\u0000\""),
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_refused(bad[i], PROTO_E_BAD_FRAME, "r7",
+			       "before is not a cursor from next");
+	assert_refused(LIST_BEFORE("true"), PROTO_E_BAD_FRAME, "r7",
+		       "before must be a cursor string or an integer");
+	assert_refused(LIST_BEFORE("null"), PROTO_E_BAD_FRAME, "r7", NULL);
+	assert_refused(LIST_BEFORE("-1"), PROTO_E_BAD_FRAME, "r7", NULL);
+	assert_refused(LIST_BEFORE("1.5"), PROTO_E_BAD_FRAME, "r7", NULL);
+}
+
 static void test_list_reads_scope_cursor_and_limit(void **state UNUSED)
 {
 	struct proto_request req;
@@ -1217,6 +1261,124 @@ static void test_text_round_trips_through_an_event(void **state UNUSED)
 	proto_request_cleanup(&req);
 }
 
+static void test_hello_reproduces_the_examples(void **state UNUSED)
+{
+	struct proto_hello_user cust = {"cust-1", "Ann",    "gold",
+					"org-1",  "site-1", PROTO_ROLE_CUSTOMER,
+					9},
+				agent = {"agent-1", "Bo", "gold",
+					 "",	    NULL, PROTO_ROLE_AGENT,
+					 5};
+
+	assert_matches_example(
+		proto_encode_hello("r1", 1764145200000, &cust, 65536),
+		"s2c-hello.json");
+	assert_matches_example(
+		proto_encode_hello("r1", 1764145200000, &agent, 65536),
+		"s2c-hello-agent.json");
+}
+
+static void test_hello_escapes_the_user(void **state UNUSED)
+{
+	struct proto_hello_user u = {"a\"b", "x\n\x01",	       "gold", "o\\",
+				     "",     PROTO_ROLE_ADMIN, 0};
+	char *s = proto_encode_hello("r\"", 5, &u, 100);
+
+	assert_string_equal(
+		s, "{\"type\":\"hello\",\"id\":\"r\\\"\",\"server_time\":5,"
+		   "\"protocol\":\"chat.v1\",\"user\":{\"id\":\"a\\\"b\","
+		   "\"name\":\"x\\n\\u0001\",\"role\":\"admin\",\"tier\":"
+		   "\"gold\",\"org\":\"o\\\\\",\"capacity\":0},\"limits\":{"
+		   "\"max_frame\":100,\"text_max\":16384}}");
+	free(s);
+	u.name = "\xe2\x82";
+	assert_null(proto_encode_hello("r", 5, &u, 100));
+}
+
+static void test_feed_prefixes_reproduce_the_examples(void **state UNUSED)
+{
+	assert_matches_example(
+		close_event(proto_feed_opened_prefix(
+				    CONV, "Live site returns 502", "live", &ann,
+				    "gold", "org-1", "site-1"),
+			    1, 1764145200000),
+		"s2c-feed.json");
+	assert_matches_example(
+		close_event(proto_feed_assigned_prefix(CONV, &bo), 2,
+			    1764145200500),
+		"s2c-feed-assigned.json");
+	assert_matches_example(
+		close_event(proto_feed_closed_prefix(CONV, "resolved"), 8,
+			    1764145202000),
+		"s2c-feed-closed.json");
+}
+
+static void test_feed_prefixes_omit_absent_members(void **state UNUSED)
+{
+	struct proto_user hostile = {"c\"1", "A\tB", PROTO_ROLE_CUSTOMER};
+	char *s = proto_feed_opened_prefix("X", "s\"}", NULL, &hostile,
+					   "silver", "", NULL);
+
+	assert_string_equal(s,
+			    "{\"type\":\"feed\",\"kind\":\"opened\",\"conv\":"
+			    "\"X\",\"status\":\"waiting\",\"summary\":"
+			    "\"s\\\"}\",\"customer\":{\"id\":\"c\\\"1\","
+			    "\"name\":\"A\\tB\"},\"tier\":\"silver\"");
+	free(s);
+	s = proto_feed_closed_prefix("X", NULL);
+	assert_string_equal(s,
+			    "{\"type\":\"feed\",\"kind\":\"closed\",\"conv\":"
+			    "\"X\",\"status\":\"closed\"");
+	free(s);
+	assert_null(proto_feed_closed_prefix("X", "\xff"));
+	assert_null(proto_feed_opened_prefix("X", "\xc3", NULL, &ann, "gold",
+					     NULL, NULL));
+}
+
+static void test_seqless_ack_has_no_seq(void **state UNUSED)
+{
+	assert_matches_example(
+		proto_encode_ack_noseq("r16", CONV, 1764145201000),
+		"s2c-ack-noseq.json");
+	assert_matches_example(
+		proto_encode_ack_noseq("r14", NULL, 1764145201000),
+		"s2c-ack-canned.json");
+	assert_null(proto_encode_ack_noseq("r\xff", NULL, 1));
+}
+
+static void test_rate_limited_carries_retry_after(void **state UNUSED)
+{
+	assert_matches_example(proto_encode_rate_limited(250),
+			       "s2c-error-rate-limited.json");
+	assert_matches_example(
+		proto_encode_error("r3", CONV, PROTO_E_CLIENT_ID_REUSED, NULL),
+		"s2c-error-client-id-reused.json");
+}
+
+static void test_cursor_format_is_what_list_reads(void **state UNUSED)
+{
+	char buf[PROTO_CURSOR_MAX + 1];
+	struct proto_request req;
+	struct proto_error err;
+	char *frame;
+
+	assert_int_equal(
+		proto_cursor_format(buf, sizeof(buf), UINT64_MAX, CONV),
+		PROTO_CURSOR_MAX);
+	assert_string_equal(buf, "18446744073709551615:" CONV);
+	assert_true(asprintf(&frame,
+			     "{\"type\":\"list\",\"id\":\"r\","
+			     "\"before\":\"%s\"}",
+			     buf) > 0);
+	assert_int_equal(decode_str(frame, &req, &err), 0);
+	assert_true(req.before_score == UINT64_MAX);
+	assert_string_equal(req.before_conv, CONV);
+	free(frame);
+	assert_int_equal(proto_cursor_format(buf, sizeof(buf), 0, "short"), -1);
+	assert_int_equal(proto_cursor_format(buf, 10, 5, CONV), -1);
+	assert_int_equal(proto_cursor_format(buf, 25, 5, CONV), 24);
+}
+
 static void test_encoders_refuse_invalid_utf8(void **state UNUSED)
 {
 	struct proto_user bad = {"\xff", "x", PROTO_ROLE_CUSTOMER};
@@ -1363,6 +1525,9 @@ int main(void)
 			test_resume_reads_each_conv_and_defaults_after),
 		cmocka_unit_test(test_resume_error_names_the_item),
 		cmocka_unit_test(test_history_and_list_defaults),
+		cmocka_unit_test(
+			test_list_cursor_string_carries_score_and_conv),
+		cmocka_unit_test(test_malformed_list_cursor_names_before),
 		cmocka_unit_test(test_list_reads_scope_cursor_and_limit),
 		cmocka_unit_test(test_id_and_client_id_limit_is_64_bytes),
 		cmocka_unit_test(test_text_limit_is_16_kib),
@@ -1379,6 +1544,13 @@ int main(void)
 		cmocka_unit_test(test_error_frame_omits_empty_id_and_conv),
 		cmocka_unit_test(test_string_member_escapes_its_value),
 		cmocka_unit_test(test_text_round_trips_through_an_event),
+		cmocka_unit_test(test_hello_reproduces_the_examples),
+		cmocka_unit_test(test_hello_escapes_the_user),
+		cmocka_unit_test(test_feed_prefixes_reproduce_the_examples),
+		cmocka_unit_test(test_feed_prefixes_omit_absent_members),
+		cmocka_unit_test(test_seqless_ack_has_no_seq),
+		cmocka_unit_test(test_rate_limited_carries_retry_after),
+		cmocka_unit_test(test_cursor_format_is_what_list_reads),
 		cmocka_unit_test(test_encoders_refuse_invalid_utf8),
 		cmocka_unit_test(test_error_codes_have_distinct_wire_names),
 		cmocka_unit_test(test_only_transient_errors_are_retryable),
