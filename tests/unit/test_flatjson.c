@@ -66,33 +66,54 @@ static void test_a_send_frame_takes_the_fast_path(void **state UNUSED)
 static void test_what_jansson_must_judge_is_left_to_it(void **state UNUSED)
 {
 	static const char *left[] = {
-		"{\"a\":{\"b\":1}}",	       /* nesting */
-		"{\"a\":[1]}",		       /* arrays */
-		"{\"a\":\"\\u0041\"}",	       /* \u escapes */
-		"{\"a\":\"\\u0000\"}",	       /* NUL */
-		"{\"a\":1,\"a\":2}",	       /* duplicates */
-		"{\"a\\n\":1}",		       /* escaped names */
-		"{\"a\":1.5}",		       /* reals */
-		"{\"a\":1e3}",		       /* exponents */
-		"{\"a\":01}",		       /* leading zeros */
-		"{\"a\":-0}",		       /* negative zero */
-		"{\"a\":1234567890123456789}", /* 19 digits */
-		"{\"a\":\"\xff\"}",	       /* bad UTF-8 */
-		"{\"a\":\"\xed\xa0\x80\"}",    /* surrogate */
-		"{\"a\":\"tab\there\"}",       /* raw control */
-		"{\"a\":1,}",		       /* trailing comma */
-		"{\"a\":1} x",		       /* trailing bytes */
-		"{\"a\":tru}",		       /* bad literal */
-		"{\"a\":truex}",	       /* literal run-on */
-		"[1]",			       /* not an object */
-		"",			       /* nothing */
-		"{\"a\":\"unterminated}",      /* cut short */
-		"{\"a\" 1}",		       /* no colon */
+		"{\"a\":{\"b\":1}}",		/* nesting */
+		"{\"a\":[1]}",			/* arrays */
+		"{\"a\":\"\\u0041\"}",		/* \u escapes */
+		"{\"a\":\"\\u0000\"}",		/* NUL */
+		"{\"a\":1,\"a\":2}",		/* duplicates */
+		"{\"a\\n\":1}",			/* escaped names */
+		"{\"a\":1.5}",			/* reals */
+		"{\"a\":1e3}",			/* exponents */
+		"{\"a\":01}",			/* leading zeros */
+		"{\"a\":-0}",			/* negative zero */
+		"{\"a\":1234567890123456789}",	/* 19 digits */
+		"{\"a\":99999999999999999999}", /* past 64 bits */
+		"{\"a\":1.0}",			/* whole reals */
+		"{\"a\":1e400}",		/* real overflow */
+		"{\"a\":-1e400}",		/* negative overflow */
+		"{\"a\":\"\xff\"}",		/* bad UTF-8 */
+		"{\"a\":\"\xed\xa0\x80\"}",	/* surrogate */
+		"{\"a\":\"tab\there\"}",	/* raw control */
+		"{\"a\":1,}",			/* trailing comma */
+		"{\"a\":1} x",			/* trailing bytes */
+		"{\"a\":tru}",			/* bad literal */
+		"{\"a\":truex}",		/* literal run-on */
+		"[1]",				/* not an object */
+		"",				/* nothing */
+		"{\"a\":\"unterminated}",	/* cut short */
+		"{\"a\" 1}",			/* no colon */
 	};
 
 	for (size_t i = 0; i < sizeof(left) / sizeof(left[0]); i++)
 		if (flatjson_parse(left[i], strlen(left[i])))
 			fail_msg("took %s", left[i]);
+}
+
+static void test_18_digit_integers_are_taken_exactly(void **state UNUSED)
+{
+	static const char *const frames[] = {"{\"a\":999999999999999999}",
+					     "{\"a\":-999999999999999999}"};
+	static const json_int_t want[] = {999999999999999999LL,
+					  -999999999999999999LL};
+
+	for (size_t i = 0; i < 2; i++) {
+		json_t *o = flatjson_parse(frames[i], strlen(frames[i]));
+
+		assert_non_null(o);
+		assert_true(json_integer_value(json_object_get(o, "a")) ==
+			    want[i]);
+		json_decref(o);
+	}
 }
 
 static void test_every_example_frame_agrees(void **state UNUSED)
@@ -225,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_send_frame_takes_the_fast_path),
 		cmocka_unit_test(test_what_jansson_must_judge_is_left_to_it),
+		cmocka_unit_test(test_18_digit_integers_are_taken_exactly),
 		cmocka_unit_test(test_every_example_frame_agrees),
 		cmocka_unit_test(test_generated_frames_agree),
 	};
