@@ -201,8 +201,9 @@ int proto_cursor_format(char *buf, size_t cap, uint64_t score,
 
 /*
  * Encoders. Each returns a heap string (caller frees with free()) holding
- * one complete JSON frame, or NULL on allocation failure. String arguments
- * are borrowed; NULL optional arguments are omitted from the frame.
+ * one complete JSON frame, or NULL on allocation failure or a string argument
+ * that is not valid UTF-8. String arguments are borrowed; NULL optional
+ * arguments are omitted from the frame.
  */
 char *proto_encode_error(const char *id, const char *conv,
 			 enum proto_error_code code, const char *message);
