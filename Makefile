@@ -32,7 +32,7 @@ SERVER_SRC := $(foreach d,$(SERVER_DIRS),$(wildcard server/$(d)/*.c))
 TOP_SRC := server/main.c server/token_cmd.c
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lua_scripts.o
-LUA := server/store/lua/open.lua server/store/lua/append.lua server/store/lua/read.lua
+LUA := $(addprefix server/store/lua/,open.lua append.lua read.lua page.lua)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -47,9 +47,6 @@ all: $(BUILD)/chatd $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(dir $<) -c $< -o $@
-
-# Until the command layer stops reaching into sessions.
-$(BUILD)/server/cmd/%.o: CFLAGS += -Iserver/net
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
@@ -79,6 +76,7 @@ TEST_DEPS_ids := server/common/util.o
 TEST_DEPS_auth := server/common/util.o server/common/auth_keys.o server/common/auth_mint.o
 TEST_DEPS_hmap := server/common/util.o
 TEST_DEPS_config := server/common/util.o
+TEST_DEPS_outq := server/common/frame.o
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libproto.a \
 		$$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $$(addsuffix /$$*.c,$$(addprefix server/,$(SERVER_DIRS))))) \

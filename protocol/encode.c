@@ -122,15 +122,15 @@ char *proto_encode_ack(const char *id, const char *conv, uint64_t seq,
 	return frame_end(&w);
 }
 
-/* Same members as proto_encode_ack() but seq; never a duplicate: these
- * requests carry no client_id. */
-char *proto_encode_ack_noseq(const char *id, const char *conv, int64_t ts)
+/* Same members as proto_encode_ack() but seq. */
+char *proto_encode_ack_noseq(const char *id, const char *conv, int64_t ts,
+			     bool duplicate)
 {
 	struct jw w;
 
 	encode_frame_head(&w, "ack", id, conv);
 	jw_member_int(&w, "ts", ts);
-	jw_member_bool(&w, "duplicate", false);
+	jw_member_bool(&w, "duplicate", duplicate);
 	return frame_end(&w);
 }
 

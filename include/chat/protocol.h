@@ -234,8 +234,10 @@ char *proto_opened_members(const struct proto_details *d, const char *context,
 char *proto_string_member(const char *name, const char *value);
 
 /* An ack of a request that changes no sequenced state (unwatch,
- * canned_save, canned_delete): no "seq" member at all. */
-char *proto_encode_ack_noseq(const char *id, const char *conv, int64_t ts);
+ * canned_save, canned_delete): no "seq" member at all. duplicate: the
+ * request changed nothing (unwatch of a conversation not followed). */
+char *proto_encode_ack_noseq(const char *id, const char *conv, int64_t ts,
+			     bool duplicate);
 
 /* {"type":"error","code":"rate_limited",...,"retry_after_ms":N}, no id:
  * the refused frames were not decoded. */

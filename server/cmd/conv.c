@@ -1,49 +1,31 @@
 /*
- * conv: builds the Lua calls for open/send/note/claim/close/read and the
- * typing relay, and turns their replies into acks. The checks that decide
- * (ownership, assignment, closed) run inside the Lua step, atomically with
- * the write; the ones here only fail fast without a round trip.
+ * conv: builds the Redis steps for open/send/note/claim/close/read and the
+ * typing relay, and turns their replies into acks. Who may act is the
+ * policy's decision, checked here before any Redis work; what must hold
+ * atomically with the write (the conversation exists and is open, the
+ * customer owns it, the agent is assigned) runs inside the Lua step.
  */
-#include "chat/cmd/conv.h"
+#include "conv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "chat/net/hub.h"
 #include "chat/common/ids.h"
-#include "reply.h"
-#include "session.h"
-#include "chat/store/store.h"
 #include "chat/common/util.h"
-#include "chat/cmd/watch.h"
+#include "chat/store/keys.h"
+#include "chat/store/store.h"
+#include "policy.h"
+#include "reply.h"
+#include "watch.h"
 
-#define IDEMPOTENCY_TTL "86400"
+#define NUM_MAX 24
 
-static struct proto_user sender_of(const struct session *s)
+static struct proto_user user_of(const struct actor *a)
 {
-	struct proto_user u = {s->who->sub, s->who->name, s->who->role};
+	struct proto_user u = {a->id, a->name, a->role};
 
 	return u;
-}
-
-/* Dumps obj without its closing brace, so Lua can append seq and ts.
- * Steals obj. Returns a heap string or NULL. */
-static char *json_prefix(json_t *obj)
-{
-	char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER)
-		      : NULL;
-	size_t n;
-
-	json_decref(obj);
-	if (!s)
-		return NULL;
-	n = strlen(s);
-	if (n && s[n - 1] == '}')
-		s[n - 1] = '\0';
-	return s;
 }
 
 static void on_ack_reply(struct store *st, redisReply *r, void *arg)
@@ -51,127 +33,113 @@ static void on_ack_reply(struct store *st, redisReply *r, void *arg)
 	struct pending *p = arg;
 
 	(void)st;
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
 		reply_fail(p, r);
-	} else if (session_alive(p->s)) {
-		session_send_owned(
-			p->s, proto_encode_ack(p->id, p->conv,
+	else if (pending_alive(p))
+		sink_send_owned(
+			p->k, proto_encode_ack(p->id, p->conv,
 					       (uint64_t)r->element[1]->integer,
 					       r->element[2]->integer,
 					       r->element[0]->integer == 1));
-	}
 	pending_destroy(p);
 }
 
-static void eval_or_fail(struct session *s, const struct proto_request *req,
+static void eval_or_fail(struct cmd_ctx *ctx, const struct actor *a,
+			 struct sink *k, const struct proto_request *req,
 			 const char *conv, enum script_id script, int nkeys,
 			 int argc, const char **argv)
 {
-	struct pending *p = pending_create(s, req->id, conv);
+	struct pending *p = pending_create(ctx, a, k, req->id, conv);
 
-	if (store_eval(s->hub->store, script, on_ack_reply, p, nkeys, argc,
-		       argv, NULL)) {
+	if (store_eval(ctx->store, script, on_ack_reply, p, nkeys, argc, argv,
+		       NULL)) {
 		reply_fail(p, NULL);
 		pending_destroy(p);
 	}
 }
 
-static char *open_feed_prefix(const struct session *s, const char *conv,
-			      const struct proto_details *d)
-{
-	json_t *o = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s}", "type", "feed",
-		"kind", "opened", "conv", conv, "status", "waiting", "summary",
-		d->summary, "customer", "id", s->who->sub, "name", s->who->name,
-		"tier", auth_tier_str(s->who->tier));
-
-	if (o && d->environment)
-		json_object_set_new(o, "environment",
-				    json_string(d->environment));
-	if (o && *s->who->org)
-		json_object_set_new(o, "org", json_string(s->who->org));
-	if (o && *s->who->site)
-		json_object_set_new(o, "site", json_string(s->who->site));
-	return json_prefix(o);
-}
-
-/* Runs open.lua: KEYS are the conversation's and the indexes it joins
- * (org and site only when the token names them). */
-static void open_eval(struct session *s, const struct proto_request *req,
+static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
+		      struct sink *k, const struct proto_request *req,
 		      const char *conv, const char *event, const char *feed)
 {
-	const struct identity *w = s->who;
 	const struct proto_details *d = &req->details;
-	char k[6][300];
-	const char *argv[17];
+	struct key keys[7] = {key_conv_meta(conv),    key_conv_events(conv),
+			      key_user_convs(a->id),  key_open_convs(),
+			      key_active_convs(),     key_org_convs(a->org),
+			      key_site_convs(a->site)};
+	struct key chans[3] = {chan_conv(conv), chan_user(a->id),
+			       chan_agents()};
+	char fp[IDS_FP_LEN + 1];
+	const char *argv[7 + 15];
 	int nkeys = 0;
 
-	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", conv);
-	snprintf(k[1], sizeof(k[1]), "{c:%s}:e", conv);
-	snprintf(k[2], sizeof(k[2]), "{u:%s}:c", w->sub);
-	snprintf(k[3], sizeof(k[3]), "convs:open");
-	snprintf(k[4], sizeof(k[4]), "{o:%s}:c", w->org);
-	snprintf(k[5], sizeof(k[5]), "{s:%s}:c", w->site);
-	for (int i = 0; i < 6; i++)
-		if (i < 4 || (i == 4 && *w->org) || (i == 5 && *w->site))
-			argv[nkeys++] = k[i];
+	ids_fingerprint(event, strlen(event), fp);
+	for (int i = 0; i < 7; i++)
+		if (i < 5 || (i == 5 && *a->org) || (i == 6 && *a->site))
+			argv[nkeys++] = keys[i].s;
 	const char *args[] = {conv,
 			      event,
 			      feed,
-			      w->sub,
-			      w->name,
-			      *w->site ? "site" : "personal",
-			      w->org,
-			      w->site,
-			      auth_tier_str(w->tier),
+			      a->id,
+			      a->name,
+			      actor_context(a),
+			      a->org,
+			      a->site,
+			      auth_tier_str(a->tier),
 			      d->summary,
-			      d->environment ? d->environment : ""};
+			      d->environment ? d->environment : "",
+			      fp,
+			      chans[0].s,
+			      chans[1].s,
+			      chans[2].s};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		argv[nkeys + (int)i] = args[i];
-	eval_or_fail(s, req, conv, SCRIPT_OPEN, nkeys, nkeys + 11, argv);
+	eval_or_fail(ctx, a, k, req, conv, SCRIPT_OPEN, nkeys, nkeys + 15,
+		     argv);
 }
 
-void conv_open(struct session *s, const struct proto_request *req)
+void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+	       const struct proto_request *req)
 {
-	const struct identity *w = s->who;
-	struct proto_user from = sender_of(s);
+	const char *denied = policy_open(a);
+	struct proto_user from = user_of(a);
 	char conv[PROTO_CONV_LEN + 1];
-	char *members, *event, *feed;
+	char *members = NULL, *event = NULL, *feed = NULL;
 
-	if (w->role != PROTO_ROLE_CUSTOMER) {
-		session_send_error(s, req->id, NULL, PROTO_E_FORBIDDEN,
-				   "only customers open conversations");
+	if (denied) {
+		sink_send_error(k, req->id, NULL, PROTO_E_FORBIDDEN, denied);
 		return;
 	}
-	ids_conv_derive(s->hub->id_secret, s->hub->id_secret_len, w->sub,
+	ids_conv_derive(ctx->id_secret, ctx->id_secret_len, a->id,
 			req->client_id, conv);
-	members = proto_opened_members(&req->details,
-				       *w->site ? "site" : "personal", w->org,
-				       w->site, auth_tier_str(w->tier));
-	event = members ? proto_event_prefix(conv, "opened", &from,
-					     req->client_id, members)
-			: NULL;
-	feed = open_feed_prefix(s, conv, &req->details);
+	members = proto_opened_members(&req->details, actor_context(a), a->org,
+				       a->site, auth_tier_str(a->tier));
+	if (members)
+		event = proto_event_prefix(conv, "opened", &from,
+					   req->client_id, members);
+	feed = proto_feed_opened_prefix(
+		conv, req->details.summary, req->details.environment, &from,
+		auth_tier_str(a->tier), a->org, a->site);
 	if (event && feed)
-		open_eval(s, req, conv, event, feed);
+		open_eval(ctx, a, k, req, conv, event, feed);
 	else
-		session_send_error(s, req->id, NULL, PROTO_E_INTERNAL, NULL);
+		sink_send_error(k, req->id, NULL, PROTO_E_INTERNAL, NULL);
 	free(members);
 	free(event);
 	free(feed);
 }
 
-static const char *append_op(enum proto_type t)
+static const char *append_kind(enum proto_type t)
 {
 	switch (t) {
 	case PROTO_SEND:
-		return "send";
+		return "message";
 	case PROTO_NOTE:
 		return "note";
 	case PROTO_CLAIM:
-		return "claim";
+		return "joined";
 	default:
-		return "close";
+		return "closed";
 	}
 }
 
@@ -189,98 +157,94 @@ static char *append_members(const struct proto_request *req)
 	}
 }
 
-static char *append_event(const struct session *s,
+static char *append_event(const struct actor *a,
 			  const struct proto_request *req)
 {
-	static const char *kinds[] = {[PROTO_SEND] = "message",
-				      [PROTO_NOTE] = "note",
-				      [PROTO_CLAIM] = "joined",
-				      [PROTO_CLOSE] = "closed"};
-	struct proto_user from = sender_of(s);
+	struct proto_user from = user_of(a);
 	char *members = append_members(req);
 	char *event =
-		members ? proto_event_prefix(req->conv, kinds[req->type], &from,
-					     req->client_id, members)
+		members ? proto_event_prefix(req->conv, append_kind(req->type),
+					     &from, req->client_id, members)
 			: NULL;
 
 	free(members);
 	return event;
 }
 
-static char *append_feed(const struct session *s,
-			 const struct proto_request *req)
+static char *append_feed(const struct actor *a, const struct proto_request *req)
 {
-	json_t *o;
+	struct proto_user agent = user_of(a);
 
-	if (req->type == PROTO_CLAIM) {
-		o = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "type",
-			      "feed", "kind", "assigned", "conv", req->conv,
-			      "status", "assigned", "agent", "id", s->who->sub,
-			      "name", s->who->name);
-	} else if (req->type == PROTO_CLOSE) {
-		o = json_pack("{s:s, s:s, s:s, s:s}", "type", "feed", "kind",
-			      "closed", "conv", req->conv, "status", "closed");
-		if (o && req->reason)
-			json_object_set_new(o, "reason",
-					    json_string(req->reason));
-	} else {
-		return xstrdup("");
+	if (req->type == PROTO_CLAIM)
+		return proto_feed_assigned_prefix(req->conv, &agent);
+	if (req->type == PROTO_CLOSE)
+		return proto_feed_closed_prefix(req->conv, req->reason);
+	return xstrdup("");
+}
+
+/* The header the Lua step puts before the event: audience and kind. */
+static void event_tag(const struct proto_request *req, char tag[3])
+{
+	const char *kind = append_kind(req->type);
+
+	tag[0] = proto_event_audience(kind);
+	tag[1] = proto_event_kind_letter(kind);
+	tag[2] = '\0';
+}
+
+/* Runs append.lua for an event built by the caller. */
+static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
+			struct sink *k, const struct proto_request *req,
+			const char *event, const char *feed)
+{
+	const char *conv = req->conv;
+	struct key keys[7] = {key_conv_meta(conv),    key_conv_events(conv),
+			      key_conv_idem(conv),    key_open_convs(),
+			      key_agent_convs(a->id), key_active_convs(),
+			      key_conv_reads(conv)};
+	struct key ch_conv = chan_conv(conv), ch_agents = chan_agents();
+	char field[KEY_MAX + PROTO_ID_MAX + 8], fp[IDS_FP_LEN + 1], tag[3];
+	char ttl[NUM_MAX], keep[NUM_MAX];
+
+	if (ids_idem_field(field, sizeof(field), a->id, req->client_id)) {
+		sink_send_error(k, req->id, conv, PROTO_E_INTERNAL, NULL);
+		return;
 	}
-	return json_prefix(o);
+	ids_fingerprint(event, strlen(event), fp);
+	event_tag(req, tag);
+	snprintf(ttl, sizeof(ttl), "%ld", ctx->idem_ttl_s);
+	snprintf(keep, sizeof(keep), "%ld", ctx->retention_s);
+	const char *argv[] = {keys[0].s,   keys[1].s,
+			      keys[2].s,   keys[3].s,
+			      keys[4].s,   keys[5].s,
+			      keys[6].s,   proto_type_str(req->type),
+			      a->id,	   policy_must_own(a) ? "1" : "0",
+			      event,	   conv,
+			      feed,	   a->name,
+			      ttl,	   field,
+			      fp,	   tag,
+			      ch_conv.s,   chan_user_prefix(),
+			      ch_agents.s, keep};
+	eval_or_fail(ctx, a, k, req, conv, SCRIPT_APPEND, 7, 22, argv);
 }
 
-static bool append_allowed(struct session *s, const struct proto_request *req)
+void conv_append(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		 const struct proto_request *req)
 {
-	if (s->who->role != PROTO_ROLE_CUSTOMER)
-		return true;
-	if (req->type == PROTO_SEND || req->type == PROTO_CLOSE)
-		return true;
-	session_send_error(s, req->id, req->conv, PROTO_E_FORBIDDEN,
-			   "agents only");
-	return false;
-}
-
-void conv_append(struct session *s, const struct proto_request *req)
-{
-	const struct identity *w = s->who;
-	char k[5][400], field[400];
+	const char *denied = policy_append(a, req->type);
 	char *event, *feed;
 
-	if (!append_allowed(s, req))
+	if (denied) {
+		sink_send_error(k, req->id, req->conv, PROTO_E_FORBIDDEN,
+				denied);
 		return;
-	event = append_event(s, req);
-	feed = append_feed(s, req);
-	if (!event || !feed) {
-		session_send_error(s, req->id, req->conv, PROTO_E_INTERNAL,
-				   NULL);
-		goto out;
 	}
-	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", req->conv);
-	snprintf(k[1], sizeof(k[1]), "{c:%s}:e", req->conv);
-	snprintf(k[2], sizeof(k[2]), "{c:%s}:i", req->conv);
-	if (ids_idem_field(field, sizeof(field), w->sub, req->client_id)) {
-		session_send_error(s, req->id, req->conv, PROTO_E_INTERNAL,
-				   NULL);
-		goto out;
-	}
-	snprintf(k[3], sizeof(k[3]), "convs:open");
-	snprintf(k[4], sizeof(k[4]), "{a:%s}:c", w->sub);
-	const char *argv[] = {k[0],
-			      k[1],
-			      k[2],
-			      k[3],
-			      k[4],
-			      append_op(req->type),
-			      w->sub,
-			      proto_role_str(w->role),
-			      event,
-			      req->conv,
-			      feed,
-			      w->name,
-			      IDEMPOTENCY_TTL,
-			      field};
-	eval_or_fail(s, req, req->conv, SCRIPT_APPEND, 5, 14, argv);
-out:
+	event = append_event(a, req);
+	feed = append_feed(a, req);
+	if (event && feed)
+		append_eval(ctx, a, k, req, event, feed);
+	else
+		sink_send_error(k, req->id, req->conv, PROTO_E_INTERNAL, NULL);
 	free(event);
 	free(feed);
 }
@@ -292,43 +256,45 @@ static void on_publish_reply(struct store *st, redisReply *r, void *arg)
 	(void)arg;
 }
 
-/* A relayed (not stored) frame on a conversation channel is
- * "!<audience><self>|<sender id>|<frame>": audience 'a' agents only or
- * '*' everyone; self '1' when the sender's own sessions get it too. */
-static char *relay_prefix(const char *audience_self, const char *sender,
-			  const char *frame)
+/* A relayed (not stored) frame: the relay header, then the frame. */
+static char *relay_payload(char audience, bool self, const char *sender,
+			   const char *frame, size_t frame_len)
 {
-	size_t n = strlen(audience_self) + strlen(sender) + strlen(frame) + 4;
-	char *out = malloc(n);
+	size_t cap = strlen(sender) + 16 + frame_len + 1;
+	char *out = malloc(cap);
+	int n = out ? proto_relay_header(out, cap, audience, self, sender) : -1;
 
-	if (out)
-		snprintf(out, n, "!%s|%s|%s", audience_self, sender, frame);
+	if (n < 0) {
+		free(out);
+		return NULL;
+	}
+	memcpy(out + n, frame, frame_len);
+	out[(size_t)n + frame_len] = '\0';
 	return out;
 }
 
-void conv_typing(struct session *s, const struct proto_request *req)
+void conv_typing(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		 const struct proto_request *req)
 {
-	struct proto_user from = sender_of(s);
-	char channel[PROTO_CONV_LEN + 3], *frame, *payload;
-	bool customer = s->who->role == PROTO_ROLE_CUSTOMER;
+	struct proto_user from = user_of(a);
+	struct key channel = chan_conv(req->conv);
+	char *frame, *payload = NULL;
 
-	if (!watch_find(s, req->conv)) {
-		session_send_error(s, req->id, req->conv, PROTO_E_FORBIDDEN,
-				   "resume the conversation first");
+	if (!watch_find(k, req->conv)) {
+		sink_send_error(k, req->id, req->conv, PROTO_E_FORBIDDEN,
+				"resume the conversation first");
 		return;
 	}
 	frame = proto_encode_typing(req->conv, &from, req->typing);
-	payload =
-		frame ? relay_prefix(customer ? "a0" : "*0", s->who->sub, frame)
-		      : NULL;
-	snprintf(channel, sizeof(channel), "c:%s", req->conv);
-	const char *argv[] = {"PUBLISH", channel, payload};
+	if (frame)
+		payload = relay_payload(actor_is_agent(a) ? '*' : 'a', false,
+					a->id, frame, strlen(frame));
+	const char *argv[] = {"PUBLISH", channel.s, payload};
 	if (payload &&
-	    store_command(s->hub->store, on_publish_reply, NULL, 3, argv,
-			  NULL) &&
+	    store_command(ctx->store, on_publish_reply, NULL, 3, argv, NULL) &&
 	    *req->id)
-		session_send_error(s, req->id, req->conv, PROTO_E_UNAVAILABLE,
-				   NULL);
+		sink_send_error(k, req->id, req->conv, PROTO_E_UNAVAILABLE,
+				NULL);
 	free(frame);
 	free(payload);
 }
@@ -340,38 +306,46 @@ static void on_read_reply(struct store *st, redisReply *r, void *arg)
 	(void)st;
 	if (!r || r->type != REDIS_REPLY_INTEGER)
 		reply_fail(p, r);
-	else if (session_alive(p->s))
-		session_send_owned(p->s, proto_encode_ack(p->id, p->conv,
-							  (uint64_t)r->integer,
-							  now_ms(), false));
+	else if (pending_alive(p))
+		sink_send_owned(p->k, proto_encode_ack(p->id, p->conv,
+						       (uint64_t)r->integer,
+						       now_ms(), false));
 	pending_destroy(p);
 }
 
-void conv_read(struct session *s, const struct proto_request *req)
+/* The relayed read frame, cut before its seq value, which the Lua step
+ * fills in after capping it. */
+static char *read_relay(const struct actor *a, const char *conv)
 {
-	struct proto_user from = sender_of(s);
-	char k[2][64], seq[24], *frame, *relay, *cut;
+	struct proto_user from = user_of(a);
+	char *frame = proto_encode_read(conv, &from, 0), *relay = NULL;
+	char *cut = frame ? strstr(frame, "\"seq\":0}") : NULL;
+
+	if (cut)
+		relay = relay_payload('*', true, a->id, frame,
+				      (size_t)(cut + 6 - frame));
+	free(frame);
+	return relay;
+}
+
+void conv_read(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+	       const struct proto_request *req)
+{
+	struct key meta = key_conv_meta(req->conv),
+		   reads = key_conv_reads(req->conv),
+		   channel = chan_conv(req->conv);
+	char seq[NUM_MAX], *relay = read_relay(a, req->conv);
 	struct pending *p;
 
-	/* The relayed frame is cut before its seq value, which Lua fills in
-	 * after capping it. */
-	frame = proto_encode_read(req->conv, &from, 0);
-	cut = frame ? strstr(frame, "\"seq\":0}") : NULL;
-	if (cut)
-		cut[6] = '\0';
-	relay = cut ? relay_prefix("*1", s->who->sub, frame) : NULL;
-	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", req->conv);
-	snprintf(k[1], sizeof(k[1]), "{c:%s}:r", req->conv);
 	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)req->seq);
 	const char *argv[] = {
-		k[0], k[1],	 s->who->sub, proto_role_str(s->who->role),
-		seq,  req->conv, relay};
-	p = pending_create(s, req->id, req->conv);
-	if (!relay || store_eval(s->hub->store, SCRIPT_READ, on_read_reply, p,
-				 2, 7, argv, NULL)) {
+		meta.s, reads.s,   a->id, policy_must_own(a) ? "1" : "0",
+		seq,	channel.s, relay};
+	p = pending_create(ctx, a, k, req->id, req->conv);
+	if (!relay || store_eval(ctx->store, SCRIPT_READ, on_read_reply, p, 2,
+				 7, argv, NULL)) {
 		reply_fail(p, NULL);
 		pending_destroy(p);
 	}
-	free(frame);
 	free(relay);
 }

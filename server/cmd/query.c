@@ -1,22 +1,20 @@
 /*
- * query: history (HMGET owner + XRANGE, pipelined) and list (ZREVRANGEBYSCORE
- * on an index, then one HMGET per conversation, pipelined). Frames are
- * assembled as strings: stored events are already JSON.
+ * query: history (HMGET owner + XRANGE, pipelined) and list (page.lua on
+ * an index, then one HMGET per conversation, pipelined). Pages are bounded
+ * in events and, for history, in bytes: stored events are already JSON
+ * and are copied into the frame as they are.
  */
-#include "chat/cmd/query.h"
+#include "query.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "chat/net/hub.h"
-#include "reply.h"
-#include "session.h"
-#include "chat/store/store.h"
 #include "chat/common/util.h"
-#include "chat/common/event.h"
+#include "chat/store/keys.h"
+#include "chat/store/store.h"
+#include "policy.h"
+#include "reply.h"
 
 #define DEFAULT_HISTORY 100
 #define DEFAULT_LIST 20
@@ -27,40 +25,6 @@ struct history {
 	bool orphan;	 /* the events command was never sent */
 	unsigned limit;
 };
-
-struct buf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *d;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		d = realloc(b->data, cap);
-		if (!d) {
-			b->failed = true;
-			return;
-		}
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
 
 static void on_history_owner(struct store *st, redisReply *r, void *arg)
 {
@@ -74,51 +38,51 @@ static void on_history_owner(struct store *st, redisReply *r, void *arg)
 	}
 }
 
-static char *json_quote(const char *s)
+/* The events of the page the actor may see, within the byte budget (at
+ * least one, however big). Sets *more when events were left out. */
+static size_t history_events(struct history *h, const redisReply *r,
+			     struct proto_raw *out, bool *more)
 {
-	json_t *j = json_string(s);
-	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-
-	json_decref(j);
-	return out;
-}
-
-static char *history_frame(struct history *h, const redisReply *r)
-{
-	bool agent = session_is_agent(h->p->s);
 	size_t n = r->elements > h->limit ? h->limit : r->elements;
-	struct buf b = {0};
-	char *id = json_quote(h->p->id);
+	size_t budget = h->p->ctx->history_bytes, used = 0, k = 0;
 
-	if (!id)
-		return NULL;
-	buf_str(&b, "{\"type\":\"history\",\"id\":");
-	buf_str(&b, id);
-	buf_str(&b, ",\"conv\":\"");
-	buf_str(&b, h->p->conv);
-	buf_str(&b, "\",\"events\":[");
-	free(id);
-	for (size_t i = 0, out = 0; i < n; i++) {
-		const redisReply *e = r->element[i];
-		const redisReply *v;
+	*more = r->elements > h->limit;
+	for (size_t i = 0; i < n; i++) {
+		const redisReply *e = r->element[i], *v;
+		struct proto_evhdr hdr;
 
 		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+		    e->element[1]->type != REDIS_REPLY_ARRAY ||
 		    e->element[1]->elements < 2)
 			continue;
 		v = e->element[1]->element[1];
-		if (!agent && event_is_note(v->str, v->len))
+		if (proto_evhdr_parse(v->str, v->len, &hdr) ||
+		    !policy_sees(h->p->who, hdr.audience))
 			continue;
-		if (out++)
-			buf_str(&b, ",");
-		buf_add(&b, v->str, v->len);
+		out[k].json = proto_evhdr_json(v->str, v->len, &out[k].len);
+		if (k > 0 && used + out[k].len > budget) {
+			*more = true;
+			break;
+		}
+		used += out[k++].len;
 	}
-	buf_str(&b, r->elements > h->limit ? "],\"more\":true}"
-					   : "],\"more\":false}");
-	if (b.failed) {
-		free(b.data);
-		return NULL;
+	return k;
+}
+
+static void send_history(struct history *h, const redisReply *r)
+{
+	struct proto_raw *events = calloc(r->elements + 1, sizeof(*events));
+	bool more = false;
+	size_t n;
+
+	if (!events) {
+		reply_error(h->p, PROTO_E_INTERNAL, NULL);
+		return;
 	}
-	return b.data;
+	n = history_events(h, r, events, &more);
+	sink_send_owned(h->p->k, proto_encode_history(h->p->id, h->p->conv,
+						      events, n, more));
+	free(events);
 }
 
 static void on_history_events(struct store *st, redisReply *r, void *arg)
@@ -126,106 +90,128 @@ static void on_history_events(struct store *st, redisReply *r, void *arg)
 	struct history *h = arg;
 
 	(void)st;
-	if (h->owner_state == 1 && session_alive(h->p->s)) {
+	if (h->owner_state == 1 && pending_alive(h->p)) {
 		if (!r || r->type != REDIS_REPLY_ARRAY)
 			reply_fail(h->p, r);
 		else
-			session_send_owned(h->p->s, history_frame(h, r));
+			send_history(h, r);
 	}
 	pending_destroy(h->p);
 	free(h);
 }
 
-void query_history(struct session *s, const struct proto_request *req)
+void query_history(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		   const struct proto_request *req)
 {
 	struct history *h = xcalloc(1, sizeof(*h));
-	char k[2][64], start[32], count[16];
+	struct key meta = key_conv_meta(req->conv),
+		   events = key_conv_events(req->conv);
+	char start[32], count[16];
 
-	h->p = pending_create(s, req->id, req->conv);
+	h->p = pending_create(ctx, a, k, req->id, req->conv);
 	h->limit = req->limit ? req->limit : DEFAULT_HISTORY;
-	snprintf(k[0], sizeof(k[0]), "{c:%s}:m", req->conv);
-	snprintf(k[1], sizeof(k[1]), "{c:%s}:e", req->conv);
 	snprintf(start, sizeof(start), "0-%llu",
 		 (unsigned long long)req->seq + 1);
 	snprintf(count, sizeof(count), "%u", h->limit + 1);
-	const char *owner[] = {"HMGET", k[0], "customer"};
-	const char *range[] = {"XRANGE", k[1], start, "+", "COUNT", count};
+	const char *owner[] = {"HMGET", meta.s, "customer"};
+	const char *range[] = {"XRANGE", events.s, start, "+", "COUNT", count};
 	/* Same connection, so the owner check is answered first. */
-	if (store_command(s->hub->store, on_history_owner, h, 3, owner, NULL)) {
+	if (store_command(ctx->store, on_history_owner, h, 3, owner, NULL)) {
 		reply_fail(h->p, NULL);
 		pending_destroy(h->p);
 		free(h);
 		return;
 	}
-	if (store_command(s->hub->store, on_history_events, h, 6, range,
-			  NULL)) {
+	if (store_command(ctx->store, on_history_events, h, 6, range, NULL)) {
 		h->orphan = true;
-		session_send_error(s, req->id, req->conv, PROTO_E_UNAVAILABLE,
-				   NULL);
+		sink_send_error(k, req->id, req->conv, PROTO_E_UNAVAILABLE,
+				NULL);
 	}
 }
 
+static const char *const meta_fields[] = {
+	"status",     "summary",   "environment", "tier",	   "org",
+	"site",	      "context",   "customer",	  "customer_name", "agent",
+	"agent_name", "opened_at", "closed_at",	  "seq",	   "cseq"};
+#define N_META (sizeof(meta_fields) / sizeof(meta_fields[0]))
+
+/* A list request: the index page, then the meta of each conversation,
+ * answered in one frame when every reply is in. */
 struct list_req {
 	struct pending *p;
 	unsigned limit, n, answered;
-	int64_t next;
-	json_t *items; /* owned array, filled in order */
 	bool failed;
+	char next[48]; /* cursor of the next page, "" = none */
+	char (*convs)[PROTO_CONV_LEN + 1];
+	struct proto_conv_item *items;
+	char **strings; /* owned copies of the meta fields, N_META each */
 };
 
-static const char *const meta_fields[] = {
-	"status",	 "summary", "environment", "tier",
-	"org",		 "site",    "context",	   "customer",
-	"customer_name", "agent",   "agent_name",  "opened_at",
-	"closed_at",	 "seq"};
-#define N_META (sizeof(meta_fields) / sizeof(meta_fields[0]))
-
-static const char *field(const redisReply *r, size_t i)
+static void list_free(struct list_req *l)
 {
-	return r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str
-							 : "";
+	for (size_t i = 0; l->strings && i < (size_t)l->n * N_META; i++)
+		free(l->strings[i]);
+	free(l->strings);
+	free(l->convs);
+	free(l->items);
+	pending_destroy(l->p);
+	free(l);
 }
 
-static json_t *list_item(const char *conv, const redisReply *r)
+static const char *field(const struct list_req *l, size_t i, size_t f)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-			      "conv", conv, "status", field(r, 0), "summary",
-			      field(r, 1), "environment", field(r, 2), "tier",
-			      field(r, 3), "org", field(r, 4), "site",
-			      field(r, 5), "context", field(r, 6));
+	const char *s = l->strings[i * N_META + f];
 
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "customer",
-			    json_pack("{s:s, s:s}", "id", field(r, 7), "name",
-				      field(r, 8)));
-	json_object_set_new(o, "agent",
-			    *field(r, 9)
-				    ? json_pack("{s:s, s:s}", "id", field(r, 9),
-						"name", field(r, 10))
-				    : json_null());
-	json_object_set_new(o, "opened_at", json_integer(atoll(field(r, 11))));
-	json_object_set_new(o, "closed_at", json_integer(atoll(field(r, 12))));
-	json_object_set_new(o, "last_seq", json_integer(atoll(field(r, 13))));
-	return o;
+	return s ? s : "";
+}
+
+/* What the actor is shown of item i: a customer's last_seq ignores
+ * notes. */
+static void fill_item(struct list_req *l, size_t i)
+{
+	struct proto_conv_item *it = &l->items[i];
+	const char *cseq = field(l, i, 14);
+
+	it->conv = l->convs[i];
+	it->status = field(l, i, 0);
+	it->summary = field(l, i, 1);
+	it->environment = field(l, i, 2);
+	it->tier = field(l, i, 3);
+	it->org = field(l, i, 4);
+	it->site = field(l, i, 5);
+	it->context = field(l, i, 6);
+	it->customer.id = field(l, i, 7);
+	it->customer.name = field(l, i, 8);
+	it->customer.role = PROTO_ROLE_CUSTOMER;
+	it->agent.id = field(l, i, 9);
+	it->agent.name = field(l, i, 10);
+	it->agent.role = PROTO_ROLE_AGENT;
+	it->opened_at = atoll(field(l, i, 11));
+	it->closed_at = atoll(field(l, i, 12));
+	it->last_seq = strtoull(
+		actor_is_agent(l->p->who) || !*cseq ? field(l, i, 13) : cseq,
+		NULL, 10);
 }
 
 static void list_finish(struct list_req *l)
 {
-	json_t *o;
+	size_t shown = 0;
 
-	if (l->failed || !session_alive(l->p->s))
+	if (l->failed || !pending_alive(l->p))
 		goto out;
-	o = json_pack("{s:s, s:s, s:O, s:I}", "type", "conversations", "id",
-		      l->p->id, "items", l->items, "next", (json_int_t)l->next);
-	session_send_owned(l->p->s,
-			   o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
-			     : NULL);
-	json_decref(o);
+	for (size_t i = 0; i < l->n; i++) {
+		if (!*field(l, i, 0))
+			continue; /* gone (retention) since it was indexed */
+		fill_item(l, i);
+		if (shown != i)
+			l->items[shown] = l->items[i];
+		shown++;
+	}
+	sink_send_owned(l->p->k,
+			proto_encode_conversations(l->p->id, l->items, shown,
+						   *l->next ? l->next : NULL));
 out:
-	json_decref(l->items);
-	pending_destroy(l->p);
-	free(l);
+	list_free(l);
 }
 
 static void on_list_meta(struct store *st, redisReply *r, void *arg)
@@ -239,33 +225,28 @@ static void on_list_meta(struct store *st, redisReply *r, void *arg)
 			reply_fail(l->p, r);
 		l->failed = true;
 	} else if (!l->failed) {
-		json_t *slot = json_array_get(l->items, i);
-		const char *conv = json_string_value(slot);
-		json_t *item = conv ? list_item(conv, r) : NULL;
-
-		json_array_set_new(l->items, i, item ? item : json_null());
+		for (size_t f = 0; f < N_META; f++)
+			if (r->element[f]->type == REDIS_REPLY_STRING)
+				l->strings[i * N_META + f] =
+					xstrdup(r->element[f]->str);
 	}
 	if (l->answered == l->n)
 		list_finish(l);
 }
 
-static void fetch_meta(struct list_req *l, const redisReply *r)
+static void fetch_meta(struct list_req *l)
 {
-	struct store *store = l->p->s->hub->store;
 	const char *argv[N_META + 2];
-	char key[64];
 
 	for (size_t i = 0; i < l->n; i++) {
-		const char *conv = r->element[2 * i]->str;
+		struct key meta = key_conv_meta(l->convs[i]);
 
-		json_array_append_new(l->items, json_string(conv));
-		snprintf(key, sizeof(key), "{c:%s}:m", conv);
 		argv[0] = "HMGET";
-		argv[1] = key;
+		argv[1] = meta.s;
 		for (size_t f = 0; f < N_META; f++)
 			argv[f + 2] = meta_fields[f];
-		if (store_command(store, on_list_meta, l, (int)N_META + 2, argv,
-				  NULL)) {
+		if (store_command(l->p->ctx->store, on_list_meta, l,
+				  (int)N_META + 2, argv, NULL)) {
 			/* Redis went away mid-way: answer for the rest. */
 			l->failed = true;
 			if (i == 0) {
@@ -273,12 +254,13 @@ static void fetch_meta(struct list_req *l, const redisReply *r)
 				list_finish(l);
 				return;
 			}
-			l->n = i;
+			l->n = (unsigned)i;
 			return;
 		}
 	}
 }
 
+/* The page script answers [member, score, ...], newest first. */
 static void on_list_index(struct store *st, redisReply *r, void *arg)
 {
 	struct list_req *l = arg;
@@ -293,56 +275,61 @@ static void on_list_index(struct store *st, redisReply *r, void *arg)
 	}
 	pairs = r->elements / 2;
 	l->n = pairs > l->limit ? l->limit : (unsigned)pairs;
+	l->convs = xcalloc(l->n + 1, sizeof(*l->convs));
+	l->items = xcalloc(l->n + 1, sizeof(*l->items));
+	l->strings = xcalloc(((size_t)l->n + 1) * N_META, sizeof(char *));
+	for (size_t i = 0; i < l->n; i++)
+		snprintf(l->convs[i], sizeof(l->convs[i]), "%s",
+			 r->element[2 * i]->str);
 	if (pairs > l->limit)
-		l->next = atoll(r->element[2 * l->n - 1]->str);
+		snprintf(l->next, sizeof(l->next), "%s:%s",
+			 r->element[2 * l->n - 1]->str, l->convs[l->n - 1]);
 	if (l->n == 0) {
 		list_finish(l);
 		return;
 	}
-	fetch_meta(l, r);
+	fetch_meta(l);
 }
 
-static bool list_key(struct session *s, const struct proto_request *req,
-		     char *key, size_t n)
+static struct key list_key(const struct actor *a,
+			   const struct proto_request *req)
 {
-	const struct identity *w = s->who;
-
-	if (req->scope != PROTO_SCOPE_MINE && !session_is_agent(s)) {
-		session_send_error(s, req->id, NULL, PROTO_E_FORBIDDEN,
-				   "this scope is for agents");
-		return false;
-	}
-	if (req->scope == PROTO_SCOPE_OPEN) {
-		snprintf(key, n, "convs:open");
-	} else if (req->scope == PROTO_SCOPE_CUSTOMER) {
-		snprintf(key, n, "{u:%s}:c", req->customer);
-	} else {
-		snprintf(key, n, "{%c:%s}:c",
-			 w->role == PROTO_ROLE_CUSTOMER ? 'u' : 'a', w->sub);
-	}
-	return true;
+	if (req->scope == PROTO_SCOPE_OPEN)
+		return key_open_convs();
+	if (req->scope == PROTO_SCOPE_CUSTOMER)
+		return key_user_convs(req->customer);
+	return actor_is_agent(a) ? key_agent_convs(a->id)
+				 : key_user_convs(a->id);
 }
 
-void query_list(struct session *s, const struct proto_request *req)
+void query_list(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		const struct proto_request *req)
 {
+	const char *denied = policy_list(a, req->scope);
 	struct list_req *l;
-	char key[200], max[32], count[16];
+	struct key index;
+	char max[32], count[16];
 
-	if (!list_key(s, req, key, sizeof(key)))
+	if (denied) {
+		sink_send_error(k, req->id, NULL, PROTO_E_FORBIDDEN, denied);
 		return;
+	}
+	index = list_key(a, req);
 	l = xcalloc(1, sizeof(*l));
-	l->p = pending_create(s, req->id, NULL);
+	l->p = pending_create(ctx, a, k, req->id, NULL);
 	l->limit = req->limit ? req->limit : DEFAULT_LIST;
-	l->items = json_array();
-	if (req->before)
-		snprintf(max, sizeof(max), "(%llu",
-			 (unsigned long long)req->before);
-	else
+	if (!req->before_score)
 		snprintf(max, sizeof(max), "+inf");
+	else if (*req->before_conv) /* inclusive: ties are cut by conv id */
+		snprintf(max, sizeof(max), "%llu",
+			 (unsigned long long)req->before_score);
+	else
+		snprintf(max, sizeof(max), "(%llu",
+			 (unsigned long long)req->before_score);
 	snprintf(count, sizeof(count), "%u", l->limit + 1);
-	const char *argv[] = {"ZREVRANGEBYSCORE", key,	   max, "-inf",
-			      "WITHSCORES",	  "LIMIT", "0", count};
-	if (store_command(s->hub->store, on_list_index, l, 8, argv, NULL)) {
+	const char *argv[] = {index.s, max, req->before_conv, count};
+	if (store_eval(ctx->store, SCRIPT_PAGE, on_list_index, l, 1, 4, argv,
+		       NULL)) {
 		reply_fail(l->p, NULL);
 		l->failed = true;
 		list_finish(l);

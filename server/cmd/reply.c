@@ -6,16 +6,18 @@
 #include <string.h>
 
 #include "chat/common/log.h"
-#include "session.h"
+#include "policy.h"
 #include "chat/common/util.h"
 
-struct pending *pending_create(struct session *s, const char *id,
-			       const char *conv)
+struct pending *pending_create(struct cmd_ctx *ctx, const struct actor *who,
+			       struct sink *k, const char *id, const char *conv)
 {
 	struct pending *p = xcalloc(1, sizeof(*p));
 
-	session_ref(s);
-	p->s = s;
+	k->ops->hold(k);
+	p->ctx = ctx;
+	p->who = who;
+	p->k = k;
 	snprintf(p->id, sizeof(p->id), "%s", id ? id : "");
 	snprintf(p->conv, sizeof(p->conv), "%s", conv ? conv : "");
 	return p;
@@ -25,8 +27,13 @@ void pending_destroy(struct pending *p)
 {
 	if (!p)
 		return;
-	session_unref(p->s);
+	p->k->ops->release(p->k);
 	free(p);
+}
+
+bool pending_alive(const struct pending *p)
+{
+	return sink_alive(p->k);
 }
 
 enum proto_error_code reply_error_code(const redisReply *r)
@@ -40,6 +47,7 @@ enum proto_error_code reply_error_code(const redisReply *r)
 		{"already_assigned", PROTO_E_ALREADY_ASSIGNED},
 		{"not_assigned", PROTO_E_NOT_ASSIGNED},
 		{"conversation_closed", PROTO_E_CONV_CLOSED},
+		{"client_id_reused", PROTO_E_CLIENT_ID_REUSED},
 	};
 	const char *msg;
 
@@ -62,31 +70,33 @@ enum proto_error_code reply_error_code(const redisReply *r)
 	return PROTO_E_INTERNAL;
 }
 
+void reply_error(struct pending *p, enum proto_error_code code,
+		 const char *message)
+{
+	if (pending_alive(p))
+		sink_send_error(p->k, p->id, p->conv, code, message);
+}
+
 void reply_fail(struct pending *p, const redisReply *r)
 {
-	enum proto_error_code code = reply_error_code(r);
-
-	if (session_alive(p->s))
-		session_send_error(p->s, p->id, p->conv, code, NULL);
+	reply_error(p, reply_error_code(r), NULL);
 }
 
 bool reply_owner_ok(struct pending *p, const redisReply *r, size_t nfields)
 {
-	const struct identity *who = p->s->who;
+	const char *denied;
 
 	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != nfields) {
 		reply_fail(p, r);
 		return false;
 	}
 	if (r->element[0]->type != REDIS_REPLY_STRING) {
-		session_send_error(p->s, p->id, p->conv, PROTO_E_NOT_FOUND,
-				   NULL);
+		reply_error(p, PROTO_E_NOT_FOUND, NULL);
 		return false;
 	}
-	if (who->role == PROTO_ROLE_CUSTOMER &&
-	    strcmp(r->element[0]->str, who->sub) != 0) {
-		session_send_error(p->s, p->id, p->conv, PROTO_E_FORBIDDEN,
-				   "not your conversation");
+	denied = policy_read_conv(p->who, r->element[0]->str);
+	if (denied) {
+		reply_error(p, PROTO_E_FORBIDDEN, denied);
 		return false;
 	}
 	return true;

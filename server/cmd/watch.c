@@ -1,31 +1,36 @@
 /*
- * watch: resume, replay and live delivery for one session and one
+ * watch: resume, replay and live delivery for one sink and one
  * conversation: access check, then subscribe, then replay pages from the
  * stream, then live. The delivery decisions (exactly sent+1, drop
- * duplicates, refill gaps) are seqtrack's.
+ * duplicates, refill gaps) are seqtrack's; what an actor may see is the
+ * policy's, read from each event's fixed header.
  */
-#include "chat/cmd/watch.h"
+#include "watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "chat/store/bus.h"
-#include "chat/common/event.h"
-#include "chat/net/hub.h"
 #include "chat/common/log.h"
-#include "reply.h"
 #include "chat/common/seqtrack.h"
-#include "session.h"
 #include "chat/common/util.h"
+#include "chat/store/bus.h"
+#include "chat/store/keys.h"
+#include "chat/store/store.h"
+#include "policy.h"
+#include "reply.h"
 
 #define WATCHES_MAX 1000
+/* Replays read a page only with this much room in the sink, and assume
+ * this many bytes an event when sizing it. */
+#define REPLAY_ROOM_MIN (64 * 1024)
+#define REPLAY_EVENT_EST 4096
 
 struct watch {
 	struct bus_sub sub; /* first: a bus_sub pointer is a watch pointer */
-	struct session *s;  /* borrowed: the session owns its watches */
+	struct sink *k;	    /* borrowed: the sink owns its watches */
+	const struct actor *who; /* borrowed, as long as the sink */
+	struct cmd_ctx *ctx;	 /* borrowed */
 	struct watch *next;
 	bool checked; /* access verified */
 	bool fetching, paused;
@@ -34,7 +39,7 @@ struct watch {
 	struct seqtrack seq;
 	char conv[PROTO_CONV_LEN + 1];
 	unsigned asked;		/* entries the page in flight asked for */
-	struct sync_req *syncs; /* resume requests to answer, owned */
+	struct sync_req *syncs; /* resume requests to answer, newest first */
 };
 
 /* A resume request waiting for its synced answer. */
@@ -47,56 +52,59 @@ static unsigned next_gen;
 
 static void fetch(struct watch *w);
 
-struct watch *watch_find(struct session *s, const char *conv)
+struct watch *watch_find(struct sink *k, const char *conv)
 {
-	for (struct watch *w = s->watches; w; w = w->next)
+	for (struct watch *w = k->watches; w; w = w->next)
 		if (strcmp(w->conv, conv) == 0 && w->checked)
 			return w;
 	return NULL;
 }
 
-static struct watch *find_any(struct session *s, const char *conv, unsigned gen)
+static struct watch *find_any(struct sink *k, const char *conv, unsigned gen)
 {
-	for (struct watch *w = s->watches; w; w = w->next)
+	for (struct watch *w = k->watches; w; w = w->next)
 		if (strcmp(w->conv, conv) == 0 && (!gen || w->gen == gen))
 			return w;
 	return NULL;
 }
 
+static void free_syncs(struct sync_req *r)
+{
+	while (r) {
+		struct sync_req *next = r->next;
+
+		free(r);
+		r = next;
+	}
+}
+
 static void watch_free(struct watch *w)
 {
-	struct watch **pp = &w->s->watches;
+	struct watch **pp = &w->k->watches;
 
 	while (*pp && *pp != w)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = w->next;
-	bus_remove(w->s->hub->bus, &w->sub);
+	bus_remove(w->ctx->bus, &w->sub);
 	if (w->paused)
-		w->s->paused_replays--;
-	while (w->syncs) {
-		struct sync_req *next = w->syncs->next;
-
-		free(w->syncs);
-		w->syncs = next;
-	}
+		w->k->paused_replays--;
+	free_syncs(w->syncs);
 	free(w);
 }
 
-static void deliver(struct watch *w, const char *payload, size_t len)
+/* A stored event in sequence: deliver its JSON unless the reader may not
+ * see it. */
+static void deliver_event(struct watch *w, const struct proto_evhdr *h,
+			  const char *payload, size_t len)
 {
-	struct frame *f = frame_create(payload, len);
+	const char *json;
+	size_t n;
 
-	session_send_frame(w->s, f);
-	frame_unref(f);
-}
-
-/* A stored event in sequence: deliver it unless the reader may not see it. */
-static void deliver_event(struct watch *w, const char *payload, size_t len)
-{
-	if (!session_is_agent(w->s) && event_is_note(payload, len))
+	if (!policy_sees(w->who, h->audience))
 		return;
-	deliver(w, payload, len);
+	json = proto_evhdr_json(payload, len, &n);
+	sink_send_text(w->k, json, n);
 }
 
 static void add_sync(struct watch *w, const char *id)
@@ -109,59 +117,45 @@ static void add_sync(struct watch *w, const char *id)
 	w->syncs = r;
 }
 
-/* synced for request id, with the read positions spliced in. */
-static char *synced_frame(const char *id, const char *conv, uint64_t seq,
-			  const char *reads)
+/* Answers every waiting resume request, oldest first, with the read
+ * positions, and frees them. */
+static void answer_syncs(struct watch *w, const struct proto_read_pos *reads,
+			 size_t n_reads)
 {
-	char *base = proto_encode_synced(id, conv, seq), *out;
-	size_t n = base ? strlen(base) : 0;
+	struct sync_req *r = w->syncs, *oldest = NULL;
 
-	if (!base || !reads)
-		return base;
-	out = malloc(n + strlen(reads) + 12);
-	if (out) /* base ends with '}' */
-		sprintf(out, "%.*s,\"reads\":%s}", (int)(n - 1), base, reads);
-	free(base);
-	return out;
-}
+	w->syncs = NULL;
+	while (r) { /* reverse: the list is newest first */
+		struct sync_req *next = r->next;
 
-/* Answers every resume request in r, oldest first, and frees them. */
-static void answer_syncs(struct watch *w, struct sync_req *r, const char *reads)
-{
-	if (!r)
-		return;
-	answer_syncs(w, r->next, reads);
-	session_send_owned(w->s,
-			   synced_frame(r->id, w->conv, w->seq.sent, reads));
-	free(r);
-}
-
-static char *reads_json(const redisReply *r)
-{
-	json_t *o = json_object();
-	char *out;
-
-	for (size_t i = 0; o && i + 1 < r->elements; i += 2)
-		json_object_set_new(
-			o, r->element[i]->str,
-			json_integer(atoll(r->element[i + 1]->str)));
-	out = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	return out;
+		r->next = oldest;
+		oldest = r;
+		r = next;
+	}
+	for (r = oldest; r; r = r->next)
+		sink_send_owned(w->k, proto_encode_synced_reads(
+					      r->id, w->conv, w->seq.sent,
+					      reads, n_reads));
+	free_syncs(oldest);
 }
 
 static void on_reads(struct store *st, redisReply *r, void *arg)
 {
 	struct pending *p = arg;
-	struct watch *w = find_any(p->s, p->conv, (unsigned)p->kind);
-	char *reads;
+	struct watch *w = find_any(p->k, p->conv, p->kind);
+	struct proto_read_pos *reads = NULL;
+	size_t n = 0;
 
 	(void)st;
-	if (w && session_alive(p->s)) {
-		reads = r && r->type == REDIS_REPLY_ARRAY ? reads_json(r)
-							  : NULL;
-		answer_syncs(w, w->syncs, reads ? reads : "{}");
-		w->syncs = NULL;
+	if (w && pending_alive(p)) {
+		if (r && r->type == REDIS_REPLY_ARRAY && r->elements > 1)
+			reads = calloc(r->elements / 2, sizeof(*reads));
+		for (size_t i = 0; reads && i + 1 < r->elements; i += 2) {
+			reads[n].user = r->element[i]->str;
+			reads[n++].seq =
+				strtoull(r->element[i + 1]->str, NULL, 10);
+		}
+		answer_syncs(w, reads, n);
 		free(reads);
 	}
 	pending_destroy(p);
@@ -170,38 +164,35 @@ static void on_reads(struct store *st, redisReply *r, void *arg)
 /* Replay caught up: answer the resume requests with the read positions. */
 static void synced(struct watch *w)
 {
-	char key[64];
+	struct key reads = key_conv_reads(w->conv);
 	struct pending *p;
 
 	if (!w->syncs)
 		return;
-	snprintf(key, sizeof(key), "{c:%s}:r", w->conv);
-	const char *argv[] = {"HGETALL", key};
-	p = pending_create(w->s, NULL, w->conv);
-	p->kind = (int)w->gen;
-	if (store_command(w->s->hub->store, on_reads, p, 2, argv, NULL)) {
+	const char *argv[] = {"HGETALL", reads.s};
+	p = pending_create(w->ctx, w->who, w->k, NULL, w->conv);
+	p->kind = w->gen;
+	if (store_command(w->ctx->store, on_reads, p, 2, argv, NULL)) {
 		pending_destroy(p);
-		answer_syncs(w, w->syncs, NULL);
-		w->syncs = NULL;
+		answer_syncs(w, NULL, 0);
 	}
 }
 
 static void replay_entries(struct watch *w, const redisReply *r)
 {
 	for (size_t i = 0; i < r->elements; i++) {
-		const redisReply *e = r->element[i], *fields;
-		uint64_t seq;
+		const redisReply *e = r->element[i], *fields, *v;
+		struct proto_evhdr h;
 
 		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
 			continue;
 		fields = e->element[1];
 		if (fields->type != REDIS_REPLY_ARRAY || fields->elements < 2)
 			continue;
-		seq = event_seq(fields->element[1]->str,
-				fields->element[1]->len);
-		if (seqtrack_replayed(&w->seq, seq))
-			deliver_event(w, fields->element[1]->str,
-				      fields->element[1]->len);
+		v = fields->element[1];
+		if (proto_evhdr_parse(v->str, v->len, &h) == 0 &&
+		    seqtrack_replayed(&w->seq, h.seq))
+			deliver_event(w, &h, v->str, v->len);
 	}
 }
 
@@ -209,17 +200,17 @@ static void pause_replay(struct watch *w)
 {
 	if (!w->paused) {
 		w->paused = true;
-		w->s->paused_replays++;
+		w->k->paused_replays++;
 	}
 }
 
 static void on_page(struct store *st, redisReply *r, void *arg)
 {
 	struct pending *p = arg;
-	struct watch *w = find_any(p->s, p->conv, (unsigned)p->kind);
+	struct watch *w = find_any(p->k, p->conv, p->kind);
 
 	(void)st;
-	if (!w || !session_alive(p->s)) {
+	if (!w || !pending_alive(p)) {
 		pending_destroy(p);
 		return;
 	}
@@ -234,38 +225,45 @@ static void on_page(struct store *st, redisReply *r, void *arg)
 		watch_free(w);
 	} else {
 		replay_entries(w, r);
-		if (seqtrack_page_done(&w->seq, r->elements >= w->asked)) {
+		if (seqtrack_page_done(&w->seq, r->elements >= w->asked))
 			fetch(w);
-		} else {
+		else
 			synced(w);
-		}
 	}
 	pending_destroy(p);
 }
 
+/* Events to ask for: what the sink has room for, at most a page. */
+static unsigned page_size(const struct watch *w)
+{
+	size_t room = w->k->ops->room(w->k), n;
+
+	if (room < REPLAY_ROOM_MIN)
+		return 0;
+	n = room / REPLAY_EVENT_EST;
+	return n < w->ctx->page ? (unsigned)n : w->ctx->page;
+}
+
 static void fetch(struct watch *w)
 {
-	struct session *s = w->s;
-	/* Half the free queue at most: live traffic needs the rest. */
-	unsigned page = (unsigned)s->hub->cfg->page, room = session_room(s) / 2;
-	char key[64], start[32], count[16];
+	struct key events = key_conv_events(w->conv);
+	char start[32], count[16];
 	struct pending *p;
 
 	if (w->fetching)
 		return;
-	if (room == 0) {
+	w->asked = page_size(w);
+	if (w->asked == 0) {
 		pause_replay(w);
 		return;
 	}
-	w->asked = page < room ? page : room;
-	snprintf(key, sizeof(key), "{c:%s}:e", w->conv);
 	snprintf(start, sizeof(start), "0-%llu",
 		 (unsigned long long)w->seq.sent + 1);
 	snprintf(count, sizeof(count), "%u", w->asked);
-	const char *argv[] = {"XRANGE", key, start, "+", "COUNT", count};
-	p = pending_create(s, NULL, w->conv);
-	p->kind = (int)w->gen;
-	if (store_command(s->hub->store, on_page, p, 6, argv, NULL)) {
+	const char *argv[] = {"XRANGE", events.s, start, "+", "COUNT", count};
+	p = pending_create(w->ctx, w->who, w->k, NULL, w->conv);
+	p->kind = w->gen;
+	if (store_command(w->ctx->store, on_page, p, 6, argv, NULL)) {
 		pending_destroy(p);
 		pause_replay(w); /* Redis is down: go on when it is back */
 		return;
@@ -288,51 +286,37 @@ static void on_live(struct bus_sub *sub)
 	start_replay((struct watch *)sub);
 }
 
-static bool relay_wanted(const struct watch *w, const char *p, size_t len)
-{
-	const char *sender = p + 4, *bar;
-	size_t n;
-
-	if (len < 5 || p[3] != '|')
-		return false;
-	if (p[1] == 'a' && !session_is_agent(w->s))
-		return false;
-	if (p[2] == '1')
-		return true;
-	bar = memchr(sender, '|', len - 4);
-	n = bar ? (size_t)(bar - sender) : 0;
-	return !(n == strlen(w->s->who->sub) &&
-		 memcmp(sender, w->s->who->sub, n) == 0);
-}
-
+/* A relayed typing or read frame: agents-only ones reach agents, and the
+ * sender's own sinks only when the frame says so. */
 static void on_relay(struct watch *w, const char *p, size_t len)
 {
-	const char *frame;
+	struct proto_relay r;
+	size_t me = strlen(w->who->id);
 
-	if (!relay_wanted(w, p, len))
+	if (proto_relay_parse(p, len, &r) || !policy_sees(w->who, r.audience))
 		return;
-	frame = memchr(p + 4, '|', len - 4);
-	if (frame)
-		deliver(w, frame + 1, len - (size_t)(frame + 1 - p));
+	if (!r.self && r.sender_len == me &&
+	    memcmp(r.sender, w->who->id, me) == 0)
+		return;
+	sink_send_text(w->k, r.json, r.json_len);
 }
 
 static void on_message(struct bus_sub *sub, const char *p, size_t len)
 {
 	struct watch *w = (struct watch *)sub;
-	uint64_t seq;
+	struct proto_evhdr h;
 
-	if (len > 0 && p[0] == '!') {
+	if (proto_evhdr_parse(p, len, &h)) {
 		on_relay(w, p, len);
 		return;
 	}
-	seq = event_seq(p, len);
-	switch (seqtrack_live(&w->seq, seq)) {
+	switch (seqtrack_live(&w->seq, h.seq)) {
 	case SEQ_DELIVER:
-		deliver_event(w, p, len);
+		deliver_event(w, &h, p, len);
 		break;
 	case SEQ_GAP:
 		log_debug("watch %s: gap before %llu, refilling", w->conv,
-			  (unsigned long long)seq);
+			  (unsigned long long)h.seq);
 		fetch(w);
 		break;
 	case SEQ_DROP:
@@ -344,76 +328,75 @@ static void on_message(struct bus_sub *sub, const char *p, size_t len)
 static void on_checked(struct store *st, redisReply *r, void *arg)
 {
 	struct pending *p = arg;
-	struct watch *w = find_any(p->s, p->conv, (unsigned)p->kind);
+	struct watch *w = find_any(p->k, p->conv, p->kind);
+	uint64_t last;
 
 	(void)st;
-	if (!w || !session_alive(p->s)) {
+	if (!w || !pending_alive(p)) {
 		pending_destroy(p);
 		return;
 	}
 	if (!reply_owner_ok(p, r, 2)) {
 		watch_free(w);
 	} else {
-		char channel[PROTO_CONV_LEN + 3];
-		uint64_t last = r->element[1]->type == REDIS_REPLY_STRING
-					? strtoull(r->element[1]->str, NULL, 10)
-					: 0;
+		struct key channel = chan_conv(w->conv);
 
-		if (w->seq.sent > last)
-			w->seq.sent =
-				last; /* the client claims more than exists */
+		last = r->element[1]->type == REDIS_REPLY_STRING
+			       ? strtoull(r->element[1]->str, NULL, 10)
+			       : 0;
+		if (w->seq.sent > last) /* the client claims more than exists */
+			w->seq.sent = last;
 		w->checked = true;
-		snprintf(channel, sizeof(channel), "c:%s", w->conv);
-		bus_add(p->s->hub->bus, &w->sub, channel); /* -> on_live */
+		bus_add(w->ctx->bus, &w->sub, channel.s); /* -> on_live */
 	}
 	pending_destroy(p);
 }
 
-static size_t watch_count(const struct session *s)
+static size_t watch_count(const struct sink *k)
 {
 	size_t n = 0;
 
-	for (const struct watch *w = s->watches; w; w = w->next)
+	for (const struct watch *w = k->watches; w; w = w->next)
 		n++;
 	return n;
 }
 
-static struct watch *watch_add(struct session *s, const char *conv,
-			       uint64_t after, const char *req_id)
+static struct watch *watch_add(struct cmd_ctx *ctx, const struct actor *a,
+			       struct sink *k, const char *conv, uint64_t after)
 {
 	struct watch *w = xcalloc(1, sizeof(*w));
 
-	w->s = s;
+	w->k = k;
+	w->who = a;
+	w->ctx = ctx;
 	w->gen = ++next_gen ? next_gen : ++next_gen;
 	seqtrack_init(&w->seq, after);
-	add_sync(w, req_id);
 	w->sub.on_message = on_message;
 	w->sub.on_live = on_live;
 	snprintf(w->conv, sizeof(w->conv), "%s", conv);
-	w->next = s->watches;
-	s->watches = w;
+	w->next = k->watches;
+	k->watches = w;
 	return w;
 }
 
-static void check_access(struct session *s, struct watch *w, const char *req_id)
+static void check_access(struct watch *w, const char *req_id)
 {
-	char key[64];
+	struct key meta = key_conv_meta(w->conv);
 	struct pending *p;
 
-	snprintf(key, sizeof(key), "{c:%s}:m", w->conv);
-	const char *argv[] = {"HMGET", key, "customer", "seq"};
-	p = pending_create(s, req_id, w->conv);
-	p->kind = (int)w->gen;
-	if (store_command(s->hub->store, on_checked, p, 4, argv, NULL)) {
+	const char *argv[] = {"HMGET", meta.s, "customer", "seq"};
+	p = pending_create(w->ctx, w->who, w->k, req_id, w->conv);
+	p->kind = w->gen;
+	if (store_command(w->ctx->store, on_checked, p, 4, argv, NULL)) {
 		reply_fail(p, NULL);
 		pending_destroy(p);
 		watch_free(w);
 	}
 }
 
-/* A conversation this connection already watches: nothing it was sent is
- * sent again (the client can only have more); the request is answered
- * once the replay, if one runs, has caught up. */
+/* A conversation this sink already watches: nothing it was sent is sent
+ * again (the client can only have more); the request is answered once
+ * the replay, if one runs, has caught up. */
 static void rewind_watch(struct watch *w, uint64_t after, const char *req_id)
 {
 	add_sync(w, req_id);
@@ -423,53 +406,70 @@ static void rewind_watch(struct watch *w, uint64_t after, const char *req_id)
 		synced(w);
 }
 
-void watch_resume(struct session *s, const struct proto_request *req)
+/* True when item i repeats a conversation named earlier in the request:
+ * each conversation is answered once per request. */
+static bool repeated(const struct proto_request *req, size_t i)
 {
-	size_t have = watch_count(s);
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(req->resume[j].conv, req->resume[i].conv) == 0)
+			return true;
+	return false;
+}
+
+void watch_resume(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		  const struct proto_request *req)
+{
+	size_t have = watch_count(k);
 
 	for (size_t i = 0; i < req->n_resume; i++) {
 		const struct proto_resume_item *it = &req->resume[i];
-		struct watch *w = find_any(s, it->conv, 0);
+		struct watch *w;
 
+		if (repeated(req, i))
+			continue;
+		w = find_any(k, it->conv, 0);
 		if (w) {
 			rewind_watch(w, it->after, req->id);
 		} else if (have >= WATCHES_MAX) {
-			session_send_error(s, req->id, it->conv,
-					   PROTO_E_TOO_LARGE,
-					   "too many conversations watched");
+			sink_send_error(k, req->id, it->conv, PROTO_E_TOO_LARGE,
+					"too many conversations watched");
 		} else {
-			w = watch_add(s, it->conv, it->after, req->id);
+			w = watch_add(ctx, a, k, it->conv, it->after);
+			add_sync(w, req->id);
 			have++;
-			check_access(s, w, req->id);
+			check_access(w, req->id);
 		}
 	}
 }
 
-void watch_remove_all(struct session *s)
+void watch_remove_all(struct sink *k)
 {
-	while (s->watches)
-		watch_free(s->watches);
+	while (k->watches)
+		watch_free(k->watches);
 }
 
-void watch_on_drain(struct session *s)
+void watch_on_drain(struct sink *k)
 {
-	if (!s->paused_replays)
+	if (!k->paused_replays)
 		return;
-	for (struct watch *w = s->watches; w; w = w->next) {
+	for (struct watch *w = k->watches; w; w = w->next) {
 		if (!w->paused)
 			continue;
 		w->paused = false;
-		s->paused_replays--;
+		k->paused_replays--;
 		fetch(w);
 	}
 }
 
-void watch_unwatch(struct session *s, const struct proto_request *req)
+void watch_unwatch(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		   const struct proto_request *req)
 {
-	struct watch *w = find_any(s, req->conv, 0);
+	struct watch *w = find_any(k, req->conv, 0);
 
+	(void)ctx;
+	(void)a;
 	if (w)
 		watch_free(w);
-	session_send_owned(s, proto_encode_ack(req->id, req->conv, 0, now_ms(),
-					       w == NULL));
+	sink_send_owned(k, proto_encode_ack_noseq(req->id, req->conv, now_ms(),
+						  w == NULL));
 }

@@ -36,3 +36,17 @@ int ids_idem_field(char *out, size_t n, const char *sender,
 
 	return len < 0 || (size_t)len >= n ? -1 : 0;
 }
+
+void ids_fingerprint(const char *data, size_t len, char out[IDS_FP_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+
+	EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL);
+	for (int i = 0; i < IDS_FP_LEN / 2; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[IDS_FP_LEN] = '\0';
+}

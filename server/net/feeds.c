@@ -3,13 +3,13 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "chat/common/hmap.h"
+#include "chat/store/keys.h"
 #include "outq.h"
 #include "session.h"
 #include "chat/common/util.h"
-
-#define USER_CHANNEL "u:"
 
 struct feeds {
 	struct bus *bus;	/* borrowed */
@@ -35,8 +35,10 @@ static void on_user_message(const char *channel, const char *payload,
 {
 	struct feeds *f = arg;
 
-	send_all(hmap_get(f->users, channel + sizeof(USER_CHANNEL) - 1),
-		 payload, len);
+	size_t prefix = strlen(chan_user_prefix());
+
+	if (strncmp(channel, chan_user_prefix(), prefix) == 0)
+		send_all(hmap_get(f->users, channel + prefix), payload, len);
 }
 
 static void on_agents_message(struct bus_sub *sub, const char *payload,
@@ -53,13 +55,14 @@ static void on_agents_live(struct bus_sub *sub)
 struct feeds *feeds_create(struct bus *bus)
 {
 	struct feeds *f = xcalloc(1, sizeof(*f));
+	struct key agents = chan_agents(), users = chan_user_pattern();
 
 	f->bus = bus;
 	f->users = hmap_create();
 	f->agents_sub.on_message = on_agents_message;
 	f->agents_sub.on_live = on_agents_live;
-	bus_add(bus, &f->agents_sub, "agents");
-	bus_psubscribe(bus, USER_CHANNEL "*", on_user_message, f);
+	bus_add(bus, &f->agents_sub, agents.s);
+	bus_psubscribe(bus, users.s, on_user_message, f);
 	return f;
 }
 
@@ -81,7 +84,7 @@ static struct session **head_of(struct feeds *f, struct session *s)
 void feeds_add(struct feeds *f, struct session *s)
 {
 	struct session **head = head_of(f, s);
-	struct session *first = head ? *head : hmap_get(f->users, s->who->sub);
+	struct session *first = head ? *head : hmap_get(f->users, s->who->id);
 
 	s->feed_prev = NULL;
 	s->feed_next = first;
@@ -90,7 +93,7 @@ void feeds_add(struct feeds *f, struct session *s)
 	if (head)
 		*head = s;
 	else
-		hmap_put(f->users, s->who->sub, s);
+		hmap_put(f->users, s->who->id, s);
 	s->in_feed = true;
 }
 
@@ -108,9 +111,9 @@ void feeds_remove(struct feeds *f, struct session *s)
 	} else if ((head = head_of(f, s))) {
 		*head = s->feed_next;
 	} else if (s->feed_next) {
-		hmap_put(f->users, s->who->sub, s->feed_next);
+		hmap_put(f->users, s->who->id, s->feed_next);
 	} else {
-		hmap_remove(f->users, s->who->sub);
+		hmap_remove(f->users, s->who->id);
 	}
 	s->feed_next = s->feed_prev = NULL;
 }

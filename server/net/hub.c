@@ -8,27 +8,15 @@
 #include "chat/common/log.h"
 #include "session.h"
 #include "chat/common/util.h"
-#include "chat/cmd/watch.h"
 #include "writer.h"
-
-static void sweep_one(struct session *s, int64_t now, int64_t deadline_ms)
-{
-	if (!session_alive(s))
-		return;
-	if (!s->who && now - s->created_ms > deadline_ms)
-		session_close(s, PROTO_CLOSE_AUTH_TIMEOUT,
-			      "no auth frame in time");
-	else if (s->who && s->who->exp * 1000 <= now)
-		session_close(s, PROTO_CLOSE_TOKEN_EXPIRED, "token expired");
-}
 
 static void on_sweep(uv_timer_t *t)
 {
 	struct hub *hub = t->data;
-	int64_t now = now_ms();
+	int64_t wall = now_ms(), mono = mono_ms();
 
 	for (struct session *s = hub->sessions; s; s = s->next)
-		sweep_one(s, now, hub->cfg->auth_timeout_ms);
+		session_sweep(s, wall, mono);
 }
 
 struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
@@ -36,15 +24,16 @@ struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
 		       struct bus *bus)
 {
 	struct hub *hub = xcalloc(1, sizeof(*hub));
-	int n = hex_decode(cfg->id_secret, hub->id_secret,
-			   sizeof(hub->id_secret));
 
-	if (n < 32) {
+	if (cmd_ctx_init(&hub->cmd, store, bus, cfg->id_secret)) {
 		log_error("id-secret must be 32 to 128 bytes of hex");
 		free(hub);
 		return NULL;
 	}
-	hub->id_secret_len = (size_t)n;
+	hub->cmd.page = (unsigned)cfg->page;
+	hub->cmd.history_bytes = (size_t)cfg->history_bytes;
+	hub->cmd.idem_ttl_s = cfg->idem_ttl_s;
+	hub->cmd.retention_s = cfg->retention_s;
 	hub->loop = loop;
 	hub->cfg = cfg;
 	hub->auth = auth;
@@ -109,5 +98,5 @@ void hub_on_store_ready(struct hub *hub)
 {
 	for (struct session *s = hub->sessions; s; s = s->next)
 		if (session_alive(s))
-			watch_on_drain(s);
+			cmd_sink_drained(&hub->cmd, &s->sink);
 }

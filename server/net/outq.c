@@ -1,52 +1,8 @@
-/* outq: shared frames and the growable, bounded ring that queues them. */
+/* outq: the growable, bounded ring of one connection's outbound frames. */
 #include "outq.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#include <uv.h>
-#include <libwebsockets.h>
-
-struct frame *frame_create(const char *data, size_t len)
-{
-	struct frame *f = malloc(sizeof(*f) + LWS_PRE + len + 1);
-
-	if (!f)
-		return NULL;
-	f->refs = 1;
-	f->len = len;
-	memcpy(f->buf + LWS_PRE, data, len);
-	f->buf[LWS_PRE + len] = '\0';
-	return f;
-}
-
-struct frame *frame_from_string(char *s)
-{
-	struct frame *f;
-
-	if (!s)
-		return NULL;
-	f = frame_create(s, strlen(s));
-	free(s);
-	return f;
-}
-
-struct frame *frame_ref(struct frame *f)
-{
-	f->refs++;
-	return f;
-}
-
-void frame_unref(struct frame *f)
-{
-	if (f && --f->refs == 0)
-		free(f);
-}
-
-unsigned char *frame_payload(struct frame *f)
-{
-	return f->buf + LWS_PRE;
-}
 
 static int grow(struct outq *q, unsigned max)
 {
@@ -75,6 +31,7 @@ int outq_push(struct outq *q, struct frame *f, unsigned max)
 		return -1;
 	q->ring[(q->head + q->count) % q->cap] = frame_ref(f);
 	q->count++;
+	q->bytes += f->len;
 	return 0;
 }
 
@@ -87,6 +44,7 @@ void outq_pop(struct outq *q)
 {
 	if (!q->count)
 		return;
+	q->bytes -= q->ring[q->head]->len;
 	frame_unref(q->ring[q->head]);
 	q->head = (q->head + 1) % q->cap;
 	if (--q->count == 0) {
@@ -105,4 +63,9 @@ void outq_clear(struct outq *q)
 {
 	while (q->count)
 		outq_pop(q);
+}
+
+size_t outq_bytes(const struct outq *q)
+{
+	return q->bytes;
 }

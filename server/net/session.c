@@ -1,7 +1,8 @@
 /*
- * session: reassembly, rate limiting, dispatch and writing for one
- * connection. Not here: what requests mean (conv.c, watch.c, query.c,
- * login.c) and lws setup (transport.c).
+ * session: reassembly, rate limiting, the outbound bounds and writing for
+ * one connection, and the sink through which commands answer it. Not
+ * here: what requests mean (server/cmd), authentication (login.c) and
+ * lws setup (transport.c).
  */
 #include "session.h"
 
@@ -11,29 +12,62 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
-#include "chat/cmd/canned.h"
-#include "chat/cmd/conv.h"
-#include "feeds.h"
-#include "chat/net/hub.h"
 #include "chat/common/log.h"
-#include "login.h"
-#include "chat/cmd/query.h"
 #include "chat/common/util.h"
-#include "chat/cmd/watch.h"
+#include "chat/net/hub.h"
+#include "feeds.h"
+#include "login.h"
+#include "lws_private.h"
 #include "writer.h"
 
 #define CLOSE_GRACE_S 2
+
+#define SESSION_OF(k) ((struct session *)(k))
+
+static int sink_send(struct sink *k, struct frame *f)
+{
+	return session_send_frame(SESSION_OF(k), f);
+}
+
+/* Bytes the session takes before it counts as slow. */
+static size_t sink_room(const struct sink *k)
+{
+	const struct session *s = (const struct session *)k;
+	size_t soft = (size_t)s->hub->cfg->out_soft_bytes;
+	size_t used = outq_bytes(&s->out);
+
+	return used >= soft ? 0 : soft - used;
+}
+
+static bool sink_is_alive(const struct sink *k)
+{
+	return session_alive((const struct session *)k);
+}
+
+static void sink_hold(struct sink *k)
+{
+	session_ref(SESSION_OF(k));
+}
+
+static void sink_release(struct sink *k)
+{
+	session_unref(SESSION_OF(k));
+}
+
+static const struct sink_ops session_sink_ops = {
+	sink_send, sink_room, sink_is_alive, sink_hold, sink_release,
+};
 
 struct session *session_create(struct hub *hub, struct lws *wsi)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 
+	s->sink.ops = &session_sink_ops;
 	s->hub = hub;
 	s->wsi = wsi;
 	s->refs = 1; /* the connection's */
-	s->created_ms = now_ms();
-	s->tokens = (double)hub->cfg->burst;
-	s->tokens_ms = s->created_ms;
+	s->created_ms = mono_ms();
+	rate_init(&s->rate, hub->cfg->burst, s->created_ms);
 	hub_add(hub, s);
 	return s;
 }
@@ -54,7 +88,7 @@ void session_unref(struct session *s)
 
 void session_closed(struct session *s)
 {
-	watch_remove_all(s);
+	cmd_sink_closed(&s->hub->cmd, &s->sink);
 	if (s->hub->feeds)
 		feeds_remove(s->hub->feeds, s);
 	outq_clear(&s->out);
@@ -70,15 +104,7 @@ bool session_alive(const struct session *s)
 
 bool session_is_agent(const struct session *s)
 {
-	return s->who && s->who->role != PROTO_ROLE_CUSTOMER;
-}
-
-unsigned session_room(const struct session *s)
-{
-	unsigned max = (unsigned)s->hub->cfg->out_queue;
-	unsigned n = outq_count(&s->out);
-
-	return n >= max ? 0 : max - n;
+	return s->who && actor_is_agent(s->who);
 }
 
 void session_close(struct session *s, int code, const char *reason)
@@ -94,13 +120,47 @@ void session_close(struct session *s, int code, const char *reason)
 	lws_callback_on_writable(s->wsi);
 }
 
+void session_sweep(struct session *s, int64_t now_wall_ms, int64_t now_mono_ms)
+{
+	if (!session_alive(s))
+		return;
+	if (!s->who &&
+	    now_mono_ms - s->created_ms > s->hub->cfg->auth_timeout_ms)
+		session_close(s, PROTO_CLOSE_AUTH_TIMEOUT,
+			      "no auth frame in time");
+	else if (s->who && s->who->exp * 1000 <= now_wall_ms)
+		session_close(s, PROTO_CLOSE_TOKEN_EXPIRED, "token expired");
+}
+
+/* Closes a client that does not read: over the hard byte limit or the
+ * frame limit at once, over the soft byte limit after a while. */
+static bool over_limits(struct session *s)
+{
+	const struct config *cfg = s->hub->cfg;
+	size_t bytes = outq_bytes(&s->out);
+	int64_t now;
+
+	if (bytes > (size_t)cfg->out_hard_bytes)
+		return true;
+	if (bytes <= (size_t)cfg->out_soft_bytes) {
+		s->soft_since_ms = 0;
+		return false;
+	}
+	now = mono_ms();
+	if (!s->soft_since_ms)
+		s->soft_since_ms = now;
+	return now - s->soft_since_ms > cfg->out_soft_seconds * 1000;
+}
+
 int session_send_frame(struct session *s, struct frame *f)
 {
 	if (!session_alive(s) || !f)
 		return -1;
-	if (outq_push(&s->out, f, (unsigned)s->hub->cfg->out_queue)) {
-		log_info("closing a slow consumer (%u frames queued)",
-			 outq_count(&s->out));
+	if (outq_push(&s->out, f, (unsigned)s->hub->cfg->out_queue) ||
+	    over_limits(s)) {
+		log_info("closing a slow consumer (%u frames, %zu bytes "
+			 "queued)",
+			 outq_count(&s->out), outq_bytes(&s->out));
 		session_close(s, PROTO_CLOSE_SLOW_CONSUMER,
 			      "outbound queue full");
 		return -1;
@@ -108,26 +168,6 @@ int session_send_frame(struct session *s, struct frame *f)
 	if (s->hub->writer)
 		writer_mark(s->hub->writer, s);
 	return 0;
-}
-
-int session_send_owned(struct session *s, char *json)
-{
-	struct frame *f = frame_from_string(json);
-	int rc;
-
-	if (!f)
-		return -1;
-	rc = session_send_frame(s, f);
-	frame_unref(f);
-	return rc;
-}
-
-void session_send_error(struct session *s, const char *id, const char *conv,
-			enum proto_error_code code, const char *message)
-{
-	session_send_owned(s, proto_encode_error(id && *id ? id : NULL,
-						 conv && *conv ? conv : NULL,
-						 code, message));
 }
 
 /* Closes from inside an lws callback (which then returns -1): lws sends
@@ -145,112 +185,53 @@ static int close_now(struct session *s, int code, const char *reason)
  * is written here before returning -1: when a WRITEABLE callback returns
  * -1, lws 4.1 on libuv closes the connection twice in a row and the second
  * pass drops the close frame lws_close_reason() queued, so the peer would
- * see 1006 instead of the code. Opcode 4 is lws's close write protocol
- * (LWS_WRITE_CLOSE, not exported by its public header in 4.1).
+ * see 1006 instead of the code.
  */
-#define WRITE_CLOSE_FRAME ((enum lws_write_protocol)4)
-
 static int close_from_writeable(struct session *s)
 {
-	unsigned char buf[LWS_PRE + 125];
-	size_t n = strlen(s->close_reason);
-
-	if (n > sizeof(buf) - LWS_PRE - 2)
-		n = sizeof(buf) - LWS_PRE - 2;
-	buf[LWS_PRE] = (unsigned char)(s->close_code >> 8);
-	buf[LWS_PRE + 1] = (unsigned char)(s->close_code & 0xff);
-	memcpy(buf + LWS_PRE + 2, s->close_reason, n);
-	lws_write(s->wsi, buf + LWS_PRE, n + 2, WRITE_CLOSE_FRAME);
+	lwsp_write_close(s->wsi, s->close_code, s->close_reason);
 	return close_now(s, s->close_code, s->close_reason);
 }
 
-/* Token bucket; returns true when the frame may proceed. */
-static bool rate_ok(struct session *s)
+static void send_error(struct session *s, const char *id,
+		       enum proto_error_code code, const char *message)
 {
-	const struct config *cfg = s->hub->cfg;
-	int64_t now = now_ms();
-
-	s->tokens += (double)(now - s->tokens_ms) * (double)cfg->rate / 1000.0;
-	if (s->tokens > (double)cfg->burst)
-		s->tokens = (double)cfg->burst;
-	s->tokens_ms = now;
-	if (s->tokens < 1.0)
-		return false;
-	s->tokens -= 1.0;
-	s->strikes = 0;
-	return true;
+	sink_send_error(&s->sink, id, NULL, code, message);
 }
 
-static void dispatch(struct session *s, struct proto_request *req)
+/* A frame the rate limit refuses is not decoded: the first of an episode
+ * gets one rate_limited error saying when to retry, the others nothing. */
+static int refuse(struct session *s, enum rate_verdict v)
 {
-	switch (req->type) {
-	case PROTO_AUTH:
-		session_send_error(s, req->id, NULL,
-				   PROTO_E_ALREADY_AUTHENTICATED, NULL);
-		break;
-	case PROTO_OPEN:
-		conv_open(s, req);
-		break;
-	case PROTO_SEND:
-	case PROTO_NOTE:
-	case PROTO_CLAIM:
-	case PROTO_CLOSE:
-		conv_append(s, req);
-		break;
-	case PROTO_TYPING:
-		conv_typing(s, req);
-		break;
-	case PROTO_READ:
-		conv_read(s, req);
-		break;
-	case PROTO_RESUME:
-		watch_resume(s, req);
-		break;
-	case PROTO_HISTORY:
-		query_history(s, req);
-		break;
-	case PROTO_LIST:
-		query_list(s, req);
-		break;
-	case PROTO_PING:
-		session_send_owned(s, proto_encode_pong(req->id, now_ms()));
-		break;
-	case PROTO_CANNED_LIST:
-		canned_list(s, req);
-		break;
-	case PROTO_CANNED_SAVE:
-		canned_save(s, req);
-		break;
-	case PROTO_CANNED_DELETE:
-		canned_delete(s, req);
-		break;
-	case PROTO_UNWATCH:
-		watch_unwatch(s, req);
-		break;
-	}
+	if (v == RATE_FLOOD)
+		return close_now(s, PROTO_CLOSE_FLOOD, "flood");
+	if (v == RATE_REFUSE)
+		sink_send_owned(&s->sink,
+				proto_encode_rate_limited(rate_retry_after_ms(
+					&s->rate, s->hub->cfg->rate)));
+	return 0;
 }
 
 static int on_frame(struct session *s, const char *buf, size_t len)
 {
+	enum rate_verdict v = rate_admit(&s->rate, s->hub->cfg->rate,
+					 s->hub->cfg->burst, mono_ms());
 	struct proto_request req;
 	struct proto_error err;
-	bool allowed = rate_ok(s);
 
-	if (!allowed && ++s->strikes > (unsigned)s->hub->cfg->burst)
-		return close_now(s, PROTO_CLOSE_FLOOD, "flood");
+	if (v != RATE_OK)
+		return refuse(s, v);
 	if (proto_decode(buf, len, &req, &err)) {
-		session_send_error(s, err.id, NULL, err.code, err.message);
+		send_error(s, err.id, err.code, err.message);
 		return 0;
 	}
-	if (!allowed)
-		session_send_error(s, req.id, NULL, PROTO_E_RATE_LIMITED, NULL);
-	else if (!s->who && req.type != PROTO_AUTH)
-		session_send_error(s, req.id, NULL, PROTO_E_NOT_AUTHENTICATED,
-				   NULL);
+	rate_charge(&s->rate, cmd_cost(&req));
+	if (!s->who && req.type != PROTO_AUTH)
+		send_error(s, req.id, PROTO_E_NOT_AUTHENTICATED, NULL);
 	else if (!s->who)
 		login_handle(s, &req);
 	else
-		dispatch(s, &req);
+		cmd_run(&s->hub->cmd, s->who, &s->sink, &req);
 	proto_request_cleanup(&req);
 	return 0;
 }
@@ -328,7 +309,7 @@ int session_on_writeable(struct session *s)
 		return close_from_writeable(s);
 	if (outq_count(&s->out))
 		lws_callback_on_writable(s->wsi);
-	watch_on_drain(s);
+	cmd_sink_drained(&s->hub->cmd, &s->sink);
 	return 0;
 }
 
@@ -352,5 +333,5 @@ void session_flush(struct session *s)
 	}
 	if (outq_count(&s->out))
 		lws_callback_on_writable(s->wsi);
-	watch_on_drain(s);
+	cmd_sink_drained(&s->hub->cmd, &s->sink);
 }

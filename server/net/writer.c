@@ -6,6 +6,7 @@
 
 #include <libwebsockets.h>
 
+#include "lws_private.h"
 #include "session.h"
 #include "chat/common/util.h"
 
@@ -149,6 +150,5 @@ int writer_write(struct writer *w, struct session *s)
 	}
 	if (!used)
 		return f ? write_alone(s, f) : 0;
-	return lws_write(s->wsi, out, used, LWS_WRITE_HTTP) < (int)used ? -1
-									: 0;
+	return lwsp_write_raw(s->wsi, out, used);
 }

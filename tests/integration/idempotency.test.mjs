@@ -27,7 +27,12 @@ test('the same send client_id twice stores one message; the retry gets duplicate
   assert.equal(a1.type, 'ack');
   assert.equal(a1.duplicate, false);
   assert.equal(a1.seq, 3);
-  const a2 = await cust.request({ type: 'send', client_id: cid, conv, text: 'second copy, different text' });
+  // A different request under a used client_id is refused, not acked.
+  const reused = await cust.request({ type: 'send', client_id: cid, conv, text: 'second copy, different text' });
+  assert.equal(reused.type, 'error');
+  assert.equal(reused.code, 'client_id_reused');
+  assert.equal(reused.retryable, false);
+  const a2 = await cust.request({ type: 'send', client_id: cid, conv, text: 'first copy' });
   assert.equal(a2.type, 'ack');
   assert.equal(a2.duplicate, true);
   assert.equal(a2.seq, a1.seq);
@@ -104,7 +109,10 @@ test('the same open client_id twice yields the same conversation, once in list',
   assert.equal(o1.type, 'ack');
   assert.equal(o1.duplicate, false);
   assert.equal(o1.seq, 1);
-  const o2 = await cust.request({ type: 'open', client_id: cid, details: details('open twice?') });
+  const reused = await cust.request({ type: 'open', client_id: cid, details: details('open twice?') });
+  assert.equal(reused.type, 'error');
+  assert.equal(reused.code, 'client_id_reused');
+  const o2 = await cust.request({ type: 'open', client_id: cid, details: details('open once') });
   assert.equal(o2.type, 'ack');
   assert.equal(o2.conv, o1.conv);
   assert.equal(o2.duplicate, true);

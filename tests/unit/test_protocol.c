@@ -1338,12 +1338,12 @@ static void test_feed_prefixes_omit_absent_members(void **state UNUSED)
 static void test_seqless_ack_has_no_seq(void **state UNUSED)
 {
 	assert_matches_example(
-		proto_encode_ack_noseq("r16", CONV, 1764145201000),
+		proto_encode_ack_noseq("r16", CONV, 1764145201000, false),
 		"s2c-ack-noseq.json");
 	assert_matches_example(
-		proto_encode_ack_noseq("r14", NULL, 1764145201000),
+		proto_encode_ack_noseq("r14", NULL, 1764145201000, false),
 		"s2c-ack-canned.json");
-	assert_null(proto_encode_ack_noseq("r\xff", NULL, 1));
+	assert_null(proto_encode_ack_noseq("r\xff", NULL, 1, false));
 }
 
 static void test_rate_limited_carries_retry_after(void **state UNUSED)

@@ -10,25 +10,33 @@
 #include <stddef.h>
 
 struct config {
-	char *host;	    /* listen address */
-	long port;	    /* 0 = any free port */
-	char *port_file;    /* write the bound port here; NULL = don't */
-	char *redis;	    /* redis://host:port or unix:/path */
-	char *jwt_keys;	    /* kid:hex[,kid:hex] */
-	char *jwt_issuer;   /* NULL = not checked */
-	char *jwt_audience; /* NULL = not checked */
-	char *id_secret;    /* hex, >= 32 bytes; shared by all nodes */
-	char *origins;	    /* comma-separated allowed Origins; "*" = any */
-	char *web_root;	    /* static files; "" = none */
-	long max_frame;	    /* inbound frame cap, bytes */
-	long rx_buffer;	    /* lws rx buffer per connection, bytes */
-	long out_queue;	    /* outbound frames queued before 4008 */
-	long rate;	    /* frames per second per connection */
-	long burst;	    /* token bucket size */
+	char *host;	       /* listen address */
+	long port;	       /* 0 = any free port */
+	char *port_file;       /* write the bound port here; NULL = don't */
+	char *redis;	       /* redis://host:port or unix:/path */
+	char *jwt_keys;	       /* kid:hex[,kid:hex] */
+	char *jwt_issuer;      /* NULL = not checked */
+	char *jwt_audience;    /* NULL = not checked */
+	char *id_secret;       /* hex, >= 32 bytes; shared by all nodes */
+	char *origins;	       /* comma-separated allowed Origins; "*" = any */
+	char *web_root;	       /* static files; "" = none */
+	long max_frame;	       /* inbound frame cap, bytes */
+	long rx_buffer;	       /* lws rx buffer per connection, bytes */
+	long out_queue;	       /* outbound frames queued before 4008 */
+	long out_soft_bytes;   /* outbound bytes allowed for a while */
+	long out_soft_seconds; /* ... this long */
+	long out_hard_bytes;   /* outbound bytes: close at once */
+	long rate;  /* request cost units per second per connection */
+	long burst; /* token bucket size, cost units */
 	long auth_timeout_ms;
-	long page;	 /* replay page size */
-	char *node;	 /* node name for logs; default host:pid */
-	char *log_level; /* debug|info|warn|error */
+	long page;		/* replay page size */
+	long history_bytes;	/* bytes of events in a history page */
+	long idem_ttl_s;	/* client ids kept after the last activity */
+	long retention_s;	/* closed conversations kept; 0 = forever */
+	long waiting_timeout_s; /* unclaimed conversations closed; 0 = never */
+	long idle_timeout_s;	/* idle assigned ones closed; 0 = never */
+	char *node;		/* node name for logs; default host:pid */
+	char *log_level;	/* debug|info|warn|error */
 };
 
 /*

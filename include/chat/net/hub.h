@@ -1,8 +1,8 @@
 /*
- * hub: the registry of this node's sessions and the handles their request
- * handlers need (config, token keys, store, bus; all borrowed). Runs the
- * one-second sweep that enforces the auth deadline and token expiry, and
- * closes everyone with 1001 at shutdown.
+ * hub: the registry of this node's sessions and what they need: config,
+ * token keys, store and bus (borrowed), the command layer's context, the
+ * writer and the feeds. Runs the sweep that enforces the auth deadline
+ * and token expiry, and closes everyone with 1001 at shutdown.
  */
 #ifndef CHAT_HUB_H
 #define CHAT_HUB_H
@@ -12,6 +12,7 @@
 
 #include <uv.h>
 
+#include "chat/cmd/cmd.h"
 #include "chat/common/auth.h"
 #include "chat/store/bus.h"
 #include "chat/common/config.h"
@@ -27,10 +28,9 @@ struct hub {
 	const struct auth_config *auth;
 	struct store *store;
 	struct bus *bus;
-	struct writer *writer; /* owned */
-	struct feeds *feeds;   /* owned */
-	unsigned char id_secret[128];
-	size_t id_secret_len;
+	struct writer *writer;	  /* owned */
+	struct feeds *feeds;	  /* owned */
+	struct cmd_ctx cmd;	  /* the command layer's view of this node */
 	struct session *sessions; /* all live sessions, owned */
 	size_t n_sessions;
 	uv_timer_t sweep;

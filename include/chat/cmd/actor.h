@@ -1,0 +1,40 @@
+/*
+ * actor: who performs a command, whatever the entry point (a WebSocket
+ * session, an HTTP request, an inbound email, a timer). Built from a
+ * verified token, or by the server for its own work (actor_system).
+ */
+#ifndef CHAT_ACTOR_H
+#define CHAT_ACTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chat/common/auth.h"
+#include "chat/protocol.h"
+
+/* Strings live in the same heap block as the struct ("" when absent). */
+struct actor {
+	const char *id, *name, *email, *org, *site;
+	const char *const *skills;
+	size_t n_skills;
+	enum proto_role role;
+	enum auth_org_role org_role;
+	enum auth_tier tier;
+	unsigned capacity; /* agents: concurrent conversations */
+	int64_t exp;	   /* token expiry, seconds since the epoch */
+	bool system;	   /* the server itself (timers, sweeps) */
+};
+
+/* Returns an actor copied from verified claims, in one heap block freed
+ * with free(). Aborts on out-of-memory (a structural allocation). */
+struct actor *actor_from_claims(const struct auth_claims *c);
+/* The server acting on its own (closing idle conversations): an admin
+ * with the given display name. Static storage; never freed. */
+const struct actor *actor_system(void);
+
+bool actor_is_agent(const struct actor *a);
+/* "site" when the actor acts for a site, else "personal". */
+const char *actor_context(const struct actor *a);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * cmd: the command layer. Every entry point (the WebSocket session today;
+ * an HTTP API, inbound email and timers tomorrow) calls cmd_run() with an
+ * actor (who acts) and a sink (where answers go). Commands check the
+ * policy, build the Redis step and answer through the sink; they know
+ * nothing of lws or of sessions.
+ */
+#ifndef CHAT_CMD_H
+#define CHAT_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chat/cmd/actor.h"
+#include "chat/cmd/sink.h"
+#include "chat/protocol.h"
+
+struct store;
+struct bus;
+
+/* What commands need from the node. Embedded by its owner; store and bus
+ * are borrowed and outlive every command. */
+struct cmd_ctx {
+	struct store *store;
+	struct bus *bus;
+	unsigned char id_secret[128];
+	size_t id_secret_len;
+	unsigned page;	      /* replay page, events */
+	size_t history_bytes; /* history page, bytes of events */
+	long idem_ttl_s;  /* idempotency records of an active conversation */
+	long retention_s; /* keys of a closed conversation; 0 = forever */
+};
+
+/* Fills ctx; returns 0, or -1 when the id secret (hex) is not 32 to 128
+ * bytes. */
+int cmd_ctx_init(struct cmd_ctx *ctx, struct store *store, struct bus *bus,
+		 const char *id_secret_hex);
+
+/* Runs one decoded request for actor a, answering through k. The request
+ * is borrowed for the call; nothing of it is kept. auth is not a command
+ * (the entry point authenticates). */
+void cmd_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+	     const struct proto_request *req);
+
+/* Redis work a request causes, in units of one simple command: what the
+ * rate limit charges. */
+unsigned cmd_cost(const struct proto_request *req);
+
+/* The sink is going away: stop following its conversations. */
+void cmd_sink_closed(struct cmd_ctx *ctx, struct sink *k);
+/* The sink has room again (or Redis is back): continue paused replays. */
+void cmd_sink_drained(struct cmd_ctx *ctx, struct sink *k);
+
+#endif

@@ -1,0 +1,75 @@
+/* actor: copies of verified identities, and the server's own actor. */
+#include "chat/cmd/actor.h"
+
+#include <string.h>
+
+#include "chat/common/util.h"
+
+/* Copies s to *p and advances it past the terminating NUL. */
+static const char *put(char **p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *out = memcpy(*p, s, n);
+
+	*p += n;
+	return out;
+}
+
+static size_t strings_size(const struct auth_claims *c)
+{
+	size_t n = strlen(c->sub) + strlen(c->name) + strlen(c->email) +
+		   strlen(c->org) + strlen(c->site) + 5;
+
+	for (size_t i = 0; i < c->n_skills; i++)
+		n += strlen(c->skills[i]) + 1;
+	return n;
+}
+
+struct actor *actor_from_claims(const struct auth_claims *c)
+{
+	size_t skills = c->n_skills * sizeof(char *);
+	struct actor *a = xcalloc(1, sizeof(*a) + skills + strings_size(c));
+	const char **list = (const char **)(a + 1);
+	char *p = (char *)(a + 1) + skills;
+
+	a->id = put(&p, c->sub);
+	a->name = put(&p, c->name);
+	a->email = put(&p, c->email);
+	a->org = put(&p, c->org);
+	a->site = put(&p, c->site);
+	for (size_t i = 0; i < c->n_skills; i++)
+		list[i] = put(&p, c->skills[i]);
+	a->skills = list;
+	a->n_skills = c->n_skills;
+	a->role = c->role;
+	a->org_role = c->org_role;
+	a->tier = c->tier;
+	a->capacity = c->capacity;
+	a->exp = c->exp;
+	return a;
+}
+
+const struct actor *actor_system(void)
+{
+	static const struct actor system = {
+		.id = "chatd",
+		.name = "chatd",
+		.email = "",
+		.org = "",
+		.site = "",
+		.role = PROTO_ROLE_ADMIN,
+		.system = true,
+	};
+
+	return &system;
+}
+
+bool actor_is_agent(const struct actor *a)
+{
+	return a->role != PROTO_ROLE_CUSTOMER;
+}
+
+const char *actor_context(const struct actor *a)
+{
+	return *a->site ? "site" : "personal";
+}
