@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "chat/common/auth.h"
+#include "chat/cmd/idle.h"
 #include "chat/store/bus.h"
 #include "chat/common/config.h"
 #include "chat/net/hub.h"
@@ -31,6 +32,7 @@ struct node {
 	struct store *store;
 	struct bus *bus;
 	struct hub *hub;
+	struct idle *idle;
 	struct transport *transport;
 	uv_signal_t sigint, sigterm;
 	uv_timer_t drain;
@@ -53,6 +55,8 @@ static void finish(struct node *n)
 	uv_close((uv_handle_t *)&n->drain, NULL);
 	uv_close((uv_handle_t *)&n->sigint, NULL);
 	uv_close((uv_handle_t *)&n->sigterm, NULL);
+	idle_destroy(n->idle);
+	n->idle = NULL;
 	store_stop(n->store);
 	bus_stop(n->bus);
 	hub_destroy(n->hub);
@@ -136,6 +140,17 @@ static void on_store_state(bool ready, void *arg)
 		hub_on_store_ready(n->hub);
 }
 
+/* A tenth of the smaller limit, from a quarter second to a minute: a
+ * conversation is closed at most about 10 % after its time. */
+static uint64_t idle_interval_ms(const struct config *cfg)
+{
+	long a = cfg->waiting_timeout_s, b = cfg->idle_timeout_s;
+	long limit = !a ? b : !b ? a : a < b ? a : b;
+	uint64_t ms = (uint64_t)limit * 100;
+
+	return ms < 250 ? 250 : ms > 60000 ? 60000 : ms;
+}
+
 static int start(struct node *n)
 {
 	struct redis_addr addr;
@@ -151,6 +166,8 @@ static int start(struct node *n)
 	n->hub = hub_create(&n->loop, &n->cfg, &n->auth, n->store, n->bus);
 	if (!n->hub)
 		return -1;
+	n->idle = idle_create(&n->loop, &n->hub->cmd, n->cfg.waiting_timeout_s,
+			      n->cfg.idle_timeout_s, idle_interval_ms(&n->cfg));
 	n->transport = transport_create(&n->loop, &n->cfg, n->hub, &port);
 	if (!n->transport)
 		return -1;

@@ -192,10 +192,12 @@ static void event_tag(const struct proto_request *req, char tag[3])
 	tag[2] = '\0';
 }
 
-/* Runs append.lua for an event built by the caller. */
+/* Runs append.lua for an event built by the caller; idle_since is ""
+ * or the last_at a close by the server is conditional on. */
 static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 			struct sink *k, const struct proto_request *req,
-			const char *event, const char *feed)
+			const char *event, const char *feed,
+			const char *idle_since)
 {
 	const char *conv = req->conv;
 	struct key keys[7] = {key_conv_meta(conv),    key_conv_events(conv),
@@ -224,12 +226,14 @@ static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 			      ttl,	   field,
 			      fp,	   tag,
 			      ch_conv.s,   chan_user_prefix(),
-			      ch_agents.s, keep};
-	eval_or_fail(ctx, a, k, req, conv, SCRIPT_APPEND, 7, 22, argv);
+			      ch_agents.s, keep,
+			      idle_since};
+	eval_or_fail(ctx, a, k, req, conv, SCRIPT_APPEND, 7, 23, argv);
 }
 
-void conv_append(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
-		 const struct proto_request *req)
+static void append_checked(struct cmd_ctx *ctx, const struct actor *a,
+			   struct sink *k, const struct proto_request *req,
+			   const char *idle_since)
 {
 	const char *denied = policy_append(a, req->type);
 	char *event, *feed;
@@ -242,11 +246,29 @@ void conv_append(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	event = append_event(a, req);
 	feed = append_feed(a, req);
 	if (event && feed)
-		append_eval(ctx, a, k, req, event, feed);
+		append_eval(ctx, a, k, req, event, feed, idle_since);
 	else
 		sink_send_error(k, req->id, req->conv, PROTO_E_INTERNAL, NULL);
 	free(event);
 	free(feed);
+}
+
+void conv_append(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		 const struct proto_request *req)
+{
+	append_checked(ctx, a, k, req, "");
+}
+
+void conv_close_idle(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		     const char *conv, const char *reason, const char *last_at)
+{
+	struct proto_request req = {.type = PROTO_CLOSE};
+
+	snprintf(req.conv, sizeof(req.conv), "%s", conv);
+	snprintf(req.client_id, sizeof(req.client_id), "idle-close");
+	snprintf(req.id, sizeof(req.id), "idle-close");
+	req.reason = (char *)reason;
+	append_checked(ctx, a, k, &req, last_at);
 }
 
 static void on_publish_reply(struct store *st, redisReply *r, void *arg)

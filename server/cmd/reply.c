@@ -48,6 +48,8 @@ enum proto_error_code reply_error_code(const redisReply *r)
 		{"not_assigned", PROTO_E_NOT_ASSIGNED},
 		{"conversation_closed", PROTO_E_CONV_CLOSED},
 		{"client_id_reused", PROTO_E_CLIENT_ID_REUSED},
+		/* only the idle sweep asks; its sink only logs answers */
+		{"not_idle", PROTO_E_CONV_CLOSED},
 	};
 	const char *msg;
 

@@ -13,7 +13,9 @@
 --       10 request fingerprint, 11 header tag (audience, kind),
 --       12 conversation channel, 13 user feed channel prefix,
 --       14 agents channel, 15 retention of a closed conversation in
---       seconds (0 = forever)
+--       seconds (0 = forever), 16 '' or the last_at the server saw when it
+--       decided the conversation was idle (a close by the server applies
+--       only if nothing happened since)
 -- Returns {duplicate 0|1, seq, ts} or an error reply naming the protocol
 -- error code.
 -- Redis CPU is the limit of the whole system under load, so this does as
@@ -33,7 +35,7 @@ end
 
 local op, sender = ARGV[1], ARGV[2]
 local m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
-  'assigned_seq', 'assigned_at', 'seq', 'last_at')
+  'assigned_seq', 'assigned_at', 'seq', 'last_at', 'refreshed_at')
 local status, customer, agent = m[1], m[2], m[3]
 if not status then
   return redis.error_reply('not_found')
@@ -43,6 +45,9 @@ if ARGV[3] == '1' and customer ~= sender then
 end
 if status == 'closed' then
   return redis.error_reply('conversation_closed')
+end
+if ARGV[16] ~= '' and m[7] ~= ARGV[16] then
+  return redis.error_reply('not_idle')
 end
 if op == 'send' and ARGV[3] ~= '1' and agent ~= sender then
   return redis.error_reply('not_assigned')
@@ -68,11 +73,20 @@ local event = 'E' .. ARGV[11] .. string.format('%016x', n) .. ' ' ..
 redis.call('XADD', KEYS[2], '0-' .. seq, 'e', event)
 redis.call('HSET', KEYS[3], ARGV[9], seq .. ' ' .. ts .. ' ' .. ARGV[10])
 -- cseq: the last sequence a customer can see (notes are not theirs).
+-- refreshed_at: when the activity index and the records' expiry were
+-- last brought up to date (at most once a minute, and on the first write).
+local refresh = op ~= 'close' and
+  tonumber(ts) - tonumber(m[8] or '0') >= REFRESH_MS
+local meta = {'seq', seq, 'last_at', ts}
 if string.sub(ARGV[11], 1, 1) == '*' then
-  redis.call('HSET', KEYS[1], 'seq', seq, 'cseq', seq, 'last_at', ts)
-else
-  redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts)
+  meta[#meta + 1] = 'cseq'
+  meta[#meta + 1] = seq
 end
+if refresh then
+  meta[#meta + 1] = 'refreshed_at'
+  meta[#meta + 1] = ts
+end
+redis.call('HSET', KEYS[1], unpack(meta))
 if op == 'claim' then
   redis.call('HSET', KEYS[1], 'agent', sender, 'agent_name', ARGV[7],
     'status', 'assigned', 'assigned_seq', seq, 'assigned_at', ts)
@@ -88,7 +102,7 @@ if op == 'close' then
     redis.call('EXPIRE', KEYS[2], ARGV[15])
     redis.call('EXPIRE', KEYS[7], ARGV[15])
   end
-elseif tonumber(ts) - tonumber(m[7] or '0') >= REFRESH_MS then
+elseif refresh then
   redis.call('ZADD', KEYS[6], ts, ARGV[5])
   redis.call('EXPIRE', KEYS[3], ARGV[8])
 end
