@@ -21,10 +21,10 @@
 #include "reply.h"
 
 #define WATCHES_MAX 1000
-/* Replays read a page only with this much room in the sink, and assume
- * this many bytes an event when sizing it. */
-#define REPLAY_ROOM_MIN (64 * 1024)
-#define REPLAY_EVENT_EST 4096
+/* Replay pages are sized for events this big (a message at the text
+ * limit with its envelope), so a page stays within the sink's room; a
+ * sink with less room still gets one event at a time. */
+#define REPLAY_EVENT_MAX (PROTO_TEXT_MAX + 1024)
 
 struct watch {
 	struct bus_sub sub; /* first: a bus_sub pointer is a watch pointer */
@@ -233,14 +233,17 @@ static void on_page(struct store *st, redisReply *r, void *arg)
 	pending_destroy(p);
 }
 
-/* Events to ask for: what the sink has room for, at most a page. */
+/* Events to ask for: what the sink has room for, at most a page; 0 when
+ * it has none. */
 static unsigned page_size(const struct watch *w)
 {
 	size_t room = w->k->ops->room(w->k), n;
 
-	if (room < REPLAY_ROOM_MIN)
+	if (room == 0)
 		return 0;
-	n = room / REPLAY_EVENT_EST;
+	n = room / REPLAY_EVENT_MAX;
+	if (n == 0)
+		n = 1;
 	return n < w->ctx->page ? (unsigned)n : w->ctx->page;
 }
 

@@ -2,6 +2,7 @@
 #include "lws_private.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include <uv.h>
 #include <libwebsockets.h>
@@ -35,4 +36,11 @@ int lwsp_write_close(struct lws *wsi, int code, const char *reason)
 	memcpy(buf + LWS_PRE + 2, reason, n);
 	return lws_write(wsi, buf + LWS_PRE, n + 2, WRITE_CLOSE_FRAME) < 0 ? -1
 									   : 0;
+}
+
+int lwsp_shutdown_write(struct lws *wsi)
+{
+	lws_sockfd_type fd = lws_get_socket_fd(wsi);
+
+	return fd < 0 ? -1 : shutdown(fd, SHUT_WR);
 }

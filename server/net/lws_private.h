@@ -6,7 +6,8 @@
  *  - raw writes on an established WebSocket (lws's "HTTP" write type),
  *    which the writer uses for frames it framed itself;
  *  - writing a close frame directly (lws's close write type, not exported
- *    by its public header in 4.1).
+ *    by its public header in 4.1), then half-closing the socket under lws
+ *    so the peer gets everything before the connection goes.
  */
 #ifndef CHAT_LWS_PRIVATE_H
 #define CHAT_LWS_PRIVATE_H
@@ -22,5 +23,9 @@ int lwsp_write_raw(struct lws *wsi, unsigned char *buf, size_t len);
 /* Writes a close frame with code and reason (cut to fit). Returns 0 or
  * -1. */
 int lwsp_write_close(struct lws *wsi, int code, const char *reason);
+
+/* Half-closes the connection's socket (no more writes; the peer sees the
+ * end of the stream after what was written). Returns 0 or -1. */
+int lwsp_shutdown_write(struct lws *wsi);
 
 #endif

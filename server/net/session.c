@@ -24,6 +24,8 @@
 
 #define SESSION_OF(k) ((struct session *)(k))
 
+static void rx_release(struct session *s);
+
 static int sink_send(struct sink *k, struct frame *f)
 {
 	return session_send_frame(SESSION_OF(k), f);
@@ -170,27 +172,36 @@ int session_send_frame(struct session *s, struct frame *f)
 	return 0;
 }
 
-/* Closes from inside an lws callback (which then returns -1): lws sends
- * the close frame, so nothing may be written after it. */
-static int close_now(struct session *s, int code, const char *reason)
+/*
+ * Refuses what the client sends (a frame too big, binary, a flood): what
+ * was already queued for it is still written, then the close frame; what
+ * it sends meanwhile is read and dropped. Closing at once instead would
+ * lose the queued answers, and with unread input the kernel resets the
+ * connection, so the client would often see 1006 instead of the code.
+ */
+static int refuse_input(struct session *s, int code, const char *reason)
 {
-	s->closing = true;
-	lws_close_reason(s->wsi, (enum lws_close_status)code,
-			 (unsigned char *)reason, strlen(reason));
-	return -1;
+	rx_release(s);
+	session_close(s, code, reason);
+	return 0;
 }
 
 /*
- * Carries out a close decided outside lws (session_close). The close frame
- * is written here before returning -1: when a WRITEABLE callback returns
- * -1, lws 4.1 on libuv closes the connection twice in a row and the second
- * pass drops the close frame lws_close_reason() queued, so the peer would
- * see 1006 instead of the code.
+ * Carries out a close once the queue is written: the close frame, then a
+ * half-close so the client receives both before the socket goes. The
+ * connection then waits (reading and dropping input) for the client's
+ * close or the grace timeout. Returning -1 here instead would not do:
+ * lws 4.1 on libuv closes a connection twice when WRITEABLE returns -1,
+ * and the second pass drops the close frame.
  */
 static int close_from_writeable(struct session *s)
 {
 	lwsp_write_close(s->wsi, s->close_code, s->close_reason);
-	return close_now(s, s->close_code, s->close_reason);
+	lwsp_shutdown_write(s->wsi);
+	s->closing = true;
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1,
+			CLOSE_GRACE_S);
+	return 0;
 }
 
 static void send_error(struct session *s, const char *id,
@@ -204,7 +215,7 @@ static void send_error(struct session *s, const char *id,
 static int refuse(struct session *s, enum rate_verdict v)
 {
 	if (v == RATE_FLOOD)
-		return close_now(s, PROTO_CLOSE_FLOOD, "flood");
+		return refuse_input(s, PROTO_CLOSE_FLOOD, "flood");
 	if (v == RATE_REFUSE)
 		sink_send_owned(&s->sink,
 				proto_encode_rate_limited(rate_retry_after_ms(
@@ -281,17 +292,19 @@ int session_on_receive(struct session *s, const void *in, size_t len,
 	size_t max = (size_t)s->hub->cfg->max_frame;
 	int rc;
 
+	if (!session_alive(s))
+		return 0; /* closing: input is dropped */
 	if (binary)
-		return close_now(s, PROTO_CLOSE_UNSUPPORTED,
-				 "binary frames are not accepted");
+		return refuse_input(s, PROTO_CLOSE_UNSUPPORTED,
+				    "binary frames are not accepted");
 	if (first)
 		rx_release(s);
 	if (rx_len(s) + len + remaining > max)
-		return close_now(s, PROTO_CLOSE_TOO_BIG, "frame too big");
+		return refuse_input(s, PROTO_CLOSE_TOO_BIG, "frame too big");
 	if (first && final)
 		return on_frame(s, in, len);
 	if (rx_append(s, in, len))
-		return close_now(s, PROTO_CLOSE_INTERNAL, "out of memory");
+		return refuse_input(s, PROTO_CLOSE_INTERNAL, "out of memory");
 	if (!final)
 		return 0;
 	rc = on_frame(s, s->rx->data, s->rx->len);
@@ -303,6 +316,8 @@ int session_on_writeable(struct session *s)
 {
 	if (!s->wsi)
 		return -1;
+	if (s->closing)
+		return 0; /* the close frame is out: waiting for the peer */
 	if (writer_write(s->hub->writer, s))
 		return -1;
 	if (s->close_code && !outq_count(&s->out))

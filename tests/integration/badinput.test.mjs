@@ -295,6 +295,31 @@ test('a sustained flood closes 4029 even when frames keep being allowed in betwe
   assert.equal((await g.waitClose()).code, 4029);
 });
 
+test('a refused client still gets every answer queued before the close, then the close code, never 1006', async () => {
+  // Ten rounds, because a close that races the client's own sending used
+  // to end in a reset (1006) only some of the time.
+  for (let round = 0; round < 10; round++) {
+    const c = await connectAs(node, customer());
+    const from = c.frames.length;
+    for (let i = 0; i < 5; i++) c.send({ type: 'ping', id: `p${i}` });
+    c.send(JSON.stringify({ type: 'ping', id: 'big', pad: 'x'.repeat(70000) }));
+    // The client keeps sending after its frame was refused.
+    for (let i = 0; i < 50 && c.ws.readyState === 1; i++) c.send({ type: 'ping', id: `after${i}` });
+    const { code } = await c.waitClose();
+    assert.equal(code, 1009, `round ${round}`);
+    const pongs = c.frames.slice(from).filter((f) => f.type === 'pong').map((f) => f.id);
+    assert.deepEqual(pongs, ['p0', 'p1', 'p2', 'p3', 'p4'], `round ${round}`);
+  }
+  // A flood: the answers to what was admitted arrive, then 4029.
+  const f = await connectAs(strict, customer());
+  const from = f.frames.length;
+  for (let i = 0; i < 100 && f.ws.readyState === 1; i++) f.send({ type: 'ping', id: `fl${i}` });
+  assert.equal((await f.waitClose()).code, 4029);
+  const got = f.frames.slice(from);
+  assert.ok(got.some((x) => x.type === 'pong'), JSON.stringify(got));
+  assert.equal(got.filter((x) => x.code === 'rate_limited').length, 1, JSON.stringify(got));
+});
+
 test('the server is alive after all of it: a fresh client authenticates and pings; /healthz and /readyz are 200', async () => {
   for (const n of [node, strict]) {
     assert.ok(n.alive());
