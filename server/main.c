@@ -59,8 +59,7 @@ static void finish(struct node *n)
 	n->idle = NULL;
 	store_stop(n->store);
 	bus_stop(n->bus);
-	hub_destroy(n->hub);
-	transport_stop(n->transport);
+	transport_stop(n->transport); /* the hub goes once lws is done */
 }
 
 /* Waits until clients are gone and Redis has answered what was sent. */
@@ -200,7 +199,8 @@ static int serve(int argc, char **argv)
 	rc = start(&n);
 	if (rc == 0)
 		uv_run(&n.loop, UV_RUN_DEFAULT);
-	transport_destroy(n.transport);
+	transport_destroy(n.transport); /* every session has closed now */
+	hub_destroy(n.hub);
 	store_destroy(n.store);
 	bus_destroy(n.bus);
 	uv_run(&n.loop, UV_RUN_DEFAULT);

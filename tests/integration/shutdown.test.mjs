@@ -2,7 +2,7 @@
 // elsewhere and resume) and chatd exits 0 promptly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStack, Client, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
+import { useStack, Client, Redis, Chatd, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
 
 const env = useStack();
 
@@ -30,4 +30,32 @@ test('SIGTERM closes every client with 1001 and chatd exits 0', async () => {
 
   // What was acked before the shutdown is stored.
   assert.equal(env.redis.cli('XLEN', `{c:${conv}}:e`), '3');
+});
+
+test('SIGTERM while Redis does not answer: the drain gives up after its limit, closes in order and exits 0', async () => {
+  const redis = await new Redis().start();
+  const node = await new Chatd(redis, []).start();
+  try {
+    const cust = await connectAs(node, customer());
+    const conv = await openConv(cust, 'redis stalls');
+    await watch(cust, conv, 0);
+    redis.proc.kill('SIGSTOP'); // Redis holds the connection but answers nothing
+    cust.send({ type: 'send', id: 'stuck', client_id: uid('m'), conv, text: 'into the void' });
+    await cust.ping(); // answered after the send was handed to Redis
+    const t0 = Date.now();
+    const exit = node.stop('SIGTERM', { timeout: 12000 });
+    exit.catch(() => {});
+    const { code, signal } = await exit;
+    const took = Date.now() - t0;
+    assert.equal(signal, null);
+    assert.equal(code, 0);
+    // It waited for the unanswered command, but not for ever.
+    assert.ok(took >= 4500 && took < 12000, `took ${took} ms`);
+    assert.match(node.log, /stopped \(\d+ sessions, 1 redis replies pending\)/);
+    assert.equal((await cust.waitClose()).code, 1001);
+  } finally {
+    redis.proc?.kill('SIGCONT');
+    await node.stop();
+    await redis.destroy();
+  }
 });
