@@ -113,6 +113,7 @@ test: deps
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory integration
 	@$(MAKE) --no-print-directory browser
 	@$(MAKE) --no-print-directory san-test
@@ -130,4 +131,5 @@ format-check:
 clean:
 	rm -rf build build-san
 
+include tests/fuzz/fuzz.mk
 -include $(shell find build build-san -name '*.d' 2>/dev/null)

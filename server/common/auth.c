@@ -6,8 +6,8 @@
  * libjwt 1.10 is used only to check the HMAC and to sign: it would accept
  * alg "none", other algorithms and expired tokens, so this file reads the
  * header and the claims itself (jansson, duplicates rejected) and checks
- * alg, kid, exp, nbf, iss and aud. It knows nothing of connections, Redis or
- * what a role may do.
+ * alg, kid, exp, nbf, iat, iss and aud. It knows nothing of connections, Redis
+ * or what a role may do.
  */
 #include "chat/common/auth.h"
 
@@ -112,6 +112,10 @@ const char *auth_result_str(int result)
 		return "wrong issuer or audience";
 	case AUTH_ERR_CLAIMS:
 		return "invalid claims";
+	case AUTH_ERR_NO_KID:
+		return "kid missing";
+	case AUTH_ERR_TIME_RANGE:
+		return "exp, nbf or iat out of range";
 	default:
 		return "unknown auth error";
 	}
@@ -304,12 +308,8 @@ static int check_header(const struct auth_config *cfg, json_t *head,
 		return AUTH_ERR_MALFORMED;
 	if (json_object_get(head, "crit") || (kid && !json_is_string(kid)))
 		return AUTH_ERR_MALFORMED;
-	if (!kid) {
-		if (cfg->n_keys != 1)
-			return AUTH_ERR_UNKNOWN_KID;
-		*key = &cfg->keys[0];
-		return AUTH_OK;
-	}
+	if (!kid)
+		return AUTH_ERR_NO_KID; /* never guess which key signed */
 	i = auth_keys_index(cfg->keys, cfg->n_keys, json_string_value(kid));
 	if (i < 0)
 		return AUTH_ERR_UNKNOWN_KID;
@@ -333,26 +333,46 @@ static int check_signature(const char *token, const struct token_parts *p,
 	return rc;
 }
 
+/* A present time claim must be an integer second in 0..AUTH_TIME_MAX:
+ * the server computes exp * 1000 and compares times with now +/- leeway,
+ * which a larger value would overflow. */
+static int time_claim(json_t *claims, const char *name, int64_t *out)
+{
+	json_t *v = json_object_get(claims, name);
+	json_int_t t;
+
+	if (!v)
+		return 1;
+	if (!json_is_integer(v))
+		return AUTH_ERR_CLAIMS;
+	t = json_integer_value(v);
+	if (t < 0 || t > AUTH_TIME_MAX)
+		return AUTH_ERR_TIME_RANGE;
+	*out = t;
+	return AUTH_OK;
+}
+
 static int check_times(const struct auth_config *cfg, json_t *claims,
 		       int64_t now, int64_t *exp_out)
 {
-	json_t *exp = json_object_get(claims, "exp");
-	json_t *nbf = json_object_get(claims, "nbf");
-	int64_t leeway = cfg->leeway_s;
+	int64_t leeway = cfg->leeway_s, exp = 0, nbf = 0, iat = 0;
+	int rc, nbf_rc;
 
 	if (leeway < 0)
 		leeway = 0;
 	if (leeway > LEEWAY_MAX)
 		leeway = LEEWAY_MAX;
-	if (!exp)
+	if ((rc = time_claim(claims, "exp", &exp)) != AUTH_OK)
+		return rc == 1 ? AUTH_ERR_EXPIRED : rc;
+	if ((nbf_rc = time_claim(claims, "nbf", &nbf)) < 0)
+		return nbf_rc;
+	if ((rc = time_claim(claims, "iat", &iat)) < 0)
+		return rc;
+	if (exp <= now - leeway)
 		return AUTH_ERR_EXPIRED;
-	if (!json_is_integer(exp) || (nbf && !json_is_integer(nbf)))
-		return AUTH_ERR_CLAIMS;
-	if (json_integer_value(exp) <= now - leeway)
-		return AUTH_ERR_EXPIRED;
-	if (nbf && json_integer_value(nbf) > now + leeway)
+	if (nbf_rc == AUTH_OK && nbf > now + leeway)
 		return AUTH_ERR_NOT_YET;
-	*exp_out = json_integer_value(exp);
+	*exp_out = exp;
 	return AUTH_OK;
 }
 

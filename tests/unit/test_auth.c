@@ -119,6 +119,15 @@ static int verify_extra(const char *extra)
 	return verify_raw(&cfg, HS256_K1, payload(extra));
 }
 
+/* Verifies a correctly signed k1 token with exactly this payload. */
+static int verify_extra_body(const char *body)
+{
+	struct auth_config cfg;
+
+	config_one(&cfg);
+	return verify_raw(&cfg, HS256_K1, body);
+}
+
 static void fill_agent(struct auth_claims *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -347,7 +356,8 @@ static void typ_other_than_jwt_or_crit_is_refused(void **state)
 	assert_int_equal(
 		verify_raw(&cfg, "{\"alg\":\"HS256\",\"kid\":7}", payload("")),
 		AUTH_ERR_MALFORMED);
-	assert_int_equal(verify_raw(&cfg, "{\"alg\":\"HS256\"}", payload("")),
+	assert_int_equal(verify_raw(&cfg, "{\"alg\":\"HS256\",\"kid\":\"k1\"}",
+				    payload("")),
 			 AUTH_OK);
 }
 
@@ -428,10 +438,76 @@ static void unknown_kid_is_refused(void **state)
 	assert_int_equal(verify_raw(&cfg, "{\"alg\":\"HS256\",\"kid\":\"k9\"}",
 				    payload("")),
 			 AUTH_ERR_UNKNOWN_KID);
-	config_keys(&cfg, "k1:" HEX1 ",k2:" HEX2);
-	/* Without a kid the key is ambiguous once there are two. */
+}
+
+/* The README requires kid: a token without one is refused even when only
+ * one key could have signed it, and with two or more. */
+static void missing_kid_is_refused(void **state)
+{
+	struct auth_config cfg;
+	const char *hs256_no_kid = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+
+	(void)state;
+	config_one(&cfg);
+	assert_int_equal(verify_raw(&cfg, hs256_no_kid, payload("")),
+			 AUTH_ERR_NO_KID);
 	assert_int_equal(verify_raw(&cfg, "{\"alg\":\"HS256\"}", payload("")),
-			 AUTH_ERR_UNKNOWN_KID);
+			 AUTH_ERR_NO_KID);
+	config_keys(&cfg, "k1:" HEX1 ",k2:" HEX2);
+	assert_int_equal(verify_raw(&cfg, hs256_no_kid, payload("")),
+			 AUTH_ERR_NO_KID);
+	assert_string_equal(auth_result_str(AUTH_ERR_NO_KID), "kid missing");
+}
+
+/* Verifies a k1 token whose claims are sub, role and the given times. */
+static int verify_times(const char *times)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"sub\":\"u1\",\"role\":\"customer\"%s}",
+		 times);
+	return verify_extra_body(body);
+}
+
+/* exp, nbf and iat are bounded to 0..year 9999 so the server's exp * 1000
+ * (milliseconds) cannot overflow int64_t. */
+static void out_of_range_times_are_refused(void **state)
+{
+	struct auth_config cfg;
+	struct auth_claims c;
+	char *tok;
+
+	(void)state;
+	assert_int_equal(verify_times(",\"exp\":253402300800"),
+			 AUTH_ERR_TIME_RANGE);
+	assert_int_equal(verify_times(",\"exp\":9223372036854775807"),
+			 AUTH_ERR_TIME_RANGE);
+	assert_int_equal(verify_times(",\"exp\":-1"), AUTH_ERR_TIME_RANGE);
+	assert_int_equal(verify_times(",\"exp\":1800000000,\"nbf\":-5"),
+			 AUTH_ERR_TIME_RANGE);
+	assert_int_equal(
+		verify_times(",\"exp\":1800000000,\"nbf\":253402300800"),
+		AUTH_ERR_TIME_RANGE);
+	assert_int_equal(
+		verify_times(",\"exp\":1800000000,\"iat\":9000000000000000000"),
+		AUTH_ERR_TIME_RANGE);
+	assert_int_equal(verify_times(",\"exp\":1800000000,\"iat\":-1"),
+			 AUTH_ERR_TIME_RANGE);
+	assert_int_equal(verify_times(",\"exp\":1800000000,\"iat\":\"now\""),
+			 AUTH_ERR_CLAIMS);
+	assert_string_not_equal(auth_result_str(AUTH_ERR_TIME_RANGE),
+				"unknown auth error");
+
+	/* The last second of 9999 is accepted and its milliseconds fit. */
+	config_one(&cfg);
+	tok = raw_token(HS256_K1,
+			"{\"sub\":\"u1\",\"role\":\"customer\",\"iat\":0,"
+			"\"exp\":253402300799}",
+			cfg.keys[0].secret, cfg.keys[0].secret_len);
+	assert_int_equal(auth_verify(&cfg, tok, NOW, &c), AUTH_OK);
+	assert_int_equal(c.exp, AUTH_TIME_MAX);
+	assert_true(c.exp <= INT64_MAX / 1000);
+	free(tok);
 }
 
 static void rotated_keys_both_verify(void **state)
@@ -673,9 +749,10 @@ static void garbage_tokens_refused_without_crashing(void **state)
 	assert_int_equal(verify_raw(&cfg, HS256_K1, "{\"sub\":"),
 			 AUTH_ERR_MALFORMED);
 	/* Well formed but unsigned: a signature problem, not garbage. */
-	assert_int_equal(
-		auth_verify(&cfg, "eyJhbGciOiJIUzI1NiJ9.e30.", NOW, &c),
-		AUTH_ERR_SIGNATURE);
+	assert_int_equal(auth_verify(&cfg,
+				     "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.e30.",
+				     NOW, &c),
+			 AUTH_ERR_SIGNATURE);
 	big = malloc(9001);
 	assert_non_null(big);
 	memset(big, 'A', 9000);
@@ -830,7 +907,7 @@ static void names_round_trip(void **state)
 	assert_int_equal(auth_tier_parse(NULL, &t), -1);
 	assert_int_equal(auth_org_role_parse("", &r), -1);
 	assert_string_equal(auth_tier_str((enum auth_tier)42), "unknown");
-	for (int i = AUTH_ERR_CLAIMS; i <= AUTH_OK; i++)
+	for (int i = AUTH_ERR_TIME_RANGE; i <= AUTH_OK; i++)
 		assert_string_not_equal(auth_result_str(i),
 					"unknown auth error");
 	assert_string_equal(auth_result_str(-99), "unknown auth error");
@@ -856,6 +933,8 @@ int main(void)
 		cmocka_unit_test(future_nbf_is_refused),
 		cmocka_unit_test(leeway_is_honoured),
 		cmocka_unit_test(unknown_kid_is_refused),
+		cmocka_unit_test(missing_kid_is_refused),
+		cmocka_unit_test(out_of_range_times_are_refused),
 		cmocka_unit_test(rotated_keys_both_verify),
 		cmocka_unit_test(issuer_and_audience_mismatch_refused),
 		cmocka_unit_test(audience_string_or_array_accepted),

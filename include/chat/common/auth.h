@@ -3,7 +3,8 @@
  * mints them for development (`chatd token`).
  *
  * Verification always requires a key, pins alg to HS256, chooses the key by
- * the header's kid, and checks exp, nbf and, when configured, iss and aud.
+ * the header's kid (which must be present), and checks exp, nbf, iat and,
+ * when configured, iss and aud.
  * It does not know about connections or Redis.
  */
 #ifndef CHAT_AUTH_H
@@ -36,7 +37,14 @@ enum auth_result {
 	AUTH_ERR_NOT_YET = -5,	/* nbf in the future */
 	AUTH_ERR_AUDIENCE = -6, /* iss or aud mismatch */
 	AUTH_ERR_CLAIMS = -7,	/* a claim has a wrong value */
+	AUTH_ERR_NO_KID = -8,	/* header without kid */
+	/* exp, nbf or iat negative or past AUTH_TIME_MAX */
+	AUTH_ERR_TIME_RANGE = -9,
 };
+
+/* The last second of year 9999 (UTC): the latest exp, nbf or iat a token
+ * may carry, so exp * 1000 (milliseconds) always fits in int64_t. */
+#define AUTH_TIME_MAX INT64_C(253402300799)
 
 struct auth_key {
 	char kid[AUTH_KID_MAX + 1];
@@ -67,7 +75,7 @@ struct auth_claims {
 	char skills[AUTH_SKILLS_MAX][33];
 	size_t n_skills;
 	unsigned capacity; /* agents: concurrent chats, default 3 */
-	int64_t exp;	   /* seconds since epoch */
+	int64_t exp;	   /* seconds since epoch, 0..AUTH_TIME_MAX */
 };
 
 /*
@@ -84,7 +92,9 @@ int auth_keys_parse(struct auth_config *cfg, const char *spec, char *err,
  * Verifies token at time now (seconds since epoch) and fills *out.
  * Returns AUTH_OK or a negative enum auth_result; *out is untouched on
  * failure. A missing sub or role is MALFORMED, a missing exp EXPIRED, a
- * claim of the wrong type or value CLAIMS (see auth_claims_check).
+ * header without kid NO_KID, an exp, nbf or iat outside 0..AUTH_TIME_MAX
+ * TIME_RANGE, a claim of the wrong type or value CLAIMS (see
+ * auth_claims_check).
  */
 int auth_verify(const struct auth_config *cfg, const char *token, int64_t now,
 		struct auth_claims *out);
