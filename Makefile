@@ -127,6 +127,7 @@ format:
 
 format-check:
 	@clang-format --dry-run -Werror $(FORMAT_SRC)
+	@scripts/layers
 
 clean:
 	rm -rf build build-san
