@@ -63,6 +63,14 @@ int64_t now_s(void)
 	return now_ms() / 1000;
 }
 
+int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void random_bytes(void *buf, size_t n)
 {
 	unsigned char *p = buf;

@@ -144,7 +144,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 		return;
 	}
 	st->connected = true;
-	st->last_reply_ms = (uint64_t)now_ms();
+	st->last_reply_ms = (uint64_t)mono_ms();
 	load_scripts(st);
 }
 
@@ -190,7 +190,7 @@ static void connect_now(struct store *st)
 static void on_watchdog(uv_timer_t *t)
 {
 	struct store *st = t->data;
-	uint64_t now = (uint64_t)now_ms();
+	uint64_t now = (uint64_t)mono_ms();
 
 	if (st->ac && st->connected && st->pending > 0 &&
 	    now - st->last_reply_ms > STORE_STALL_MS) {
@@ -283,7 +283,7 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 
 	(void)ac;
 	st->pending--;
-	st->last_reply_ms = (uint64_t)now_ms();
+	st->last_reply_ms = (uint64_t)mono_ms();
 	if (reply && reply->type == REDIS_REPLY_ERROR &&
 	    strncmp(reply->str, "NOSCRIPT", 8) == 0) {
 		log_warn("redis: scripts were flushed; reloading");
@@ -368,7 +368,7 @@ int store_command(struct store *st, store_reply_cb cb, void *arg, int argc,
 		return -1;
 	}
 	if (st->pending++ == 0)
-		st->last_reply_ms = (uint64_t)now_ms();
+		st->last_reply_ms = (uint64_t)mono_ms();
 	return 0;
 }
 

@@ -17,6 +17,9 @@ char *xstrdup(const char *s);
 /* Wall clock, UTC milliseconds / seconds since the epoch. */
 int64_t now_ms(void);
 int64_t now_s(void);
+/* Monotonic clock in milliseconds from an arbitrary start: for deadlines
+ * and intervals, which a wall clock set back or forward would break. */
+int64_t mono_ms(void);
 
 /* Fills buf with n cryptographically random bytes; aborts if the kernel
  * cannot provide them. */
