@@ -26,9 +26,11 @@ struct config {
 	long rate;	    /* frames per second per connection */
 	long burst;	    /* token bucket size */
 	long auth_timeout_ms;
-	long page;	 /* replay page size */
-	char *node;	 /* node name for logs; default host:pid */
-	char *log_level; /* debug|info|warn|error */
+	long page;	      /* replay page size */
+	long bus_ping_ms;     /* probe the SUBSCRIBE connection this often */
+	long bus_deadline_ms; /* drop it after this long without an answer */
+	char *node;	      /* node name for logs; default host:pid */
+	char *log_level;      /* debug|info|warn|error */
 };
 
 /*
