@@ -162,6 +162,8 @@ static int start(struct node *n)
 	}
 	n->store = store_create(&n->loop, &addr, on_store_state, n);
 	n->bus = bus_create(&n->loop, &addr);
+	bus_set_keepalive(n->bus, (uint64_t)n->cfg.bus_ping_ms,
+			  (uint64_t)n->cfg.bus_deadline_ms);
 	n->hub = hub_create(&n->loop, &n->cfg, &n->auth, n->store, n->bus);
 	if (!n->hub)
 		return -1;

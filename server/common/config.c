@@ -89,6 +89,11 @@ static const struct option_def options[] = {
 	{"idle-timeout", "CHAT_IDLE_TIMEOUT", OPT_LONG, OFF(idle_timeout_s), 0,
 	 365L * 86400, "86400",
 	 "close an assigned conversation idle for this many seconds; 0: never"},
+	{"bus-ping-ms", "CHAT_BUS_PING_MS", OPT_LONG, OFF(bus_ping_ms), 10,
+	 600000, "1000", "probe the pub/sub connection this often"},
+	{"bus-deadline-ms", "CHAT_BUS_DEADLINE_MS", OPT_LONG,
+	 OFF(bus_deadline_ms), 20, 3600000, "3000",
+	 "reconnect the pub/sub connection after this long without an answer"},
 	{"node", "CHAT_NODE", OPT_STR, OFF(node), 0, 0, NULL,
 	 "node name in logs"},
 	{"log-level", "CHAT_LOG_LEVEL", OPT_STR, OFF(log_level), 0, 0, "info",
@@ -271,6 +276,13 @@ static int validate(struct config *cfg)
 	if (!cfg->id_secret || strlen(cfg->id_secret) < 64) {
 		fprintf(stderr, "chatd: --id-secret / CHAT_ID_SECRET must be "
 				"at least 64 hex digits\n");
+		return -1;
+	}
+	if (cfg->bus_deadline_ms <= cfg->bus_ping_ms) {
+		fprintf(stderr,
+			"chatd: --bus-deadline-ms (%ld) must be longer than "
+			"--bus-ping-ms (%ld)\n",
+			cfg->bus_deadline_ms, cfg->bus_ping_ms);
 		return -1;
 	}
 	if (strncmp(cfg->redis, "redis://", 8) != 0 &&

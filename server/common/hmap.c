@@ -1,4 +1,6 @@
-/* hmap: chained string hash map (FNV-1a), values borrowed. */
+/* hmap: chained string hash map (FNV-1a), values borrowed. The table
+ * doubles at load 1 and halves below load 1/4 (never under 16 buckets), so
+ * a burst of keys does not pin a big table once they are gone. */
 #include "chat/common/hmap.h"
 
 #include <stdint.h>
@@ -6,6 +8,8 @@
 #include <string.h>
 
 #include "chat/common/util.h"
+
+#define HMAP_MIN_BUCKETS 16
 
 struct hmap_entry {
 	struct hmap_entry *next;
@@ -32,7 +36,7 @@ struct hmap *hmap_create(void)
 {
 	struct hmap *m = xcalloc(1, sizeof(*m));
 
-	m->n_buckets = 16;
+	m->n_buckets = HMAP_MIN_BUCKETS;
 	m->buckets = xcalloc(m->n_buckets, sizeof(*m->buckets));
 	return m;
 }
@@ -65,9 +69,9 @@ static struct hmap_entry **find_slot(const struct hmap *m, const char *key)
 	return pp;
 }
 
-static void grow(struct hmap *m)
+/* Moves every entry into a table of n buckets (a power of two). */
+static void resize(struct hmap *m, size_t n)
 {
-	size_t n = m->n_buckets * 2;
 	struct hmap_entry **b = xcalloc(n, sizeof(*b));
 
 	for (size_t i = 0; i < m->n_buckets; i++) {
@@ -111,7 +115,7 @@ void *hmap_put(struct hmap *m, const char *key, void *value)
 	(*pp)->value = value;
 	memcpy((*pp)->key, key, len);
 	if (++m->count > m->n_buckets)
-		grow(m);
+		resize(m, m->n_buckets * 2);
 	return NULL;
 }
 
@@ -126,13 +130,22 @@ void *hmap_remove(struct hmap *m, const char *key)
 	*pp = e->next;
 	value = e->value;
 	free(e);
-	m->count--;
+	/* Shrinking at load 1/4 to load 1/2 leaves a factor of two before
+	 * the next growth, so adds and removes at a boundary cannot make
+	 * every call rehash. */
+	if (--m->count < m->n_buckets / 4 && m->n_buckets > HMAP_MIN_BUCKETS)
+		resize(m, m->n_buckets / 2);
 	return value;
 }
 
 size_t hmap_count(const struct hmap *m)
 {
 	return m->count;
+}
+
+size_t hmap_capacity(const struct hmap *m)
+{
+	return m->n_buckets;
 }
 
 void hmap_each(const struct hmap *m, hmap_each_cb cb, void *arg)

@@ -4,6 +4,19 @@
  * a subscriber arrived meanwhile); at most one SUBSCRIBE/UNSUBSCRIBE per
  * channel is in flight, which keeps hiredis's per-channel callback table
  * consistent. After a reconnect every channel is subscribed again.
+ *
+ * Liveness: a half-open link (no FIN, no RST) would stop live delivery
+ * while commands on the store's connection still succeed, so the bus
+ * probes its own link every ping_ms and drops it when nothing has come
+ * back for deadline_ms. The probe is a SUBSCRIBE of ALIVE_CHANNEL, which
+ * Redis answers every time, not a PING: in subscribed mode hiredis 0.14
+ * queues a PING's callback on a list that only non-array replies pop (it
+ * runs once, with NULL, when the link is freed, so the list grows by one
+ * per probe), and routes the ["pong", ""] reply like a pattern message:
+ * not found, it goes to whatever callback the previous reply of the same
+ * read used, or nowhere. A SUBSCRIBE answer reaches its channel's
+ * callback. Keeping ALIVE_CHANNEL subscribed also keeps the link in
+ * subscribed mode for good, where every reply is an array.
  */
 #include "chat/store/bus.h"
 
@@ -16,6 +29,8 @@
 #include "chat/common/hmap.h"
 #include "chat/common/log.h"
 #include "chat/common/util.h"
+
+#define ALIVE_CHANNEL "bus:alive"
 
 enum channel_state { CH_IDLE, CH_SUBSCRIBING, CH_LIVE, CH_UNSUBSCRIBING };
 
@@ -33,8 +48,12 @@ struct bus {
 	bool connected, stopping;
 	struct hmap *channels; /* name -> struct bus_channel, owned */
 	uv_timer_t retry_timer;
+	uv_timer_t ping_timer;
+	int open_timers; /* while destroying */
 	uint64_t backoff_ms;
-	char *pattern; /* NULL: none */
+	uint64_t ping_ms, deadline_ms;
+	int64_t last_heard_ms; /* mono_ms() of the last reply or connect */
+	char *pattern;	       /* NULL: none */
 	bus_pattern_cb on_pattern;
 	void *pattern_arg;
 };
@@ -130,9 +149,13 @@ static void on_sub_reply(redisAsyncContext *ac, void *r, void *privdata)
 	const char *kind;
 
 	(void)ac;
-	if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
+	if (!reply)
+		return; /* the link is going away */
+	bus->last_heard_ms = mono_ms();
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
 	    reply->element[0]->type != REDIS_REPLY_STRING ||
-	    reply->element[1]->type != REDIS_REPLY_STRING)
+	    reply->element[1]->type != REDIS_REPLY_STRING ||
+	    strcmp(reply->element[1]->str, ALIVE_CHANNEL) == 0)
 		return;
 	kind = reply->element[0]->str;
 	if (strcmp(kind, "pmessage") == 0) {
@@ -217,6 +240,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	}
 	bus->connected = true;
 	bus->backoff_ms = 50;
+	bus->last_heard_ms = mono_ms();
+	send_sub_command(bus, "SUBSCRIBE", ALIVE_CHANNEL);
 	log_info("bus: subscribed connection up, %zu channels",
 		 hmap_count(bus->channels));
 	hmap_each(bus->channels, resubscribe_one, bus);
@@ -238,6 +263,37 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 	}
 }
 
+/* Drops the link now; the retry timer brings a new one. A context that
+ * never connected is freed by hiredis without a callback, so its retry
+ * is scheduled here. */
+static void drop_link(struct bus *bus)
+{
+	bool was_connected = bus->connected;
+
+	redisAsyncFree(bus->ac); /* connected: -> on_disconnect */
+	if (was_connected)
+		return;
+	bus->ac = NULL;
+	uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
+}
+
+static void on_ping(uv_timer_t *t)
+{
+	struct bus *bus = t->data;
+	int64_t quiet;
+
+	if (!bus->ac)
+		return;
+	quiet = mono_ms() - bus->last_heard_ms;
+	if (quiet >= (int64_t)bus->deadline_ms) {
+		log_warn("bus: no answer for %lld ms, reconnecting",
+			 (long long)quiet);
+		drop_link(bus);
+		return;
+	}
+	send_sub_command(bus, "SUBSCRIBE", ALIVE_CHANNEL);
+}
+
 static void bus_connect(struct bus *bus)
 {
 	redisAsyncContext *ac =
@@ -253,8 +309,20 @@ static void bus_connect(struct bus *bus)
 	}
 	ac->data = bus;
 	bus->ac = ac;
+	bus->last_heard_ms = mono_ms(); /* the connect has a deadline too */
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
+}
+
+int bus_set_keepalive(struct bus *bus, uint64_t ping_ms, uint64_t deadline_ms)
+{
+	if (ping_ms == 0 || deadline_ms <= ping_ms)
+		return -1;
+	bus->ping_ms = ping_ms;
+	bus->deadline_ms = deadline_ms;
+	if (!bus->stopping)
+		uv_timer_start(&bus->ping_timer, on_ping, ping_ms, ping_ms);
+	return 0;
 }
 
 struct bus *bus_create(uv_loop_t *loop, const struct redis_addr *addr)
@@ -267,6 +335,9 @@ struct bus *bus_create(uv_loop_t *loop, const struct redis_addr *addr)
 	bus->backoff_ms = 50;
 	uv_timer_init(loop, &bus->retry_timer);
 	bus->retry_timer.data = bus;
+	uv_timer_init(loop, &bus->ping_timer);
+	bus->ping_timer.data = bus;
+	bus_set_keepalive(bus, BUS_PING_MS, BUS_DEADLINE_MS);
 	bus_connect(bus);
 	return bus;
 }
@@ -276,6 +347,7 @@ void bus_stop(struct bus *bus)
 {
 	bus->stopping = true;
 	uv_timer_stop(&bus->retry_timer);
+	uv_timer_stop(&bus->ping_timer); /* a running timer keeps the loop up */
 	if (bus->ac)
 		redisAsyncFree(bus->ac); /* -> on_disconnect when connected */
 	bus->ac = NULL;
@@ -293,7 +365,10 @@ static void free_channel_cb(const char *key, void *value, void *arg)
 
 static void on_timer_closed(uv_handle_t *h)
 {
-	free(h->data);
+	struct bus *bus = h->data;
+
+	if (--bus->open_timers == 0)
+		free(bus);
 }
 
 void bus_destroy(struct bus *bus)
@@ -306,7 +381,9 @@ void bus_destroy(struct bus *bus)
 	hmap_each(bus->channels, free_channel_cb, NULL);
 	hmap_destroy(bus->channels);
 	free(bus->pattern);
+	bus->open_timers = 2;
 	uv_close((uv_handle_t *)&bus->retry_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&bus->ping_timer, on_timer_closed);
 }
 
 void bus_add(struct bus *bus, struct bus_sub *sub, const char *channel)

@@ -1,4 +1,8 @@
-/* redis_uv: hiredis event hooks on libuv with deferred, batched writes. */
+/* redis_uv: hiredis event hooks on libuv with deferred, batched writes.
+ * The events hiredis asked for (wanted) are kept apart from the events the
+ * poll is started with (armed): libuv stops the poll by itself on a socket
+ * error, and after every error the poll is started again with what hiredis
+ * still wants, whatever hiredis did or did not call meanwhile. */
 #include "redis_uv.h"
 
 #include <stdbool.h>
@@ -11,7 +15,8 @@ struct redis_uv {
 	redisAsyncContext *ac; /* NULL once hiredis let go */
 	uv_poll_t poll;
 	uv_idle_t flush;
-	int armed;	  /* events the poll waits for */
+	int wanted;	  /* events hiredis asked for through the hooks */
+	int armed;	  /* events the poll is started with */
 	bool want_write;  /* output is waiting for the flush */
 	bool in_write;	  /* inside redisAsyncHandleWrite */
 	unsigned handles; /* open libuv handles; freed at 0 */
@@ -24,17 +29,24 @@ static bool connected(const struct redis_uv *r)
 	return r->ac && (r->ac->c.flags & REDIS_CONNECTED);
 }
 
-/* Re-arms the poll only when the events change: each uv_poll_start() is
- * an epoll_ctl DEL and ADD in libuv 1.44. */
-static void arm(struct redis_uv *r, int events)
+/* Brings the poll in line with what hiredis wants, touching it only when
+ * that changed: each uv_poll_start() is an epoll_ctl DEL and ADD in libuv
+ * 1.44. */
+static void sync_poll(struct redis_uv *r)
 {
-	if (events == r->armed)
+	if (r->wanted == r->armed)
 		return;
-	r->armed = events;
-	if (events)
-		uv_poll_start(&r->poll, events, on_poll);
+	r->armed = r->wanted;
+	if (r->armed)
+		uv_poll_start(&r->poll, r->armed, on_poll);
 	else
 		uv_poll_stop(&r->poll);
+}
+
+static void want(struct redis_uv *r, int events)
+{
+	r->wanted = events;
+	sync_poll(r);
 }
 
 static void handle_write(struct redis_uv *r)
@@ -66,16 +78,36 @@ static void handle_read(struct redis_uv *r)
 	}
 }
 
+/*
+ * A socket error (a refused connect, a reset): libuv has stopped the poll
+ * and says nothing more, so hiredis must find the error itself. Connecting,
+ * its write handler checks SO_ERROR and calls the connect callback; once
+ * connected, a read returns the error or EOF and it disconnects. A read
+ * may first return data still queued before the error: then hiredis
+ * stays up and the poll, started again below, reports the error again.
+ */
+static void on_poll_error(struct redis_uv *r)
+{
+	r->armed = 0;
+	if (!connected(r)) {
+		handle_write(r);
+	} else {
+		handle_read(r);
+		if (r->ac && (r->wanted & UV_WRITABLE))
+			handle_write(r);
+	}
+	if (r->ac)
+		sync_poll(r);
+}
+
 static void on_poll(uv_poll_t *h, int status, int events)
 {
 	struct redis_uv *r = h->data;
 
-	/* On a socket error (a refused connect, a reset) libuv has stopped
-	 * the poll: let hiredis read or write, see the error and disconnect,
-	 * and re-arm from scratch if it still wants events. */
 	if (status < 0) {
-		events = r->armed ? r->armed : UV_READABLE;
-		r->armed = 0;
+		if (r->ac)
+			on_poll_error(r);
+		return;
 	}
 	if (r->ac && (events & UV_READABLE))
 		handle_read(r);
@@ -98,14 +130,14 @@ static void add_read(void *p)
 {
 	struct redis_uv *r = p;
 
-	arm(r, r->armed | UV_READABLE);
+	want(r, r->wanted | UV_READABLE);
 }
 
 static void del_read(void *p)
 {
 	struct redis_uv *r = p;
 
-	arm(r, r->armed & ~UV_READABLE);
+	want(r, r->wanted & ~UV_READABLE);
 }
 
 /* hiredis has output. Connected and not inside a write: leave it for the
@@ -120,7 +152,7 @@ static void add_write(void *p)
 		uv_idle_start(&r->flush, on_flush);
 		return;
 	}
-	arm(r, r->armed | UV_WRITABLE);
+	want(r, r->wanted | UV_WRITABLE);
 }
 
 static void del_write(void *p)
@@ -128,7 +160,7 @@ static void del_write(void *p)
 	struct redis_uv *r = p;
 
 	r->want_write = false;
-	arm(r, r->armed & ~UV_WRITABLE);
+	want(r, r->wanted & ~UV_WRITABLE);
 }
 
 static void on_closed(uv_handle_t *h)

@@ -35,6 +35,8 @@ struct config {
 	long retention_s;	/* closed conversations kept; 0 = forever */
 	long waiting_timeout_s; /* unclaimed conversations closed; 0 = never */
 	long idle_timeout_s;	/* idle assigned ones closed; 0 = never */
+	long bus_ping_ms;	/* probe the SUBSCRIBE connection this often */
+	long bus_deadline_ms;	/* drop it after this long without an answer */
 	char *node;		/* node name for logs; default host:pid */
 	char *log_level;	/* debug|info|warn|error */
 };

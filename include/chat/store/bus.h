@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <uv.h>
 
@@ -35,7 +36,18 @@ struct bus_sub {
 	bus_live_cb on_live;
 };
 
+#define BUS_PING_MS 1000
+#define BUS_DEADLINE_MS 3000
+
+/* Returns a bus that starts connecting at once, probing its link every
+ * BUS_PING_MS and dropping it after BUS_DEADLINE_MS without an answer. */
 struct bus *bus_create(uv_loop_t *loop, const struct redis_addr *addr);
+/* Probes the link every ping_ms; a link that has answered nothing for
+ * deadline_ms is dropped and replaced (subscribers' on_live runs again,
+ * so they refill what they missed). Detection takes deadline_ms to
+ * deadline_ms + ping_ms. Returns 0, or -1 (nothing changed) unless
+ * 0 < ping_ms < deadline_ms. */
+int bus_set_keepalive(struct bus *bus, uint64_t ping_ms, uint64_t deadline_ms);
 /* Frees the bus; subscribers must have been removed. */
 void bus_destroy(struct bus *bus);
 void bus_stop(struct bus *bus);
