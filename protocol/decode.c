@@ -41,23 +41,9 @@ struct frame_rule {
 
 static const char *const environments[] = {"multidev", "dev", "test", "live"};
 
-/* Messages name fields but never quote the frame's values, so they are
- * always valid UTF-8 and safe to send back. */
-__attribute__((format(printf, 3, 4))) static int
-fail(struct proto_error *err, enum proto_error_code code, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int fail_oom(struct proto_error *err)
 {
-	return fail(err, PROTO_E_INTERNAL, "out of memory");
+	return parse_fail(err, PROTO_E_INTERNAL, "out of memory");
 }
 
 /* Sets *out to the member (borrowed), NULL when absent and optional. */
@@ -67,8 +53,8 @@ static int get_member(const struct reader *rd, const char *key,
 	*out = json_object_get(rd->obj, key);
 	if (*out || presence == OPTIONAL)
 		return 0;
-	return fail(rd->err, PROTO_E_BAD_FRAME, "%s%s is required", rd->path,
-		    key);
+	return parse_fail(rd->err, PROTO_E_BAD_FRAME, "%s%s is required",
+			  rd->path, key);
 }
 
 /* Checks that v is a string of min..max bytes without NUL; key names it. */
@@ -78,18 +64,18 @@ static int check_string(const struct reader *rd, const char *key,
 	size_t len;
 
 	if (!json_is_string(v))
-		return fail(rd->err, PROTO_E_BAD_FRAME, "%s%s must be a string",
-			    rd->path, key);
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "%s%s must be a string", rd->path, key);
 	len = json_string_length(v);
 	if (strlen(json_string_value(v)) != len)
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "%s%s must not contain NUL", rd->path, key);
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "%s%s must not contain NUL", rd->path, key);
 	if (len < min)
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "%s%s must not be empty", rd->path, key);
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "%s%s must not be empty", rd->path, key);
 	if (len > max)
-		return fail(rd->err, PROTO_E_TOO_LARGE,
-			    "%s%s is over %zu bytes", rd->path, key, max);
+		return parse_fail(rd->err, PROTO_E_TOO_LARGE,
+				  "%s%s is over %zu bytes", rd->path, key, max);
 	return 0;
 }
 
@@ -153,8 +139,9 @@ static int copy_conv(const struct reader *rd, const char *key,
 	if (get_string(rd, key, 1, SIZE_MAX, REQUIRED, &s) < 0)
 		return -1;
 	if (!proto_conv_id_valid(s))
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "%s%s is not a conversation id", rd->path, key);
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "%s%s is not a conversation id", rd->path,
+				  key);
 	memcpy(buf, s, PROTO_CONV_LEN + 1);
 	return 0;
 }
@@ -175,13 +162,13 @@ static int get_uint(const struct reader *rd, const char *key, uint64_t min,
 	n = json_is_integer(v) ? json_integer_value(v) : -1;
 	if (n < 0 || (uint64_t)n < min || (uint64_t)n > max) {
 		if (max == UNBOUNDED)
-			return fail(rd->err, PROTO_E_BAD_FRAME,
-				    "%s%s must be an integer >= %" PRIu64,
-				    rd->path, key, min);
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "%s%s must be an integer from %" PRIu64
-			    " to %" PRIu64,
-			    rd->path, key, min, max);
+			return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+					  "%s%s must be an integer >= %" PRIu64,
+					  rd->path, key, min);
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "%s%s must be an integer from %" PRIu64
+				  " to %" PRIu64,
+				  rd->path, key, min, max);
 	}
 	*out = (uint64_t)n;
 	return 0;
@@ -197,8 +184,8 @@ static int get_bool(const struct reader *rd, const char *key,
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v))
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "%s%s must be true or false", rd->path, key);
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "%s%s must be true or false", rd->path, key);
 	*out = json_is_true(v);
 	return 0;
 }
@@ -212,8 +199,9 @@ static int get_container(const struct reader *rd, const char *key,
 		return -1;
 	if (!*out || json_typeof(*out) == want)
 		return 0;
-	return fail(rd->err, PROTO_E_BAD_FRAME, "%s%s must be %s", rd->path,
-		    key, want == JSON_ARRAY ? "an array" : "an object");
+	return parse_fail(rd->err, PROTO_E_BAD_FRAME, "%s%s must be %s",
+			  rd->path, key,
+			  want == JSON_ARRAY ? "an array" : "an object");
 }
 
 /* Page sizes: absent means the server default (0); 0 itself is refused. */
@@ -240,8 +228,8 @@ static int dup_text(const struct reader *rd, const char *key, size_t max,
 	if (dup_string(rd, key, 1, max, REQUIRED, out) < 0)
 		return -1;
 	if (is_blank(*out))
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "%s%s must not be blank", rd->path, key);
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "%s%s must not be blank", rd->path, key);
 	return 0;
 }
 
@@ -279,9 +267,9 @@ static int dup_screenshot(const struct reader *rd, const json_t *v, size_t i,
 	if (check_string(&item, key, v, 1, PROTO_URL_MAX) < 0)
 		return -1;
 	if (!url_valid(json_string_value(v)))
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "details.screenshots%s must be an http(s) URL",
-			    key);
+		return parse_fail(
+			rd->err, PROTO_E_BAD_FRAME,
+			"details.screenshots%s must be an http(s) URL", key);
 	*out = strdup(json_string_value(v));
 	return *out ? 0 : fail_oom(rd->err);
 }
@@ -297,9 +285,9 @@ static int get_screenshots(const struct reader *rd, struct proto_details *d)
 	if (n == 0)
 		return 0;
 	if (n > PROTO_SCREENSHOTS_MAX)
-		return fail(rd->err, PROTO_E_TOO_LARGE,
-			    "details.screenshots has over %d URLs",
-			    PROTO_SCREENSHOTS_MAX);
+		return parse_fail(rd->err, PROTO_E_TOO_LARGE,
+				  "details.screenshots has over %d URLs",
+				  PROTO_SCREENSHOTS_MAX);
 	d->screenshots = calloc(n, sizeof(*d->screenshots));
 	if (!d->screenshots)
 		return fail_oom(rd->err);
@@ -329,8 +317,9 @@ static int get_environment(const struct reader *rd, char **out)
 			return *out ? 0 : fail_oom(rd->err);
 		}
 	}
-	return fail(rd->err, PROTO_E_BAD_FRAME,
-		    "details.environment must be multidev, dev, test or live");
+	return parse_fail(
+		rd->err, PROTO_E_BAD_FRAME,
+		"details.environment must be multidev, dev, test or live");
 }
 
 static int decode_details(const struct reader *rd, struct proto_details *d)
@@ -387,8 +376,8 @@ static int decode_resume_item(const struct reader *rd, const json_t *v,
 	struct reader ir = {v, path, rd->err};
 
 	if (!json_is_object(v))
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "convs[%zu] must be an object", i);
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "convs[%zu] must be an object", i);
 	snprintf(path, sizeof(path), "convs[%zu].", i);
 	if (copy_conv(&ir, "conv", item->conv) < 0)
 		return -1;
@@ -404,12 +393,12 @@ static int decode_resume(const struct reader *rd, struct proto_request *out)
 		return -1;
 	n = json_array_size(arr);
 	if (n == 0)
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "convs must not be empty");
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "convs must not be empty");
 	if (n > PROTO_RESUME_MAX)
-		return fail(rd->err, PROTO_E_TOO_LARGE,
-			    "convs has over %d conversations",
-			    PROTO_RESUME_MAX);
+		return parse_fail(rd->err, PROTO_E_TOO_LARGE,
+				  "convs has over %d conversations",
+				  PROTO_RESUME_MAX);
 	out->resume = calloc(n, sizeof(*out->resume));
 	if (!out->resume)
 		return fail_oom(rd->err);
@@ -446,7 +435,7 @@ static int get_scope(const struct reader *rd, const char *const *allowed,
 			return 0;
 		}
 	}
-	return fail(rd->err, PROTO_E_BAD_FRAME, "scope must be %s", what);
+	return parse_fail(rd->err, PROTO_E_BAD_FRAME, "scope must be %s", what);
 }
 
 /* Reads "<score>:<conv>" (score in decimal digits, no sign) as the
@@ -480,13 +469,14 @@ static int get_cursor(const struct reader *rd, struct proto_request *out)
 		return get_uint(rd, "before", 0, UNBOUNDED, OPTIONAL,
 				&out->before_score);
 	if (!json_is_string(v))
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "before must be a cursor string or an integer");
+		return parse_fail(
+			rd->err, PROTO_E_BAD_FRAME,
+			"before must be a cursor string or an integer");
 	if (strlen(json_string_value(v)) != json_string_length(v) ||
 	    !parse_cursor(json_string_value(v), &out->before_score,
 			  out->before_conv))
-		return fail(rd->err, PROTO_E_BAD_FRAME,
-			    "before is not a cursor from next");
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "before is not a cursor from next");
 	return 0;
 }
 
@@ -512,8 +502,8 @@ static int get_canned_key(const struct reader *rd, struct proto_request *out)
 	for (const char *p = out->key; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		      *p == '_' || *p == '-'))
-			return fail(rd->err, PROTO_E_BAD_FRAME,
-				    "key must be a-z, 0-9, _ or -");
+			return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+					  "key must be a-z, 0-9, _ or -");
 	return 0;
 }
 
@@ -568,7 +558,8 @@ static int get_type(const struct reader *rd, enum proto_type *out)
 			return 0;
 		}
 	}
-	return fail(rd->err, PROTO_E_UNKNOWN_TYPE, "type is not a frame type");
+	return parse_fail(rd->err, PROTO_E_UNKNOWN_TYPE,
+			  "type is not a frame type");
 }
 
 /* The id comes first so every later error can echo it. */
@@ -590,7 +581,7 @@ static int decode_object(const json_t *root, struct proto_request *out,
 		return -1;
 	rule = &rules[out->type];
 	if (rule->needs_id && out->id[0] == '\0')
-		return fail(err, PROTO_E_BAD_FRAME, "id is required");
+		return parse_fail(err, PROTO_E_BAD_FRAME, "id is required");
 	if (rule->needs_client_id && copy_string(&rd, "client_id", PROTO_ID_MAX,
 						 REQUIRED, out->client_id) < 0)
 		return -1;

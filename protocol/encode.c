@@ -77,7 +77,7 @@ static void write_user(struct jw *w, const struct proto_user *u)
 	jw_end(w);
 }
 
-static char *frame_end(struct jw *w)
+char *encode_frame_end(struct jw *w)
 {
 	jw_end(w);
 	return jw_finish(w);
@@ -95,7 +95,7 @@ char *proto_encode_error(const char *id, const char *conv,
 		      message && *message ? message
 					  : proto_error_message(code));
 	jw_member_bool(&w, "retryable", proto_error_retryable(code));
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 char *proto_encode_rate_limited(int64_t retry_after_ms)
@@ -107,7 +107,7 @@ char *proto_encode_rate_limited(int64_t retry_after_ms)
 	jw_member_str(&w, "message", proto_error_message(PROTO_E_RATE_LIMITED));
 	jw_member_bool(&w, "retryable", true);
 	jw_member_int(&w, "retry_after_ms", retry_after_ms);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 char *proto_encode_ack(const char *id, const char *conv, uint64_t seq,
@@ -119,7 +119,7 @@ char *proto_encode_ack(const char *id, const char *conv, uint64_t seq,
 	jw_member_int(&w, "seq", (int64_t)seq);
 	jw_member_int(&w, "ts", ts);
 	jw_member_bool(&w, "duplicate", duplicate);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 /* Same members as proto_encode_ack() but seq. */
@@ -131,7 +131,7 @@ char *proto_encode_ack_noseq(const char *id, const char *conv, int64_t ts,
 	encode_frame_head(&w, "ack", id, conv);
 	jw_member_int(&w, "ts", ts);
 	jw_member_bool(&w, "duplicate", duplicate);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 char *proto_encode_synced(const char *id, const char *conv, uint64_t seq)
@@ -140,7 +140,7 @@ char *proto_encode_synced(const char *id, const char *conv, uint64_t seq)
 
 	encode_frame_head(&w, "synced", id, conv);
 	jw_member_int(&w, "seq", (int64_t)seq);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 char *proto_encode_pong(const char *id, int64_t server_time)
@@ -149,7 +149,7 @@ char *proto_encode_pong(const char *id, int64_t server_time)
 
 	encode_frame_head(&w, "pong", id, NULL);
 	jw_member_int(&w, "server_time", server_time);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 char *proto_encode_typing(const char *conv, const struct proto_user *from,
@@ -160,7 +160,7 @@ char *proto_encode_typing(const char *conv, const struct proto_user *from,
 	encode_frame_head(&w, "typing", NULL, conv);
 	write_user(&w, from);
 	jw_member_bool(&w, "typing", typing);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 char *proto_encode_read(const char *conv, const struct proto_user *from,
@@ -171,7 +171,19 @@ char *proto_encode_read(const char *conv, const struct proto_user *from,
 	encode_frame_head(&w, "read", NULL, conv);
 	write_user(&w, from);
 	jw_member_int(&w, "seq", (int64_t)seq);
-	return frame_end(&w);
+	return encode_frame_end(&w);
+}
+
+/* The read frame up to its seq value: the Redis step caps the position
+ * and appends it and the closing brace. */
+char *proto_encode_read_prefix(const char *conv, const struct proto_user *from)
+{
+	struct jw w;
+
+	encode_frame_head(&w, "read", NULL, conv);
+	write_user(&w, from);
+	jw_key(&w, "seq");
+	return jw_finish(&w);
 }
 
 /* Writes "key":{"id","name"} for u (borrowed); NULL writes nothing. */
@@ -211,7 +223,7 @@ char *proto_encode_hello(const char *id, int64_t server_time,
 	jw_member_uint(&w, "max_frame", max_frame);
 	jw_member_int(&w, "text_max", PROTO_TEXT_MAX);
 	jw_end(&w);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 /* Starts {"type":"feed","kind":kind,"conv":conv,"status":status. */

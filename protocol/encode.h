@@ -13,4 +13,8 @@ const char *encode_nonempty(const char *s);
 void encode_frame_head(struct jw *w, const char *type, const char *id,
 		       const char *conv);
 
+/* Closes the frame's object; returns the heap string or NULL on
+ * failure. */
+char *encode_frame_end(struct jw *w);
+
 #endif

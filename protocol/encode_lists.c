@@ -28,12 +28,6 @@ static void write_person(struct jw *w, const char *key,
 	jw_end(w);
 }
 
-static char *frame_end(struct jw *w)
-{
-	jw_end(w);
-	return jw_finish(w);
-}
-
 char *proto_encode_history(const char *id, const char *conv,
 			   const struct proto_raw *events, size_t n, bool more)
 {
@@ -48,7 +42,7 @@ char *proto_encode_history(const char *id, const char *conv,
 	}
 	jw_array_end(&w);
 	jw_member_bool(&w, "more", more);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 static void write_conv_item(struct jw *w, const struct proto_conv_item *c)
@@ -94,7 +88,7 @@ char *proto_encode_conversations(const char *id,
 		jw_str(&w, next);
 	else
 		jw_null(&w);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 char *proto_encode_canned(const char *id, const struct proto_canned_item *items,
@@ -115,7 +109,7 @@ char *proto_encode_canned(const char *id, const struct proto_canned_item *items,
 		jw_end(&w);
 	}
 	jw_array_end(&w);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }
 
 /* A NULL user (a malformed row) is skipped rather than sent as a key. */
@@ -135,5 +129,5 @@ char *proto_encode_synced_reads(const char *id, const char *conv, uint64_t seq,
 		jw_uint(&w, reads[i].seq);
 	}
 	jw_end(&w);
-	return frame_end(&w);
+	return encode_frame_end(&w);
 }

@@ -8,8 +8,8 @@
 #include "jscan.h"
 #include "parse.h"
 
-__attribute__((format(printf, 3, 4))) static void
-fail(struct proto_error *err, enum proto_error_code code, const char *fmt, ...)
+int parse_fail(struct proto_error *err, enum proto_error_code code,
+	       const char *fmt, ...)
 {
 	va_list ap;
 
@@ -17,6 +17,7 @@ fail(struct proto_error *err, enum proto_error_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	return -1;
 }
 
 /* What scanning a frame jansson refused tells. */
@@ -91,12 +92,13 @@ static void number_out_of_range(const struct salvage *sv,
 				struct proto_error *err)
 {
 	if (!sv->member[0])
-		fail(err, PROTO_E_BAD_FRAME, "a number is out of range");
+		parse_fail(err, PROTO_E_BAD_FRAME, "a number is out of range");
 	else if (sv->member_is_scalar)
-		fail(err, PROTO_E_BAD_FRAME, "%s is out of range", sv->member);
+		parse_fail(err, PROTO_E_BAD_FRAME, "%s is out of range",
+			   sv->member);
 	else
-		fail(err, PROTO_E_BAD_FRAME, "a number in %s is out of range",
-		     sv->member);
+		parse_fail(err, PROTO_E_BAD_FRAME,
+			   "a number in %s is out of range", sv->member);
 }
 
 /*
@@ -117,21 +119,22 @@ static void parse_failed(const char *buf, size_t len, const json_error_t *jerr,
 		salvage_id(&sv, err);
 	switch (json_error_code(jerr)) {
 	case json_error_out_of_memory:
-		fail(err, PROTO_E_INTERNAL, "out of memory");
+		parse_fail(err, PROTO_E_INTERNAL, "out of memory");
 		break;
 	case json_error_duplicate_key:
-		fail(err, PROTO_E_BAD_JSON, "frame has a duplicate key");
+		parse_fail(err, PROTO_E_BAD_JSON, "frame has a duplicate key");
 		break;
 	case json_error_null_byte_in_key:
-		fail(err, PROTO_E_BAD_FRAME,
-		     "member names must not contain NUL");
+		parse_fail(err, PROTO_E_BAD_FRAME,
+			   "member names must not contain NUL");
 		break;
 	case json_error_numeric_overflow:
 		number_out_of_range(&sv, err);
 		break;
 	default:
-		fail(err, PROTO_E_BAD_JSON,
-		     "frame is not valid JSON (at byte %d)", jerr->position);
+		parse_fail(err, PROTO_E_BAD_JSON,
+			   "frame is not valid JSON (at byte %d)",
+			   jerr->position);
 	}
 }
 
@@ -151,7 +154,8 @@ json_t *parse_frame(const char *buf, size_t len, struct proto_error *err)
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		fail(err, PROTO_E_BAD_JSON, "frame must be a JSON object");
+		parse_fail(err, PROTO_E_BAD_JSON,
+			   "frame must be a JSON object");
 		return NULL;
 	}
 	return root;

@@ -19,4 +19,11 @@
  * and id when readable); *err must be zeroed by the caller. */
 json_t *parse_frame(const char *buf, size_t len, struct proto_error *err);
 
+/* Fills err with code and a formatted message; returns -1. Messages name
+ * fields but never quote the frame's values, so they are always valid
+ * UTF-8 and safe to send back. */
+__attribute__((format(printf, 3, 4))) int parse_fail(struct proto_error *err,
+						     enum proto_error_code code,
+						     const char *fmt, ...);
+
 #endif

@@ -215,6 +215,9 @@ char *proto_encode_typing(const char *conv, const struct proto_user *from,
 			  bool typing);
 char *proto_encode_read(const char *conv, const struct proto_user *from,
 			uint64_t seq);
+/* proto_encode_read() cut just before the seq value ("...,"seq":"): the
+ * Redis step that caps the position appends it and "}". */
+char *proto_encode_read_prefix(const char *conv, const struct proto_user *from);
 
 /*
  * Event templates. An event's seq and ts are assigned by Redis, so the

@@ -335,17 +335,15 @@ static void on_read_reply(struct store *st, redisReply *r, void *arg)
 	pending_destroy(p);
 }
 
-/* The relayed read frame, cut before its seq value, which the Lua step
- * fills in after capping it. */
+/* The relayed read frame without its seq value, which the Lua step fills
+ * in after capping it. */
 static char *read_relay(const struct actor *a, const char *conv)
 {
 	struct proto_user from = user_of(a);
-	char *frame = proto_encode_read(conv, &from, 0), *relay = NULL;
-	char *cut = frame ? strstr(frame, "\"seq\":0}") : NULL;
+	char *frame = proto_encode_read_prefix(conv, &from), *relay = NULL;
 
-	if (cut)
-		relay = relay_payload('*', true, a->id, frame,
-				      (size_t)(cut + 6 - frame));
+	if (frame)
+		relay = relay_payload('*', true, a->id, frame, strlen(frame));
 	free(frame);
 	return relay;
 }

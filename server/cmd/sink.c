@@ -3,28 +3,23 @@
 
 #include <stdlib.h>
 
-int sink_send_owned(struct sink *k, char *json)
+/* Sends a new frame (NULL: out of memory) and drops our reference. */
+static int send_new(struct sink *k, struct frame *f)
 {
-	struct frame *f = frame_from_string(json);
-	int rc;
+	int rc = f ? k->ops->send(k, f) : -1;
 
-	if (!f)
-		return -1;
-	rc = k->ops->send(k, f);
 	frame_unref(f);
 	return rc;
 }
 
+int sink_send_owned(struct sink *k, char *json)
+{
+	return send_new(k, frame_from_string(json));
+}
+
 int sink_send_text(struct sink *k, const char *json, size_t len)
 {
-	struct frame *f = frame_create(json, len);
-	int rc;
-
-	if (!f)
-		return -1;
-	rc = k->ops->send(k, f);
-	frame_unref(f);
-	return rc;
+	return send_new(k, frame_create(json, len));
 }
 
 void sink_send_error(struct sink *k, const char *id, const char *conv,

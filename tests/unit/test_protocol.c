@@ -1477,9 +1477,26 @@ static void test_list_scope_customer_needs_the_customer(void **state UNUSED)
 	assert_int_equal(err.code, PROTO_E_BAD_FRAME);
 }
 
+static void test_read_prefix_completed_is_the_read_frame(void **state)
+{
+	struct proto_user from = {"cust|1", "Ann \"A\"", PROTO_ROLE_CUSTOMER};
+	char *prefix = proto_encode_read_prefix(CONV, &from);
+	char *full = proto_encode_read(CONV, &from, 42);
+	char joined[512];
+
+	(void)state;
+	assert_non_null(prefix);
+	assert_non_null(full);
+	snprintf(joined, sizeof(joined), "%s42}", prefix);
+	assert_string_equal(joined, full);
+	free(prefix);
+	free(full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_prefix_completed_is_the_read_frame),
 		cmocka_unit_test(test_every_c2s_example_decodes_as_its_type),
 		cmocka_unit_test(test_canned_save_decodes_scope_key_title_text),
 		cmocka_unit_test(test_list_scope_customer_needs_the_customer),
