@@ -26,11 +26,15 @@ let token = null;
 let tokenWaiter = null; // resolves getToken() while the sign-in screen is up
 
 function showSignin(problem) {
+  const shown = !$('signin').hidden;
   $('app').hidden = true;
   $('signin').hidden = false;
   const p = $('signin-problem');
   p.textContent = problem || '';
   p.hidden = !problem;
+  // already up (a refusal, then the client asking for a token): keep what
+  // the agent is pasting
+  if (shown) return;
   const ta = $('signin-token');
   ta.value = '';
   ta.focus();
