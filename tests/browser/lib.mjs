@@ -207,8 +207,11 @@ export class HostSite {
 
 // The page of a site that embeds the widget the way web/README.md shows.
 // mount: false leaves it to window.__mountWidget(); window.__tokenCalls
-// counts the calls of getToken().
-export function hostPage({ widgetSrc = '/widget/widget.js', server, tok, css = '', body = '', mount = true }) {
+// counts the calls of getToken(), which returns tok, or (with tokenFn, the
+// source of a function of the call's number from 1) what that returns.
+// window.__widget is what mount() returned; window.__states lists the
+// client's states in order.
+export function hostPage({ widgetSrc = '/widget/widget.js', server, tok, tokenFn, css = '', body = '', mount = true }) {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Host site</title>
 <style>${css}</style></head>
@@ -216,11 +219,17 @@ export function hostPage({ widgetSrc = '/widget/widget.js', server, tok, css = '
 ${body}
 <script type="module" src="${widgetSrc}"></script>
 <script type="module">
+  const tokenOf = ${tokenFn || `() => ${JSON.stringify(tok)}`};
   const options = {
     server: ${JSON.stringify(server)},
-    getToken: async () => { window.__tokenCalls = (window.__tokenCalls || 0) + 1; return ${JSON.stringify(tok)}; },
+    getToken: async () => { window.__tokenCalls = (window.__tokenCalls || 0) + 1; return tokenOf(window.__tokenCalls); },
   };
-  window.__mountWidget = () => ChatdWidget.mount(options);
+  window.__states = [];
+  window.__mountWidget = () => {
+    window.__widget = ChatdWidget.mount(options);
+    window.__widget.client.addEventListener('state', (e) => window.__states.push(e.detail.state));
+    return window.__widget;
+  };
   ${mount ? 'window.__mountWidget();' : ''}
 </script>
 </body></html>`;

@@ -17,6 +17,7 @@ import { toast, errCode, errText } from './ui.js';
 const WS_URL = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 const OPEN_PAGES = 25; // up to 25 pages of 200 open conversations
 const TEXT_MAX = 16384;
+const TOKEN_REFUSED = 'Your session token was refused; sign in again.';
 
 /* ------------------------------------------------------------------ */
 /* sign-in                                                             */
@@ -25,11 +26,15 @@ let token = null;
 let tokenWaiter = null; // resolves getToken() while the sign-in screen is up
 
 function showSignin(problem) {
+  const shown = !$('signin').hidden;
   $('app').hidden = true;
   $('signin').hidden = false;
   const p = $('signin-problem');
   p.textContent = problem || '';
   p.hidden = !problem;
+  // already up (a refusal, then the client asking for a token): keep what
+  // the agent is pasting
+  if (shown) return;
   const ta = $('signin-token');
   ta.value = '';
   ta.focus();
@@ -63,6 +68,8 @@ $('signin-form').addEventListener('submit', (e) => {
     const w = tokenWaiter;
     tokenWaiter = null;
     w(t);
+  } else if (app.client && app.client.state === 'failed') {
+    app.client.reconnect();
   } else if (!app.client || app.client.state === 'stopped') {
     start();
   }
@@ -502,11 +509,24 @@ function updateTitle() {
 
 function setConnection(state) {
   const el = document.querySelector('[data-testid=connection]');
-  const s = state === 'online' ? 'online' : state === 'connecting' ? 'connecting' : 'offline';
+  const s = state === 'online' || state === 'connecting' || state === 'failed' ? state : 'offline';
   el.dataset.state = s;
   el.querySelector('.connection-label').textContent =
-    s === 'online' ? 'Online' : s === 'connecting' ? 'Connecting…' : state === 'stopped' ? 'Signed out' : 'Offline · retrying';
-  el.title = s === 'online' ? 'Connected to the chat server' : 'Messages you write are kept and sent when the connection is back';
+    s === 'online'
+      ? 'Online'
+      : s === 'connecting'
+        ? 'Connecting…'
+        : s === 'failed'
+          ? 'Signed out · token refused'
+          : state === 'stopped'
+            ? 'Signed out'
+            : 'Offline · retrying';
+  el.title =
+    s === 'online'
+      ? 'Connected to the chat server'
+      : s === 'failed'
+        ? TOKEN_REFUSED
+        : 'Messages you write are kept and sent when the connection is back';
 }
 
 function renderMe() {
@@ -534,7 +554,18 @@ function start() {
   const c = new ChatClient({ url: WS_URL, getToken });
   app.client = c;
 
-  c.addEventListener('state', (e) => setConnection(e.detail && e.detail.state));
+  c.addEventListener('state', (e) => {
+    const state = e.detail && e.detail.state;
+    setConnection(state);
+    // the token pasted after a refusal was refused too: the client stopped
+    // trying; a token pasted now reconnects it (see the sign-in form)
+    if (state === 'failed') {
+      app.authFailed = TOKEN_REFUSED;
+      token = null;
+      saveToken(null);
+      showSignin(TOKEN_REFUSED);
+    }
+  });
 
   c.addEventListener('hello', (e) => {
     const hello = e.detail || {};
@@ -599,7 +630,7 @@ function start() {
   const onError = (e) => {
     const d = e.detail || {};
     const code = d.code || (d.frame && d.frame.code);
-    if (code === 'auth_failed') app.authFailed = 'The server did not accept that token. Paste a valid agent token.';
+    if (code === 'auth_failed') app.authFailed = TOKEN_REFUSED;
     else if (code === 'token_expired') app.authFailed = 'Your session expired. Paste a fresh agent token.';
     else return;
     token = null;

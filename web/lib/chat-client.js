@@ -3,7 +3,10 @@
 // jitter, a fresh token from getToken() on every attempt), resuming every
 // watched conversation from the last seq seen, delivering each stored event
 // exactly once in seq order, and an outbox that keeps every change until its
-// ack and re-sends it with the same client_id. It renders nothing.
+// ack and re-sends it with the same client_id. A refused token gets one
+// fresh token from getToken(); a refusal of that one too stops it in state
+// 'failed' until reconnect(). While the server rate-limits it, it holds and
+// then paces its frames. It renders nothing.
 
 const RETRYABLE = new Set(['unavailable', 'internal', 'rate_limited']);
 const TYPING_EVERY = 2000; // send typing:true at most this often
@@ -12,6 +15,11 @@ const TYPING_EXPIRE = 5000; // forget someone else's typing after this long
 const PING_IDLE = 20000; // ping after this long without a frame
 const DEAD_IDLE = 45000; // and give the socket up after this long
 const CONNECT_WAIT = 15000; // from new WebSocket() to hello
+const REFUSED = new Set(['auth_failed', 'token_expired']); // answers to auth
+const HOLD_DEFAULT = 1000; // a rate_limited error without a usable retry_after_ms
+const HOLD_MAX = 60000;
+const SLOW_GAP = 100; // while rate-limited: one frame per this many ms (half the default rate)
+const SLOW_FOR = 10000; // and for this long after the last refusal
 
 // Delay before attempt n: base * 2^n capped, with jitter in [d/2, d].
 export function backoff(n, base = 300, cap = 10000) {
@@ -33,6 +41,7 @@ export class ChatClient extends EventTarget {
     this.getToken = getToken;
     this.WS = WS;
     this.state = 'stopped';
+    this.failure = null; // {code} while 'failed': auth_failed, token_expired or no_token
     this.user = null;
     this.limits = {};
     this.offset = 0; // server clock minus ours, ms
@@ -40,6 +49,13 @@ export class ChatClient extends EventTarget {
     this._outbox = new Map(); // client_id -> entry, in order of change()
     this._requests = new Set(); // read-only requests not answered yet
     this._sent = new Map(); // request id -> entry, on the current socket
+    this._inflight = new Map(); // id -> frame handed to _raw on this socket, not answered yet
+    this._queue = []; // frames held back by the rate limit, oldest first
+    this._holdUntil = 0; // send nothing before (Date.now() ms)
+    this._slowUntil = 0; // pace frames SLOW_GAP apart before
+    this._lastOut = 0;
+    this._pumpTimer = 0;
+    this._fresh = false; // the token tried now is the one fresh try after a refusal or an expiry
     this._n = 0;
     this._fails = 0;
     this._ws = null;
@@ -62,6 +78,20 @@ export class ChatClient extends EventTarget {
     this._drop(1000);
     for (const e of this._requests) e.reject({ type: 'error', code: 'stopped', retryable: false });
     this._requests.clear();
+  }
+
+  // Connects again now with a token from getToken(): for a host that can
+  // sign the user in again after 'failed' (or wants a new token used at
+  // once). That token gets one try: refused too, the state is 'failed' again.
+  reconnect() {
+    if (this.state === 'stopped') return;
+    clearTimeout(this._timer);
+    this._drop(1000);
+    this.failure = null;
+    this._fails = 0;
+    this._fresh = true;
+    if (this.state === 'failed') this.state = 'offline'; // _connect announces 'connecting'
+    this._connect();
   }
 
   // Server time now, corrected for the difference between the clocks.
@@ -165,7 +195,7 @@ export class ChatClient extends EventTarget {
 
   async _connect() {
     clearTimeout(this._timer);
-    if (this.state === 'stopped' || this._ws || this._connecting) return;
+    if (this.state === 'stopped' || this.state === 'failed' || this._ws || this._connecting) return;
     this._connecting = true;
     this._setState('connecting');
     let token;
@@ -175,8 +205,13 @@ export class ChatClient extends EventTarget {
       token = null;
     }
     this._connecting = false;
-    if (this.state === 'stopped') return;
-    if (!token) return this._retry(this._fails++);
+    if (this.state === 'stopped' || this.state === 'failed') return;
+    if (!token) {
+      // the host cannot sign the user in, and asking again will not change
+      // that; unless the browser is offline and its token endpoint out of reach
+      if (globalThis.navigator?.onLine === false) return this._retry(this._fails++);
+      return this._fail('no_token');
+    }
     let ws;
     try {
       ws = new this.WS(this.url, 'chat.v1');
@@ -187,7 +222,6 @@ export class ChatClient extends EventTarget {
     this._rx = Date.now();
     this._heartbeat();
     this._authId = this._id('a');
-    this._authError = null;
     ws.onopen = () => {
       this._t0 = Date.now();
       this._raw({ type: 'auth', id: this._authId, token });
@@ -218,6 +252,10 @@ export class ChatClient extends EventTarget {
   _closed(code, quiet) {
     this._ws = null;
     clearInterval(this._beat);
+    clearTimeout(this._pumpTimer);
+    this._pumpTimer = this._holdUntil = 0;
+    this._queue = [];
+    this._inflight.clear();
     this._sent.clear();
     for (const e of [...this._outbox.values(), ...this._requests]) {
       clearTimeout(e.timer);
@@ -228,11 +266,30 @@ export class ChatClient extends EventTarget {
       c.typedAt = c.sent = 0;
       for (const t of c.typers.values()) this._typingOff(conv, t.from);
     }
-    if (quiet || this.state === 'stopped') return;
-    // a refused token: the next one may well be refused too, so wait longer;
-    // an expired one: getToken() gives a fresh one right away
-    if (code === 4003 && this._authError === 'auth_failed') this._retry(this._fails++ + 3, 1000, 60000);
-    else this._retry(this._fails++, code === 4004 || code === 4003 ? 100 : 300);
+    if (quiet || this.state === 'stopped' || this.state === 'failed') return;
+    if (code === 4003) return this._refused('auth_failed');
+    // a token expiring while connected is normal: a fresh one right away,
+    // and only a refusal of that one is final
+    if (code === 4004) this._fresh = true;
+    this._retry(this._fails++, code === 4004 ? 100 : 300);
+  }
+
+  // The server refused the token. A host whose tokens are all refused would
+  // be asked forever, so a refused token gets one fresh one from getToken(),
+  // and a refusal of that one stops the client.
+  _refused(code) {
+    this._drop(1000);
+    if (this._fresh) return this._fail(code);
+    this._fresh = true;
+    this._retry(0, 100);
+  }
+
+  // Stops reconnecting until reconnect(): the user must sign in again.
+  _fail(code) {
+    clearTimeout(this._timer);
+    this._drop(1000);
+    this.failure = { code };
+    this._setState('failed');
   }
 
   // Gives up a socket that is silent too long: half-open connections and
@@ -255,6 +312,8 @@ export class ChatClient extends EventTarget {
     this.limits = f.limits || {};
     if (Number.isFinite(f.server_time)) this.offset = f.server_time - (this._t0 + t1) / 2;
     this._fails = 0;
+    this._fresh = false;
+    this.failure = null;
     this._setState('online');
     const watched = [...this._convs].filter(([, c]) => c.watched).map(([conv]) => conv);
     this._resume(watched);
@@ -283,6 +342,9 @@ export class ChatClient extends EventTarget {
       return;
     }
     this._rx = Date.now();
+    // any frame echoing an id answers it (a resume's first synced, too)
+    const out = f.id === undefined ? undefined : this._inflight.get(f.id);
+    this._inflight.delete(f.id);
     switch (f.type) {
       case 'hello':
         return this._hello(f);
@@ -297,7 +359,7 @@ export class ChatClient extends EventTarget {
       case 'feed':
         return this._emit('feed', f);
       case 'error':
-        return this._error(f);
+        return this._error(f, out);
     }
     const e = this._sent.get(f.id);
     if (!e) return;
@@ -316,12 +378,17 @@ export class ChatClient extends EventTarget {
     } else this._requests.delete(e);
   }
 
-  _error(f) {
+  // out: the frame this error answers, if it was ours and unanswered.
+  _error(f, out) {
+    if (f.code === 'rate_limited' && f.id === undefined) return this._rateLimited(f.retry_after_ms);
+    if (f.code === 'rate_limited') this._slowUntil = Date.now() + SLOW_FOR;
     const e = f.id && this._sent.get(f.id);
-    if (f.id === this._authId) this._authError = f.code;
     if (!e) {
+      if (out && f.code === 'rate_limited') return this._again(out);
+      this._emit('error', f);
+      if (f.id && f.id === this._authId && REFUSED.has(f.code)) return this._refused(f.code);
       if (f.conv && f.id?.[0] === 'w') this.unwatch(f.conv);
-      return this._emit('error', f);
+      return;
     }
     this._sent.delete(f.id);
     e.id = 0;
@@ -407,8 +474,57 @@ export class ChatClient extends EventTarget {
   _raw(frame) {
     const ws = this._ws;
     if (!ws || ws.readyState !== 1 || (this.state !== 'online' && frame.type !== 'auth')) return false;
-    ws.send(JSON.stringify(frame));
+    const slow = frame.type !== 'auth' && (this._queue.length > 0 || Date.now() < this._slowUntil);
+    if (slow && frame.type === 'typing') return false; // worthless late; the next keystroke sends it
+    if (frame.id !== undefined) this._inflight.set(frame.id, frame);
+    if (!slow) this._out(frame);
+    else {
+      this._queue.push(frame);
+      this._pump();
+    }
     return true;
+  }
+
+  _out(frame) {
+    this._lastOut = Date.now();
+    this._ws.send(JSON.stringify(frame));
+  }
+
+  // Sends the held frames once the hold is over, SLOW_GAP apart, skipping
+  // the ones answered meanwhile.
+  _pump() {
+    if (this._pumpTimer || !this._queue.length) return;
+    const wait = Math.max(this._holdUntil, this._lastOut + SLOW_GAP) - Date.now();
+    this._pumpTimer = setTimeout(() => {
+      this._pumpTimer = 0;
+      let f = this._queue.shift();
+      while (f && f.id !== undefined && this._inflight.get(f.id) !== f) f = this._queue.shift();
+      if (f && this._ws?.readyState === 1) this._out(f);
+      this._pump();
+    }, Math.max(0, wait));
+  }
+
+  // The server refuses every frame for a while and answers none of them,
+  // saying so once (an error without id): send nothing for retry_after_ms,
+  // then every frame still unanswered again, with the same id (and
+  // client_id: applied already, it is acked as a duplicate; a second answer
+  // to one id finds nothing waiting), paced.
+  _rateLimited(ms) {
+    const hold = Number.isFinite(ms) && ms >= 0 ? Math.min(ms, HOLD_MAX) : HOLD_DEFAULT;
+    this._holdUntil = Date.now() + hold;
+    this._slowUntil = this._holdUntil + SLOW_FOR;
+    // every queued frame with an id is in _inflight too, in sending order
+    this._queue = [...this._inflight.values(), ...this._queue.filter((f) => f.id === undefined)];
+    clearTimeout(this._pumpTimer);
+    this._pumpTimer = 0;
+    this._pump();
+  }
+
+  // A frame that is not a request entry (resume, read, ping) refused with
+  // its id: the same frame again later, on this socket only.
+  _again(frame) {
+    const ws = this._ws;
+    setTimeout(() => this._ws === ws && this._raw(frame), backoff(1, 500));
   }
 
   _id(prefix) {
@@ -428,7 +544,7 @@ export class ChatClient extends EventTarget {
   _setState(state) {
     if (state === this.state) return;
     this.state = state;
-    this._emit('state', { state });
+    this._emit('state', state === 'failed' ? { state, code: this.failure.code } : { state });
   }
 
   _emit(type, detail) {

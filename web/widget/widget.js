@@ -15,6 +15,7 @@ import { conversationView } from './views/conversation.js';
 
 const VIEWS = { home: homeView, form: formView, conv: conversationView };
 const GIVE_UP = 15000; // after this long without a connection, say "Offline"
+const SIGN_IN_FAILED = "We couldn't sign you in to chat. Please reload the page or sign in again.";
 
 export function mount({ server, getToken, title = 'Support', target = document.body } = {}) {
   if (!server || typeof getToken !== 'function') throw new TypeError('ChatdWidget.mount needs server and getToken');
@@ -37,7 +38,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   const connLabel = h('span');
   const conn = h('span', { class: 'conn', testid: 'connection', role: 'status' }, h('i', { class: 'dot', 'aria-hidden': 'true' }), connLabel);
   const minimize = h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Minimize chat' }, icon('close'));
-  const banner = h('div', { class: 'banner', hidden: true });
+  const banner = h('div', { class: 'banner', testid: 'banner', hidden: true });
   const body = h('div', { class: 'body' });
   const panel = h(
     'section',
@@ -116,11 +117,24 @@ export function mount({ server, getToken, title = 'Support', target = document.b
 
   // data-state is the client's state; the words smooth over the quick
   // connecting/offline flips of a backoff: "Reconnecting…" for a while, then
-  // "Offline" (at once when the browser knows it is offline)
+  // "Offline" (at once when the browser knows it is offline). 'failed' (the
+  // host's tokens are refused, or it has none) retries nothing: waiting will
+  // not help, so the banner says what will.
   let downSince = 0;
   let wasOnline = false;
   function updateConn(state) {
     conn.dataset.state = state;
+    const failed = state === 'failed';
+    banner.classList.toggle('error', failed);
+    if (failed) banner.setAttribute('role', 'alert');
+    else banner.removeAttribute('role');
+    if (failed) {
+      downSince = 0;
+      connLabel.textContent = 'Not signed in';
+      banner.hidden = false;
+      banner.textContent = SIGN_IN_FAILED;
+      return;
+    }
     if (state === 'online') (downSince = 0), (wasOnline = true);
     else if (!downSince) {
       downSince = Date.now();
@@ -176,6 +190,8 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     client,
     open: () => setOpen(true),
     close: () => setOpen(false),
+    // after a sign-in failure: try again with a token from getToken()
+    reconnect: () => client.reconnect(),
     destroy() {
       view?.destroy?.();
       offs.forEach((f) => f());
