@@ -40,7 +40,7 @@ struct actor *actor_from_claims(const struct auth_claims *c)
 	for (size_t i = 0; i < c->n_skills; i++)
 		list[i] = put(&p, c->skills[i]);
 	a->skills = list;
-	a->n_skills = c->n_skills;
+	a->n_skills = (unsigned)c->n_skills;
 	a->role = c->role;
 	a->org_role = c->org_role;
 	a->tier = c->tier;

@@ -90,8 +90,7 @@ void hub_shutdown(struct hub *hub)
 	hub->stopping = true;
 	uv_timer_stop(&hub->sweep);
 	for (struct session *s = hub->sessions; s; s = s->next)
-		session_close(s, PROTO_CLOSE_GOING_AWAY,
-			      "server shutting down");
+		session_close(s, PROTO_CLOSE_GOING_AWAY);
 }
 
 void hub_on_store_ready(struct hub *hub)

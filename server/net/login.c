@@ -26,7 +26,7 @@ static void refuse(struct session *s, const char *id, int result)
 	sink_send_error(&s->sink, id, NULL,
 			expired ? PROTO_E_TOKEN_EXPIRED : PROTO_E_AUTH_FAILED,
 			auth_result_str(result));
-	session_close(s, PROTO_CLOSE_AUTH_FAILED, "authentication failed");
+	session_close(s, PROTO_CLOSE_AUTH_FAILED);
 }
 
 void login_handle(struct session *s, const struct proto_request *req)

@@ -31,7 +31,7 @@ int outq_push(struct outq *q, struct frame *f, unsigned max)
 		return -1;
 	q->ring[(q->head + q->count) % q->cap] = frame_ref(f);
 	q->count++;
-	q->bytes += f->len;
+	q->bytes += (unsigned)f->len;
 	return 0;
 }
 
@@ -44,7 +44,7 @@ void outq_pop(struct outq *q)
 {
 	if (!q->count)
 		return;
-	q->bytes -= q->ring[q->head]->len;
+	q->bytes -= (unsigned)q->ring[q->head]->len;
 	frame_unref(q->ring[q->head]);
 	q->head = (q->head + 1) % q->cap;
 	if (--q->count == 0) {

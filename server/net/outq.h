@@ -15,7 +15,7 @@
 struct outq {
 	struct frame **ring; /* NULL while empty */
 	unsigned cap, head, count;
-	size_t bytes; /* payload bytes of the queued frames */
+	unsigned bytes; /* payload bytes of the queued frames */
 };
 
 /* Appends f, taking a new reference. Returns 0, or -1 when the queue

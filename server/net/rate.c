@@ -3,38 +3,39 @@
 
 void rate_init(struct rate *r, long burst, int64_t now_ms)
 {
-	r->tokens = (double)burst;
+	r->tokens = (float)burst;
 	r->refused = 0;
-	r->at_ms = now_ms;
+	r->at_ms = (uint32_t)now_ms;
 	r->refusing = false;
 }
 
 static void refill(struct rate *r, long rate, long burst, int64_t now_ms)
 {
-	double gained = (double)(now_ms - r->at_ms) * (double)rate / 1000.0;
+	int32_t elapsed = (int32_t)((uint32_t)now_ms - r->at_ms);
+	float gained = (float)((double)elapsed * (double)rate / 1000.0);
 
-	if (now_ms <= r->at_ms)
+	if (elapsed <= 0)
 		return;
 	r->tokens += gained;
-	if (r->tokens > (double)burst)
-		r->tokens = (double)burst;
+	if (r->tokens > (float)burst)
+		r->tokens = (float)burst;
 	r->refused -= gained;
 	if (r->refused < 0)
 		r->refused = 0;
-	r->at_ms = now_ms;
+	r->at_ms = (uint32_t)now_ms;
 }
 
 enum rate_verdict rate_admit(struct rate *r, long rate, long burst,
 			     int64_t now_ms)
 {
 	refill(r, rate, burst, now_ms);
-	if (r->tokens >= 1.0) {
-		r->tokens -= 1.0; /* every frame costs one, even a bad one */
+	if (r->tokens >= 1.0f) {
+		r->tokens -= 1.0f; /* every frame costs one, even a bad one */
 		r->refusing = false;
 		return RATE_OK;
 	}
-	r->refused += 1.0;
-	if (r->refused > (double)burst)
+	r->refused += 1.0f;
+	if (r->refused > (float)burst)
 		return RATE_FLOOD;
 	if (r->refusing)
 		return RATE_DROP;
@@ -45,12 +46,12 @@ enum rate_verdict rate_admit(struct rate *r, long rate, long burst,
 void rate_charge(struct rate *r, unsigned cost)
 {
 	if (cost > 1)
-		r->tokens -= (double)(cost - 1);
+		r->tokens -= (float)(cost - 1);
 }
 
 int64_t rate_retry_after_ms(const struct rate *r, long rate)
 {
-	double missing = 1.0 - r->tokens;
+	double missing = 1.0 - (double)r->tokens;
 
 	if (missing <= 0)
 		return 0;

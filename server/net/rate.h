@@ -22,10 +22,9 @@ enum rate_verdict {
 };
 
 struct rate {
-	double tokens;	/* may go below zero after a costly request */
-	double refused; /* refused frames, draining at the rate */
-	int64_t at_ms;	/* when tokens and refused were last brought up
-			   to date */
+	float tokens;	/* may go below zero after a costly request */
+	float refused;	/* refused frames, draining at the rate */
+	uint32_t at_ms; /* monotonic, low 32 bits: only differences count */
 	bool refusing;	/* an episode of refusals is under way */
 };
 

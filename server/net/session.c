@@ -68,8 +68,8 @@ struct session *session_create(struct hub *hub, struct lws *wsi)
 	s->hub = hub;
 	s->wsi = wsi;
 	s->refs = 1; /* the connection's */
-	s->created_ms = mono_ms();
-	rate_init(&s->rate, hub->cfg->burst, s->created_ms);
+	s->created_ms = (uint32_t)mono_ms();
+	rate_init(&s->rate, hub->cfg->burst, mono_ms());
 	hub_add(hub, s);
 	return s;
 }
@@ -109,12 +109,37 @@ bool session_is_agent(const struct session *s)
 	return s->who && actor_is_agent(s->who);
 }
 
-void session_close(struct session *s, int code, const char *reason)
+/* The reason sent in the close frame: one per code, so the session keeps
+ * only the code. */
+static const char *reason_of(int code)
+{
+	switch (code) {
+	case PROTO_CLOSE_GOING_AWAY:
+		return "server shutting down";
+	case PROTO_CLOSE_UNSUPPORTED:
+		return "binary frames are not accepted";
+	case PROTO_CLOSE_TOO_BIG:
+		return "frame too big";
+	case PROTO_CLOSE_AUTH_TIMEOUT:
+		return "no auth frame in time";
+	case PROTO_CLOSE_AUTH_FAILED:
+		return "authentication failed";
+	case PROTO_CLOSE_TOKEN_EXPIRED:
+		return "token expired";
+	case PROTO_CLOSE_SLOW_CONSUMER:
+		return "outbound queue full";
+	case PROTO_CLOSE_FLOOD:
+		return "flood";
+	default:
+		return "internal error";
+	}
+}
+
+void session_close(struct session *s, int code)
 {
 	if (!session_alive(s))
 		return;
 	s->close_code = code;
-	s->close_reason = reason;
 	if (code == PROTO_CLOSE_SLOW_CONSUMER)
 		outq_clear(&s->out); /* the close frame goes next */
 	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1,
@@ -126,12 +151,11 @@ void session_sweep(struct session *s, int64_t now_wall_ms, int64_t now_mono_ms)
 {
 	if (!session_alive(s))
 		return;
-	if (!s->who &&
-	    now_mono_ms - s->created_ms > s->hub->cfg->auth_timeout_ms)
-		session_close(s, PROTO_CLOSE_AUTH_TIMEOUT,
-			      "no auth frame in time");
+	if (!s->who && (uint32_t)now_mono_ms - s->created_ms >
+			       (uint32_t)s->hub->cfg->auth_timeout_ms)
+		session_close(s, PROTO_CLOSE_AUTH_TIMEOUT);
 	else if (s->who && s->who->exp * 1000 <= now_wall_ms)
-		session_close(s, PROTO_CLOSE_TOKEN_EXPIRED, "token expired");
+		session_close(s, PROTO_CLOSE_TOKEN_EXPIRED);
 }
 
 /* Closes a client that does not read: over the hard byte limit or the
@@ -140,7 +164,7 @@ static bool over_limits(struct session *s)
 {
 	const struct config *cfg = s->hub->cfg;
 	size_t bytes = outq_bytes(&s->out);
-	int64_t now;
+	uint32_t now;
 
 	if (bytes > (size_t)cfg->out_hard_bytes)
 		return true;
@@ -148,10 +172,10 @@ static bool over_limits(struct session *s)
 		s->soft_since_ms = 0;
 		return false;
 	}
-	now = mono_ms();
+	now = (uint32_t)mono_ms();
 	if (!s->soft_since_ms)
-		s->soft_since_ms = now;
-	return now - s->soft_since_ms > cfg->out_soft_seconds * 1000;
+		s->soft_since_ms = now ? now : 1; /* 0 means "under" */
+	return (int32_t)(now - s->soft_since_ms) > cfg->out_soft_seconds * 1000;
 }
 
 int session_send_frame(struct session *s, struct frame *f)
@@ -163,8 +187,7 @@ int session_send_frame(struct session *s, struct frame *f)
 		log_info("closing a slow consumer (%u frames, %zu bytes "
 			 "queued)",
 			 outq_count(&s->out), outq_bytes(&s->out));
-		session_close(s, PROTO_CLOSE_SLOW_CONSUMER,
-			      "outbound queue full");
+		session_close(s, PROTO_CLOSE_SLOW_CONSUMER);
 		return -1;
 	}
 	if (s->hub->writer)
@@ -179,10 +202,10 @@ int session_send_frame(struct session *s, struct frame *f)
  * lose the queued answers, and with unread input the kernel resets the
  * connection, so the client would often see 1006 instead of the code.
  */
-static int refuse_input(struct session *s, int code, const char *reason)
+static int refuse_input(struct session *s, int code)
 {
 	rx_release(s);
-	session_close(s, code, reason);
+	session_close(s, code);
 	return 0;
 }
 
@@ -196,7 +219,7 @@ static int refuse_input(struct session *s, int code, const char *reason)
  */
 static int close_from_writeable(struct session *s)
 {
-	lwsp_write_close(s->wsi, s->close_code, s->close_reason);
+	lwsp_write_close(s->wsi, s->close_code, reason_of(s->close_code));
 	lwsp_shutdown_write(s->wsi);
 	s->closing = true;
 	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_REASON_BASE + 1,
@@ -215,7 +238,7 @@ static void send_error(struct session *s, const char *id,
 static int refuse(struct session *s, enum rate_verdict v)
 {
 	if (v == RATE_FLOOD)
-		return refuse_input(s, PROTO_CLOSE_FLOOD, "flood");
+		return refuse_input(s, PROTO_CLOSE_FLOOD);
 	if (v == RATE_REFUSE)
 		sink_send_owned(&s->sink,
 				proto_encode_rate_limited(rate_retry_after_ms(
@@ -295,21 +318,31 @@ int session_on_receive(struct session *s, const void *in, size_t len,
 	if (!session_alive(s))
 		return 0; /* closing: input is dropped */
 	if (binary)
-		return refuse_input(s, PROTO_CLOSE_UNSUPPORTED,
-				    "binary frames are not accepted");
+		return refuse_input(s, PROTO_CLOSE_UNSUPPORTED);
 	if (first)
 		rx_release(s);
 	if (rx_len(s) + len + remaining > max)
-		return refuse_input(s, PROTO_CLOSE_TOO_BIG, "frame too big");
+		return refuse_input(s, PROTO_CLOSE_TOO_BIG);
 	if (first && final)
 		return on_frame(s, in, len);
 	if (rx_append(s, in, len))
-		return refuse_input(s, PROTO_CLOSE_INTERNAL, "out of memory");
+		return refuse_input(s, PROTO_CLOSE_INTERNAL);
 	if (!final)
 		return 0;
 	rc = on_frame(s, s->rx->data, s->rx->len);
 	rx_release(s);
 	return rc;
+}
+
+/* Frames went out: wait for the socket if some are left, restart the
+ * soft limit's clock once under it, and let paused replays go on. */
+static void after_write(struct session *s)
+{
+	if (outq_count(&s->out))
+		lws_callback_on_writable(s->wsi);
+	if (outq_bytes(&s->out) <= (size_t)s->hub->cfg->out_soft_bytes)
+		s->soft_since_ms = 0;
+	cmd_sink_drained(&s->hub->cmd, &s->sink);
 }
 
 int session_on_writeable(struct session *s)
@@ -322,9 +355,7 @@ int session_on_writeable(struct session *s)
 		return -1;
 	if (s->close_code && !outq_count(&s->out))
 		return close_from_writeable(s);
-	if (outq_count(&s->out))
-		lws_callback_on_writable(s->wsi);
-	cmd_sink_drained(&s->hub->cmd, &s->sink);
+	after_write(s);
 	return 0;
 }
 
@@ -341,12 +372,9 @@ void session_flush(struct session *s)
 		return;
 	if (writer_write(s->hub->writer, s)) {
 		s->close_code = PROTO_CLOSE_INTERNAL;
-		s->close_reason = "write failed";
 		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_REASON_BASE + 2,
 				LWS_TO_KILL_ASYNC);
 		return;
 	}
-	if (outq_count(&s->out))
-		lws_callback_on_writable(s->wsi);
-	cmd_sink_drained(&s->hub->cmd, &s->sink);
+	after_write(s);
 }

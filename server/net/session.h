@@ -30,11 +30,12 @@ struct session {
 	struct lws *wsi;	     /* NULL once the connection closed */
 	struct session *next, *prev; /* the hub's list */
 	struct actor *who;	     /* owned; NULL until auth */
-	const char *close_reason;
-	struct rx_buf *rx;     /* reassembly of a fragmented frame, or NULL */
-	int64_t created_ms;    /* monotonic */
-	int64_t soft_since_ms; /* monotonic; 0 while under the soft limit */
+	struct rx_buf *rx; /* reassembly of a fragmented frame, or NULL */
 	struct rate rate;
+	/* Monotonic milliseconds, low 32 bits: only differences under 24
+	 * days are taken, so they wrap harmlessly and keep the session
+	 * small. soft_since_ms is 0 while under the soft limit. */
+	uint32_t created_ms, soft_since_ms;
 	struct outq out;
 	struct session *flush_next;	       /* the writer's list */
 	struct session *feed_next, *feed_prev; /* feeds.c's lists */
@@ -67,9 +68,10 @@ void session_flush(struct session *s);
  * Returns 0, or -1 when the session is closing or went over its limits:
  * it is then being closed with 4008. */
 int session_send_frame(struct session *s, struct frame *f);
-/* Asks lws to close the connection with code once pending frames are
- * written (or at once when the client does not read). */
-void session_close(struct session *s, int code, const char *reason);
+/* Asks lws to close the connection with code (and the reason that goes
+ * with it) once pending frames are written, or when the grace time runs
+ * out for a client that does not read. */
+void session_close(struct session *s, int code);
 /* The token expired or the auth deadline passed (the hub's sweep). */
 void session_sweep(struct session *s, int64_t now_wall_ms, int64_t now_mono_ms);
 

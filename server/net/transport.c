@@ -90,8 +90,7 @@ static int on_established(struct lws *wsi)
 
 	lws_set_opaque_user_data(wsi, s);
 	if (t->hub->stopping)
-		session_close(s, PROTO_CLOSE_GOING_AWAY,
-			      "server shutting down");
+		session_close(s, PROTO_CLOSE_GOING_AWAY);
 	return 0;
 }
 

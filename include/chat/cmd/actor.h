@@ -17,13 +17,13 @@
 struct actor {
 	const char *id, *name, *email, *org, *site;
 	const char *const *skills;
-	size_t n_skills;
+	int64_t exp; /* token expiry, seconds since the epoch */
 	enum proto_role role;
 	enum auth_org_role org_role;
 	enum auth_tier tier;
 	unsigned capacity; /* agents: concurrent conversations */
-	int64_t exp;	   /* token expiry, seconds since the epoch */
-	bool system;	   /* the server itself (timers, sweeps) */
+	unsigned n_skills;
+	bool system; /* the server itself (timers, sweeps) */
 };
 
 /* Returns an actor copied from verified claims, in one heap block freed
