@@ -40,11 +40,11 @@ struct actor *actor_from_claims(const struct auth_claims *c)
 	for (size_t i = 0; i < c->n_skills; i++)
 		list[i] = put(&p, c->skills[i]);
 	a->skills = list;
-	a->n_skills = (unsigned)c->n_skills;
-	a->role = c->role;
-	a->org_role = c->org_role;
-	a->tier = c->tier;
-	a->capacity = c->capacity;
+	a->n_skills = (uint8_t)c->n_skills;
+	a->role = (uint8_t)c->role;
+	a->org_role = (uint8_t)c->org_role;
+	a->tier = (uint8_t)c->tier;
+	a->capacity = (uint8_t)c->capacity;
 	a->exp = c->exp;
 	return a;
 }

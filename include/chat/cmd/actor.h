@@ -14,16 +14,18 @@
 #include "chat/protocol.h"
 
 /* Strings live in the same heap block as the struct ("" when absent). */
+/* One is held per connection, so the small fields are bytes: role,
+ * org_role and tier hold the enum values named beside them. */
 struct actor {
 	const char *id, *name, *email, *org, *site;
 	const char *const *skills;
-	int64_t exp; /* token expiry, seconds since the epoch */
-	enum proto_role role;
-	enum auth_org_role org_role;
-	enum auth_tier tier;
-	unsigned capacity; /* agents: concurrent conversations */
-	unsigned n_skills;
-	bool system; /* the server itself (timers, sweeps) */
+	int64_t exp;	  /* token expiry, seconds since the epoch */
+	uint8_t role;	  /* enum proto_role */
+	uint8_t org_role; /* enum auth_org_role */
+	uint8_t tier;	  /* enum auth_tier */
+	uint8_t n_skills; /* at most AUTH_SKILLS_MAX */
+	uint8_t capacity; /* agents: concurrent conversations, 1..100 */
+	bool system;	  /* the server itself (timers, sweeps) */
 };
 
 /* Returns an actor copied from verified claims, in one heap block freed
