@@ -13,7 +13,7 @@
 #include "chat/protocol.h"
 
 #define KIND_LETTERS "omnjcrx"
-#define SEQ_DIGITS 16
+#define SEQ_DIGITS_MAX 20 /* UINT64_MAX */
 #define SENDER_DIGITS 4
 #define RELAY_FIXED (3 + SENDER_DIGITS) /* 'R', audience, self, length */
 
@@ -64,18 +64,45 @@ char proto_event_audience(const char *kind)
 						 : PROTO_AUD_ALL;
 }
 
+/* Reads the decimal seq at p (at most end - p bytes) up to its space:
+ * 1 to 20 digits, no leading zero, no overflow. Returns the header's
+ * length or 0. */
+static size_t read_seq(const char *p, const char *end, uint64_t *out)
+{
+	const char *d = p;
+	uint64_t v = 0;
+
+	while (d < end && d - p < SEQ_DIGITS_MAX + 1 && *d >= '0' &&
+	       *d <= '9') {
+		unsigned digit = (unsigned)(*d - '0');
+
+		if (v > (UINT64_MAX - digit) / 10)
+			return 0;
+		v = v * 10 + digit;
+		d++;
+	}
+	if (d == p || d == end || *d != ' ' || (*p == '0' && d - p > 1))
+		return 0;
+	*out = v;
+	return (size_t)(d + 1 - (p - 3));
+}
+
 int proto_evhdr_parse(const char *p, size_t len, struct proto_evhdr *out)
 {
 	uint64_t seq;
+	size_t n;
 
-	if (!p || len < PROTO_EVHDR_LEN || p[0] != 'E' ||
+	if (!p || len < PROTO_EVHDR_MIN || p[0] != 'E' ||
 	    !audience_valid(p[1]) || p[2] == '\0' ||
-	    !strchr(KIND_LETTERS, p[2]) || p[PROTO_EVHDR_LEN - 1] != ' ' ||
-	    !read_hex(p + 3, SEQ_DIGITS, &seq))
+	    !strchr(KIND_LETTERS, p[2]))
+		return -1;
+	n = read_seq(p + 3, p + len, &seq);
+	if (!n)
 		return -1;
 	out->seq = seq;
 	out->audience = p[1];
 	out->kind = p[2];
+	out->len = n;
 	return 0;
 }
 
@@ -85,8 +112,8 @@ const char *proto_evhdr_json(const char *p, size_t len, size_t *json_len)
 
 	if (proto_evhdr_parse(p, len, &h) < 0)
 		return NULL;
-	*json_len = len - PROTO_EVHDR_LEN;
-	return p + PROTO_EVHDR_LEN;
+	*json_len = len - h.len;
+	return p + h.len;
 }
 
 int proto_evhdr_write(char *buf, const struct proto_evhdr *h)
@@ -94,9 +121,8 @@ int proto_evhdr_write(char *buf, const struct proto_evhdr *h)
 	if (!audience_valid(h->audience) || h->kind == '\0' ||
 	    !strchr(KIND_LETTERS, h->kind))
 		return -1;
-	snprintf(buf, PROTO_EVHDR_LEN + 1, "E%c%c%016llx ", h->audience,
-		 h->kind, (unsigned long long)h->seq);
-	return PROTO_EVHDR_LEN;
+	return snprintf(buf, PROTO_EVHDR_MAX + 1, "E%c%c%llu ", h->audience,
+			h->kind, (unsigned long long)h->seq);
 }
 
 int proto_relay_header(char *buf, size_t cap, char audience, bool self,

@@ -312,19 +312,22 @@ char *proto_encode_synced_reads(const char *id, const char *conv, uint64_t seq,
 				const struct proto_read_pos *reads, size_t n);
 
 /*
- * Event headers. A stored or published event is a fixed 20-byte header and
- * then the event's JSON, so its seq, kind and audience are read without
- * looking at the JSON:
- *   'E', audience ('*' everyone, 'a' agents only), kind letter, 16
- *   lowercase hex digits of seq, ' '.
- * Redis's Lua writes it: string.format('E%s%s%016x ', aud, kind, seq).
+ * Event headers. A stored or published event is a short header of fixed
+ * layout and then the event's JSON, so its seq, kind and audience are read
+ * without looking at the JSON:
+ *   'E', audience ('*' everyone, 'a' agents only), kind letter, the seq in
+ *   decimal (1 to 20 digits, no leading zero), ' '.
+ * Redis's Lua writes it by concatenation ('E' .. aud .. kind .. seq ..
+ * ' '), which costs it nothing beside the event it builds anyway.
  */
-#define PROTO_EVHDR_LEN 20
+#define PROTO_EVHDR_MIN 5  /* "E*m1 " */
+#define PROTO_EVHDR_MAX 24 /* 20 digits */
 #define PROTO_AUD_ALL '*'
 #define PROTO_AUD_AGENTS 'a'
 
 struct proto_evhdr {
 	uint64_t seq;
+	size_t len;    /* bytes of the header, space included (parse only) */
 	char audience; /* PROTO_AUD_ALL or PROTO_AUD_AGENTS */
 	char kind;     /* proto_event_kind_letter() */
 };
@@ -335,8 +338,8 @@ int proto_evhdr_parse(const char *p, size_t len, struct proto_evhdr *out);
 /* Returns the JSON after the header (pointing into p) and sets *json_len,
  * or NULL when p does not start with a valid header. */
 const char *proto_evhdr_json(const char *p, size_t len, size_t *json_len);
-/* Writes the header and a NUL into buf (PROTO_EVHDR_LEN + 1 bytes); returns
- * PROTO_EVHDR_LEN, or -1 for an audience or kind letter that is not one. */
+/* Writes the header and a NUL into buf (PROTO_EVHDR_MAX + 1 bytes); returns
+ * its length, or -1 for an audience or kind letter that is not one. */
 int proto_evhdr_write(char *buf, const struct proto_evhdr *h);
 /* 'o' opened, 'm' message, 'n' note, 'j' joined, 'c' closed, 'r' reopened,
  * 'x' anything else (also NULL). */

@@ -5,10 +5,12 @@
  */
 #include "chat/cmd/cmd.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "canned.h"
 #include "chat/common/util.h"
+#include "chat/store/keys.h"
 #include "conv.h"
 #include "query.h"
 #include "watch.h"
@@ -26,7 +28,19 @@ int cmd_ctx_init(struct cmd_ctx *ctx, struct store *store, struct bus *bus,
 	ctx->id_secret_len = (size_t)n;
 	ctx->store = store;
 	ctx->bus = bus;
+	snprintf(ctx->feed_channels_arg, sizeof(ctx->feed_channels_arg),
+		 "%s %s", chan_user_prefix(), chan_agents().s);
+	cmd_ctx_limits(ctx, 100, 256 * 1024, 86400, 0);
 	return 0;
+}
+
+void cmd_ctx_limits(struct cmd_ctx *ctx, unsigned page, size_t history_bytes,
+		    long idem_ttl_s, long retention_s)
+{
+	ctx->page = page;
+	ctx->history_bytes = history_bytes;
+	snprintf(ctx->expiry_arg, sizeof(ctx->expiry_arg), "%ld %ld",
+		 idem_ttl_s, retention_s);
 }
 
 void cmd_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,

@@ -30,10 +30,9 @@ struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
 		free(hub);
 		return NULL;
 	}
-	hub->cmd.page = (unsigned)cfg->page;
-	hub->cmd.history_bytes = (size_t)cfg->history_bytes;
-	hub->cmd.idem_ttl_s = cfg->idem_ttl_s;
-	hub->cmd.retention_s = cfg->retention_s;
+	cmd_ctx_limits(&hub->cmd, (unsigned)cfg->page,
+		       (size_t)cfg->history_bytes, cfg->idem_ttl_s,
+		       cfg->retention_s);
 	hub->loop = loop;
 	hub->cfg = cfg;
 	hub->auth = auth;

@@ -14,6 +14,7 @@
 
 #include "chat/cmd/actor.h"
 #include "chat/cmd/sink.h"
+#include "chat/store/keys.h"
 #include "chat/protocol.h"
 
 struct store;
@@ -28,14 +29,21 @@ struct cmd_ctx {
 	size_t id_secret_len;
 	unsigned page;	      /* replay page, events */
 	size_t history_bytes; /* history page, bytes of events */
-	long idem_ttl_s;  /* idempotency records of an active conversation */
-	long retention_s; /* keys of a closed conversation; 0 = forever */
+	/* Arguments every append passes as they are: "IDEM-TTL RETENTION"
+	 * and "USER-FEED-PREFIX AGENTS-CHANNEL". */
+	char expiry_arg[48];
+	char feed_channels_arg[2 * KEY_MAX + 2];
 };
 
-/* Fills ctx; returns 0, or -1 when the id secret (hex) is not 32 to 128
- * bytes. */
+/* Fills ctx with default limits; returns 0, or -1 when the id secret
+ * (hex) is not 32 to 128 bytes. */
 int cmd_ctx_init(struct cmd_ctx *ctx, struct store *store, struct bus *bus,
 		 const char *id_secret_hex);
+/* Sets the limits commands apply: replay page (events), history page
+ * (bytes), seconds idempotency records are kept after the last activity,
+ * and seconds a closed conversation is kept (0 = forever). */
+void cmd_ctx_limits(struct cmd_ctx *ctx, unsigned page, size_t history_bytes,
+		    long idem_ttl_s, long retention_s);
 
 /* Runs one decoded request for actor a, answering through k. The request
  * is borrowed for the call; nothing of it is kept. auth is not a command

@@ -6,28 +6,32 @@
 -- this only enforces what must be atomic (the conversation exists and is
 -- open, the customer owns it when ARGV[3] says so, the agent is assigned).
 -- KEYS: 1 meta hash, 2 event stream, 3 idempotency hash, 4 open index,
---       5 the sender's agent index, 6 activity index, 7 read positions
+--       5 the sender's agent index; a close also 6 the activity index and
+--       7 the read positions
 -- ARGV: 1 op, 2 sender id, 3 '1' when the sender must be the customer,
---       4 event prefix (unterminated JSON), 5 conv id, 6 feed prefix or '',
---       7 sender name, 8 idempotency ttl seconds, 9 idempotency field,
---       10 request fingerprint, 11 header tag (audience, kind),
---       12 conversation channel, 13 user feed channel prefix,
---       14 agents channel, 15 retention of a closed conversation in
---       seconds (0 = forever), 16 '' or the last_at the server saw when it
---       decided the conversation was idle (a close by the server applies
---       only if nothing happened since)
+--       4 event prefix (unterminated JSON), 5 idempotency field,
+--       6 request fingerprint, 7 header tag (audience, kind),
+--       8 conversation channel, 9 "TTL RETENTION": seconds idempotency
+--       records are kept after the last activity, and a closed
+--       conversation (0 = forever);
+--       only for a claim or a close: 10 conv id, 11 feed prefix,
+--       12 sender name, 13 "USER-FEED-PREFIX AGENTS-CHANNEL";
+--       only for a close by the server: 14 the last_at it saw when it
+--       decided the conversation was idle (the close applies only if
+--       nothing happened since).
+-- Every argument costs Redis CPU on every call, so a message passes only
+-- the first nine.
 -- Returns {duplicate 0|1, seq, ts} or an error reply naming the protocol
 -- error code.
 -- Redis CPU is the limit of the whole system under load, so this does as
 -- few calls as it can: one HMGET for the state, one HSET for seq and
 -- last_at, idempotency records as fields of one hash per conversation,
--- and the activity index and the records' expiry refreshed at most once a
--- minute per conversation.
-local REFRESH_MS = 60000
-local dup = redis.call('HGET', KEYS[3], ARGV[9])
+-- and the records' expiry refreshed on the first write and then at most
+-- once per 100 seconds per conversation.
+local dup = redis.call('HGET', KEYS[3], ARGV[5])
 if dup then
   local s, t, fp = string.match(dup, '^(%d+) (%d+) ?(%x*)$')
-  if fp ~= '' and fp ~= ARGV[10] then
+  if fp ~= '' and fp ~= ARGV[6] then
     return redis.error_reply('client_id_reused')
   end
   return {1, tonumber(s), tonumber(t)}
@@ -35,7 +39,7 @@ end
 
 local op, sender = ARGV[1], ARGV[2]
 local m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
-  'assigned_seq', 'assigned_at', 'seq', 'last_at', 'refreshed_at')
+  'assigned_seq', 'assigned_at', 'seq', 'refreshed')
 local status, customer, agent = m[1], m[2], m[3]
 if not status then
   return redis.error_reply('not_found')
@@ -46,7 +50,7 @@ end
 if status == 'closed' then
   return redis.error_reply('conversation_closed')
 end
-if ARGV[16] ~= '' and m[7] ~= ARGV[16] then
+if ARGV[14] and redis.call('HGET', KEYS[1], 'last_at') ~= ARGV[14] then
   return redis.error_reply('not_idle')
 end
 if op == 'send' and ARGV[3] ~= '1' and agent ~= sender then
@@ -67,49 +71,53 @@ local seq = string.format('%d', n)
 local t = redis.call('TIME')
 local ts = t[1] .. string.format('%03d', math.floor(t[2] / 1000))
 local tail = ',"seq":' .. seq .. ',"ts":' .. ts .. '}'
-local event = 'E' .. ARGV[11] .. string.format('%016x', n) .. ' ' ..
-  ARGV[4] .. tail
+local event = 'E' .. ARGV[7] .. seq .. ' ' .. ARGV[4] .. tail
 
 redis.call('XADD', KEYS[2], '0-' .. seq, 'e', event)
-redis.call('HSET', KEYS[3], ARGV[9], seq .. ' ' .. ts .. ' ' .. ARGV[10])
--- cseq: the last sequence a customer can see (notes are not theirs).
--- refreshed_at: when the activity index and the records' expiry were
--- last brought up to date (at most once a minute, and on the first write).
-local refresh = op ~= 'close' and
-  tonumber(ts) - tonumber(m[8] or '0') >= REFRESH_MS
-local meta = {'seq', seq, 'last_at', ts}
-if string.sub(ARGV[11], 1, 1) == '*' then
-  meta[#meta + 1] = 'cseq'
-  meta[#meta + 1] = seq
+redis.call('HSET', KEYS[3], ARGV[5], seq .. ' ' .. ts .. ' ' .. ARGV[6])
+redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts)
+-- What a customer can see ends before trailing notes: a note records the
+-- last visible sequence before it (cseq) and its own (nseq), so the list
+-- shows a customer cseq while nseq is the last sequence. Visible events,
+-- the most frequent, write nothing more.
+if string.byte(ARGV[7]) ~= 42 then -- not '*': agents only
+  local c = redis.call('HMGET', KEYS[1], 'cseq', 'nseq')
+  local cseq = c[2] == m[6] and c[1] or m[6]
+  redis.call('HSET', KEYS[1], 'cseq', cseq, 'nseq', seq)
 end
+-- refreshed: the 100-second period in which the records' expiry was last
+-- brought up to date; a string compare, since converting timestamps to
+-- numbers here costs more than the rest. (The activity index is not
+-- touched here: the idle sweep corrects an entry when it comes up.)
+local period = string.sub(t[1], 1, -3)
+local refresh = op ~= 'close' and m[7] ~= period
 if refresh then
-  meta[#meta + 1] = 'refreshed_at'
-  meta[#meta + 1] = ts
+  redis.call('HSET', KEYS[1], 'refreshed', period)
 end
-redis.call('HSET', KEYS[1], unpack(meta))
 if op == 'claim' then
-  redis.call('HSET', KEYS[1], 'agent', sender, 'agent_name', ARGV[7],
+  redis.call('HSET', KEYS[1], 'agent', sender, 'agent_name', ARGV[12],
     'status', 'assigned', 'assigned_seq', seq, 'assigned_at', ts)
-  redis.call('ZADD', KEYS[5], ts, ARGV[5])
+  redis.call('ZADD', KEYS[5], ts, ARGV[10])
 end
 if op == 'close' then
   redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ts)
-  redis.call('ZREM', KEYS[4], ARGV[5])
-  redis.call('ZREM', KEYS[6], ARGV[5])
-  redis.call('EXPIRE', KEYS[3], ARGV[8])
-  if ARGV[15] ~= '0' then
-    redis.call('EXPIRE', KEYS[1], ARGV[15])
-    redis.call('EXPIRE', KEYS[2], ARGV[15])
-    redis.call('EXPIRE', KEYS[7], ARGV[15])
+  redis.call('ZREM', KEYS[4], ARGV[10])
+  redis.call('ZREM', KEYS[6], ARGV[10])
+  local ttl, keep = string.match(ARGV[9], '^(%d+) (%d+)$')
+  redis.call('EXPIRE', KEYS[3], ttl)
+  if keep ~= '0' then
+    redis.call('EXPIRE', KEYS[1], keep)
+    redis.call('EXPIRE', KEYS[2], keep)
+    redis.call('EXPIRE', KEYS[7], keep)
   end
 elseif refresh then
-  redis.call('ZADD', KEYS[6], ts, ARGV[5])
-  redis.call('EXPIRE', KEYS[3], ARGV[8])
+  redis.call('EXPIRE', KEYS[3], string.match(ARGV[9], '^%d+'))
 end
-redis.call('PUBLISH', ARGV[12], event)
-if ARGV[6] ~= '' then
-  local feed = ARGV[6] .. tail
-  redis.call('PUBLISH', ARGV[13] .. customer, feed)
-  redis.call('PUBLISH', ARGV[14], feed)
+redis.call('PUBLISH', ARGV[8], event)
+if ARGV[11] and ARGV[11] ~= '' then
+  local feed = ARGV[11] .. tail
+  local users, agents = string.match(ARGV[13], '^(%S+) (%S+)$')
+  redis.call('PUBLISH', users .. customer, feed)
+  redis.call('PUBLISH', agents, feed)
 end
 return {0, n, tonumber(ts)}

@@ -24,9 +24,9 @@ end
 local t = redis.call('TIME')
 local ts = t[1] .. string.format('%03d', math.floor(t[2] / 1000))
 local tail = ',"seq":1,"ts":' .. ts .. '}'
-local event = 'E*o0000000000000001 ' .. ARGV[2] .. tail
+local event = 'E*o1 ' .. ARGV[2] .. tail
 
-redis.call('HSET', KEYS[1], 'seq', 1, 'cseq', 1, 'status', 'waiting',
+redis.call('HSET', KEYS[1], 'seq', 1, 'status', 'waiting',
   'customer', ARGV[4], 'customer_name', ARGV[5], 'context', ARGV[6],
   'org', ARGV[7], 'site', ARGV[8], 'tier', ARGV[9], 'summary', ARGV[10],
   'environment', ARGV[11], 'opened_at', ts, 'last_at', ts, 'fp', ARGV[12])
