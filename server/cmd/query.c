@@ -130,9 +130,10 @@ void query_history(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 }
 
 static const char *const meta_fields[] = {
-	"status",     "summary",   "environment", "tier",	   "org",
-	"site",	      "context",   "customer",	  "customer_name", "agent",
-	"agent_name", "opened_at", "closed_at",	  "seq",	   "cseq"};
+	"status",	 "summary", "environment", "tier",
+	"org",		 "site",    "context",	   "customer",
+	"customer_name", "agent",   "agent_name",  "opened_at",
+	"closed_at",	 "seq",	    "cseq",	   "nseq"};
 #define N_META (sizeof(meta_fields) / sizeof(meta_fields[0]))
 
 /* A list request: the index page, then the meta of each conversation,
@@ -165,12 +166,20 @@ static const char *field(const struct list_req *l, size_t i, size_t f)
 	return s ? s : "";
 }
 
-/* What the actor is shown of item i: a customer's last_seq ignores
- * notes. */
+/* The last sequence the actor can see: for a customer, the one before
+ * the trailing notes (cseq) while the last event is a note (nseq). */
+static const char *visible_seq(const struct list_req *l, size_t i)
+{
+	const char *seq = field(l, i, 13), *nseq = field(l, i, 15);
+
+	if (actor_is_agent(l->p->who) || !*nseq || strcmp(nseq, seq) != 0)
+		return seq;
+	return field(l, i, 14);
+}
+
 static void fill_item(struct list_req *l, size_t i)
 {
 	struct proto_conv_item *it = &l->items[i];
-	const char *cseq = field(l, i, 14);
 
 	it->conv = l->convs[i];
 	it->status = field(l, i, 0);
@@ -188,9 +197,7 @@ static void fill_item(struct list_req *l, size_t i)
 	it->agent.role = PROTO_ROLE_AGENT;
 	it->opened_at = atoll(field(l, i, 11));
 	it->closed_at = atoll(field(l, i, 12));
-	it->last_seq = strtoull(
-		actor_is_agent(l->p->who) || !*cseq ? field(l, i, 13) : cseq,
-		NULL, 10);
+	it->last_seq = strtoull(visible_seq(l, i), NULL, 10);
 }
 
 static void list_finish(struct list_req *l)

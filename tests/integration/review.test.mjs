@@ -225,6 +225,16 @@ test('a customer\'s list last_seq ignores internal notes; an agent\'s counts the
   assert.equal(mine.last_seq, 3, 'the customer\'s last visible event is the claim');
   const theirs = (await ag.request({ type: 'list', scope: 'mine' })).items.find((i) => i.conv === conv);
   assert.equal(theirs.last_seq, 4, 'the agent sees the note');
+
+  // Two notes in a row, then a visible reply, then a note again.
+  const lastOf = async (c) => (await c.request({ type: 'list', scope: 'mine' })).items.find((i) => i.conv === conv).last_seq;
+  await ag.request({ type: 'note', client_id: uid('n'), conv, text: 'second note' });
+  assert.equal(await lastOf(cust), 3, 'still the claim after two notes');
+  const reply = await ag.request({ type: 'send', client_id: uid('m'), conv, text: 'fixed it' });
+  assert.equal(await lastOf(cust), reply.seq, 'a visible event after notes counts again');
+  const again = await ag.request({ type: 'note', client_id: uid('n'), conv, text: 'third note' });
+  assert.equal(await lastOf(cust), reply.seq, 'the note after the reply is not counted');
+  assert.equal(await lastOf(ag), again.seq);
   cust.close();
   ag.close();
 });
