@@ -39,6 +39,7 @@ void cmd_ctx_limits(struct cmd_ctx *ctx, unsigned page, size_t history_bytes,
 {
 	ctx->page = page;
 	ctx->history_bytes = history_bytes;
+	ctx->idem_ttl_s = idem_ttl_s;
 	snprintf(ctx->expiry_arg, sizeof(ctx->expiry_arg), "%ld %ld",
 		 idem_ttl_s, retention_s);
 }

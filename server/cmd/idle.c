@@ -90,6 +90,8 @@ struct candidate {
 	char conv[PROTO_CONV_LEN + 1];
 };
 
+static long smaller_limit(const struct idle *d);
+
 static void on_index_fixed(struct store *st, redisReply *r, void *arg)
 {
 	(void)st;
@@ -97,19 +99,33 @@ static void on_index_fixed(struct store *st, redisReply *r, void *arg)
 	idle_unref(arg);
 }
 
-/* The index said idle but the conversation is not (or is gone): put
- * its real time in the index, or take it out. */
+static void send_fix(struct idle *d, int argc, const char **argv)
+{
+	d->refs++;
+	if (store_command(d->ctx->store, on_index_fixed, d, argc, argv, NULL))
+		d->refs--; /* the caller still holds one */
+}
+
+/* The index said idle but the conversation is not (or is gone): put its
+ * real time in the index, or take it out. One still active also gets its
+ * idempotency records' expiry pushed out, for at least the records' time
+ * after this visit plus the time until the sweep comes again. */
 static void fix_index(struct idle *d, const char *conv, const char *last_at)
 {
-	struct key active = key_active_convs();
+	struct key active = key_active_convs(), idem = key_conv_idem(conv);
+	char ttl[24];
 	const char *add[] = {"ZADD", active.s, last_at, conv};
 	const char *rem[] = {"ZREM", active.s, conv};
-	bool gone = !*last_at;
+	const char *expire[] = {"EXPIRE", idem.s, ttl};
 
-	d->refs++;
-	if (store_command(d->ctx->store, on_index_fixed, d, gone ? 3 : 4,
-			  gone ? rem : add, NULL))
-		d->refs--; /* the caller still holds one */
+	if (!*last_at) {
+		send_fix(d, 3, rem);
+		return;
+	}
+	snprintf(ttl, sizeof(ttl), "%ld",
+		 d->ctx->idem_ttl_s + smaller_limit(d));
+	send_fix(d, 4, add);
+	send_fix(d, 3, expire);
 }
 
 static void on_meta(struct store *st, redisReply *r, void *arg)

@@ -29,6 +29,7 @@ struct cmd_ctx {
 	size_t id_secret_len;
 	unsigned page;	      /* replay page, events */
 	size_t history_bytes; /* history page, bytes of events */
+	long idem_ttl_s;      /* records kept after the last activity */
 	/* Arguments every append passes as they are: "IDEM-TTL RETENTION"
 	 * and "USER-FEED-PREFIX AGENTS-CHANNEL". */
 	char expiry_arg[48];
