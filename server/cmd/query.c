@@ -59,7 +59,8 @@ static size_t history_events(struct history *h, const redisReply *r,
 		if (proto_evhdr_parse(v->str, v->len, &hdr) ||
 		    !policy_sees(h->p->who, hdr.audience))
 			continue;
-		out[k].json = proto_evhdr_json(v->str, v->len, &out[k].len);
+		out[k].json = v->str + hdr.len;
+		out[k].len = v->len - hdr.len;
 		if (k > 0 && used + out[k].len > budget) {
 			*more = true;
 			break;

@@ -1,95 +1,104 @@
 /*
- * keys: Redis key and channel names. Names that do not fit KEY_MAX are
- * cut, which cannot happen for valid ids (conversation ids are 22
- * characters, user ids at most PROTO_USER_ID_MAX bytes).
+ * keys: Redis key and channel names. An id too long for KEY_MAX (never a
+ * valid one: conversation ids are 22 characters, user ids at most
+ * PROTO_USER_ID_MAX bytes) gives the bare prefix rather than a cut name,
+ * which could be another id's.
  */
 #include "chat/store/keys.h"
 
-#include <stdio.h>
+#include <string.h>
 
 #define USER_PREFIX "u:"
 
-static struct key make(const char *fmt, const char *id)
+/* prefix id suffix, cut to fit. Built with memcpy rather than snprintf:
+ * an append names seven keys per message. */
+static struct key join(const char *prefix, const char *id, const char *suffix)
 {
 	struct key k;
+	size_t lp = strlen(prefix), li = strlen(id), ls = strlen(suffix);
 
-	snprintf(k.s, sizeof(k.s), fmt, id);
+	if (lp + li + ls >= sizeof(k.s))
+		li = ls = 0; /* not a valid id: the name stays unambiguous */
+	memcpy(k.s, prefix, lp);
+	memcpy(k.s + lp, id, li);
+	memcpy(k.s + lp + li, suffix, ls);
+	k.s[lp + li + ls] = '\0';
 	return k;
 }
 
 struct key key_conv_meta(const char *conv)
 {
-	return make("{c:%s}:m", conv);
+	return join("{c:", conv, "}:m");
 }
 
 struct key key_conv_events(const char *conv)
 {
-	return make("{c:%s}:e", conv);
+	return join("{c:", conv, "}:e");
 }
 
 struct key key_conv_idem(const char *conv)
 {
-	return make("{c:%s}:i", conv);
+	return join("{c:", conv, "}:i");
 }
 
 struct key key_conv_reads(const char *conv)
 {
-	return make("{c:%s}:r", conv);
+	return join("{c:", conv, "}:r");
 }
 
 struct key key_user_convs(const char *user)
 {
-	return make("{u:%s}:c", user);
+	return join("{u:", user, "}:c");
 }
 
 struct key key_org_convs(const char *org)
 {
-	return make("{o:%s}:c", org);
+	return join("{o:", org, "}:c");
 }
 
 struct key key_site_convs(const char *site)
 {
-	return make("{s:%s}:c", site);
+	return join("{s:", site, "}:c");
 }
 
 struct key key_agent_convs(const char *agent)
 {
-	return make("{a:%s}:c", agent);
+	return join("{a:", agent, "}:c");
 }
 
 struct key key_open_convs(void)
 {
-	return make("%s", "convs:open");
+	return join("convs:open", "", "");
 }
 
 struct key key_active_convs(void)
 {
-	return make("%s", "convs:active");
+	return join("convs:active", "", "");
 }
 
 struct key key_canned_agent(const char *agent)
 {
-	return make("{a:%s}:canned", agent);
+	return join("{a:", agent, "}:canned");
 }
 
 struct key key_canned_team(void)
 {
-	return make("%s", "canned:team");
+	return join("canned:team", "", "");
 }
 
 struct key chan_conv(const char *conv)
 {
-	return make("c:%s", conv);
+	return join("c:", conv, "");
 }
 
 struct key chan_user(const char *user)
 {
-	return make(USER_PREFIX "%s", user);
+	return join(USER_PREFIX, user, "");
 }
 
 struct key chan_agents(void)
 {
-	return make("%s", "agents");
+	return join("agents", "", "");
 }
 
 const char *chan_user_prefix(void)
@@ -99,5 +108,5 @@ const char *chan_user_prefix(void)
 
 struct key chan_user_pattern(void)
 {
-	return make("%s*", USER_PREFIX);
+	return join(USER_PREFIX, "*", "");
 }

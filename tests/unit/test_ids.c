@@ -59,10 +59,31 @@ static void test_idem_field_too_long_fails(void **state)
 			 -1);
 }
 
+static void test_fingerprint_tells_requests_apart(void **state)
+{
+	char a[IDS_FP_LEN + 1], b[IDS_FP_LEN + 1], c[IDS_FP_LEN + 1];
+	const char *one = "{\"kind\":\"message\",\"text\":\"hello\"";
+	const char *two = "{\"kind\":\"message\",\"text\":\"hellp\"";
+
+	(void)state;
+	ids_fingerprint(one, strlen(one), a);
+	ids_fingerprint(one, strlen(one), b);
+	ids_fingerprint(two, strlen(two), c);
+	assert_int_equal(strlen(a), IDS_FP_LEN);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	for (size_t i = 0; i < IDS_FP_LEN; i++)
+		assert_non_null(strchr("0123456789abcdef", a[i]));
+	/* FNV-1a of the empty input is its offset basis. */
+	ids_fingerprint("", 0, a);
+	assert_string_equal(a, "cbf29ce484222325");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conv_id_is_stable_for_a_retried_open),
+		cmocka_unit_test(test_fingerprint_tells_requests_apart),
 		cmocka_unit_test(
 			test_conv_id_differs_per_customer_client_id_and_secret),
 		cmocka_unit_test(

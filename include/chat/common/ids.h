@@ -21,9 +21,9 @@ void ids_conv_derive(const unsigned char *secret, size_t secret_len,
 int ids_idem_field(char *out, size_t n, const char *sender,
 		   const char *client_id);
 
-/* A request's fingerprint: the first IDS_FP_LEN hex digits of SHA-256
- * over its content (the event it would store). A retry with a used
- * client_id must carry the same fingerprint. */
+/* A request's fingerprint: 64 bits (IDS_FP_LEN hex digits) of FNV-1a over
+ * its content (the event it would store). A retry with a used client_id
+ * must carry the same fingerprint. */
 #define IDS_FP_LEN 16
 void ids_fingerprint(const char *data, size_t len, char out[IDS_FP_LEN + 1]);
 
