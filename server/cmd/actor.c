@@ -5,23 +5,33 @@
 
 #include "chat/common/util.h"
 
-/* Copies s to *p and advances it past the terminating NUL. */
+/* Copies s to *p and advances it past the terminating NUL; an empty s
+ * takes no room. */
 static const char *put(char **p, const char *s)
 {
 	size_t n = strlen(s) + 1;
-	char *out = memcpy(*p, s, n);
+	char *out;
 
+	if (n == 1)
+		return "";
+	out = memcpy(*p, s, n);
 	*p += n;
 	return out;
 }
 
+/* Room for a string as put() stores it. */
+static size_t room(const char *s)
+{
+	return *s ? strlen(s) + 1 : 0;
+}
+
 static size_t strings_size(const struct auth_claims *c)
 {
-	size_t n = strlen(c->sub) + strlen(c->name) + strlen(c->email) +
-		   strlen(c->org) + strlen(c->site) + 5;
+	size_t n = room(c->sub) + room(c->name) + room(c->email) +
+		   room(c->org) + room(c->site);
 
 	for (size_t i = 0; i < c->n_skills; i++)
-		n += strlen(c->skills[i]) + 1;
+		n += room(c->skills[i]);
 	return n;
 }
 
@@ -39,7 +49,6 @@ struct actor *actor_from_claims(const struct auth_claims *c)
 	a->site = put(&p, c->site);
 	for (size_t i = 0; i < c->n_skills; i++)
 		list[i] = put(&p, c->skills[i]);
-	a->skills = list;
 	a->n_skills = (uint8_t)c->n_skills;
 	a->role = (uint8_t)c->role;
 	a->org_role = (uint8_t)c->org_role;
@@ -62,6 +71,11 @@ const struct actor *actor_system(void)
 	};
 
 	return &system;
+}
+
+const char *const *actor_skills(const struct actor *a)
+{
+	return (const char *const *)(a + 1);
 }
 
 bool actor_is_agent(const struct actor *a)

@@ -14,11 +14,12 @@
 #include "chat/protocol.h"
 
 /* Strings live in the same heap block as the struct ("" when absent). */
-/* One is held per connection, so the small fields are bytes: role,
- * org_role and tier hold the enum values named beside them. */
+/* One is held per connection, so it is kept small: the small fields are
+ * bytes (role, org_role and tier hold the enum values named beside
+ * them), the skills follow the struct (actor_skills()), and empty strings
+ * take no room. */
 struct actor {
 	const char *id, *name, *email, *org, *site;
-	const char *const *skills;
 	int64_t exp;	  /* token expiry, seconds since the epoch */
 	uint8_t role;	  /* enum proto_role */
 	uint8_t org_role; /* enum auth_org_role */
@@ -36,6 +37,8 @@ struct actor *actor_from_claims(const struct auth_claims *c);
 const struct actor *actor_system(void);
 
 bool actor_is_agent(const struct actor *a);
+/* The actor's n_skills skills (borrowed, as long as the actor). */
+const char *const *actor_skills(const struct actor *a);
 /* "site" when the actor acts for a site, else "personal". */
 const char *actor_context(const struct actor *a);
 
