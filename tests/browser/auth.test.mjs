@@ -32,6 +32,8 @@ async function waitSignInFailure(page) {
   await banner.waitFor({ state: 'visible' });
   assert.match(await banner.textContent(), /We couldn't sign you in to chat\. Please reload the page or sign in again\./);
   assert.equal(await banner.getAttribute('role'), 'alert');
+  // The list below does not pretend to be loading.
+  assert.equal(await byTestId(page, 'home-empty').textContent(), 'Your conversations will show here once you are signed in.');
 }
 
 // A page of the host site whose widget connects through proxy; the page's

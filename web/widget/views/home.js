@@ -8,7 +8,7 @@ export function homeView(app) {
   const { client } = app;
   const start = h('button', { class: 'btn primary wide', type: 'button', testid: 'new-conversation', onclick: () => app.show('form') }, icon('plus'), 'New conversation');
   const list = h('ul', { class: 'hist', testid: 'history-list', 'aria-labelledby': 'chatd-hist' });
-  const empty = h('p', { class: 'empty' });
+  const empty = h('p', { class: 'empty', 'data-testid': 'home-empty' });
   const older = h('button', { class: 'btn ghost wide', type: 'button', hidden: true, onclick: () => app.loadList(true).catch(() => {}) }, 'Show older conversations');
 
   function item(c) {
@@ -37,11 +37,13 @@ export function homeView(app) {
     list.replaceChildren(...items.map(item));
     if (focused) list.querySelector(`[data-conv="${CSS.escape(focused)}"]`)?.focus();
     empty.hidden = items.length > 0;
-    empty.textContent = app.listed ? 'No conversations yet. Start one and we will get right back to you.' : 'Loading your conversations…';
+    if (app.listed) empty.textContent = 'No conversations yet. Start one and we will get right back to you.';
+    else if (client.state === 'failed') empty.textContent = 'Your conversations will show here once you are signed in.';
+    else empty.textContent = 'Loading your conversations…';
     older.hidden = !app.next;
   }
 
-  const off = [listen(app.bus, { convs: render }), listen(client, { synced: render, read: render, event: render })];
+  const off = [listen(app.bus, { convs: render }), listen(client, { synced: render, read: render, event: render, state: render })];
   const tick = setInterval(render, 30000);
   render();
   return {
