@@ -147,17 +147,6 @@ void session_close(struct session *s, int code)
 	lws_callback_on_writable(s->wsi);
 }
 
-void session_sweep(struct session *s, int64_t now_wall_ms, int64_t now_mono_ms)
-{
-	if (!session_alive(s))
-		return;
-	if (!s->who && (uint32_t)now_mono_ms - s->created_ms >
-			       (uint32_t)s->hub->cfg->auth_timeout_ms)
-		session_close(s, PROTO_CLOSE_AUTH_TIMEOUT);
-	else if (s->who && s->who->exp * 1000 <= now_wall_ms)
-		session_close(s, PROTO_CLOSE_TOKEN_EXPIRED);
-}
-
 /* Closes a client that does not read: over the hard byte limit or the
  * frame limit at once, over the soft byte limit after a while. */
 static bool over_limits(struct session *s)
@@ -178,16 +167,33 @@ static bool over_limits(struct session *s)
 	return (int32_t)(now - s->soft_since_ms) > cfg->out_soft_seconds * 1000;
 }
 
+static void close_slow(struct session *s)
+{
+	log_info("closing a slow consumer (%u frames, %zu bytes queued)",
+		 outq_count(&s->out), outq_bytes(&s->out));
+	session_close(s, PROTO_CLOSE_SLOW_CONSUMER);
+}
+
+void session_sweep(struct session *s, int64_t now_wall_ms, int64_t now_mono_ms)
+{
+	if (!session_alive(s))
+		return;
+	if (!s->who && (uint32_t)now_mono_ms - s->created_ms >
+			       (uint32_t)s->hub->cfg->auth_timeout_ms)
+		session_close(s, PROTO_CLOSE_AUTH_TIMEOUT);
+	else if (s->who && s->who->exp * 1000 <= now_wall_ms)
+		session_close(s, PROTO_CLOSE_TOKEN_EXPIRED);
+	else if (s->soft_since_ms && over_limits(s))
+		close_slow(s); /* nothing was queued since it went over */
+}
+
 int session_send_frame(struct session *s, struct frame *f)
 {
 	if (!session_alive(s) || !f)
 		return -1;
 	if (outq_push(&s->out, f, (unsigned)s->hub->cfg->out_queue) ||
 	    over_limits(s)) {
-		log_info("closing a slow consumer (%u frames, %zu bytes "
-			 "queued)",
-			 outq_count(&s->out), outq_bytes(&s->out));
-		session_close(s, PROTO_CLOSE_SLOW_CONSUMER);
+		close_slow(s);
 		return -1;
 	}
 	if (s->hub->writer)

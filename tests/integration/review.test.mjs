@@ -8,16 +8,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { useStack, Client, craftToken, customer, agent, openConv, watch, uid } from './harness.mjs';
+import { useStack, Client, craftToken, customer, agent, openConv, watch, uid, waitFor } from './harness.mjs';
 
 const HISTORY_BYTES = 4096;
 const OUT = { hard: 65536, soft: 16384 };
 const FAST = ['--rate', '100000', '--burst', '100000'];
 
 // nodes[0]: defaults (but no rate limit in the way); nodes[1]: small
-// history pages; nodes[2]: small outbound byte limits, no frame limit.
+// history pages; nodes[2]: small outbound byte limits, no frame limit;
+// nodes[3]: a small soft limit under a hard one out of reach.
+const SOFT_ONLY = { hard: 64 << 20, soft: 16384 };
 const env = useStack(FAST, ['--history-bytes', String(HISTORY_BYTES), ...FAST],
   ['--out-hard-bytes', String(OUT.hard), '--out-soft-bytes', String(OUT.soft), '--out-soft-seconds', '1',
+    '--out-queue', String(1 << 20), ...FAST],
+  ['--out-hard-bytes', String(SOFT_ONLY.hard), '--out-soft-bytes', String(SOFT_ONLY.soft), '--out-soft-seconds', '1',
     '--out-queue', String(1 << 20), ...FAST]);
 
 const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
@@ -444,5 +448,63 @@ test('a client that stops reading is closed 4008 by the byte limit; it resumes a
   await again.ping();
   assert.deepEqual([...cust.seqs(conv), ...again.seqs(conv)], range(1, next.seq), 'every event exactly once');
   again.close();
+  ag.close();
+});
+
+test('a client held over the soft byte limit for longer than --out-soft-seconds is closed 4008, far under the hard limit', async () => {
+  const node = env.nodes[3];
+  const me = customer();
+  const cust = await connectWith(node, me);
+  const ag = await connectWith(node, agent());
+  const conv = await claimed(cust, ag);
+
+  cust.ws._socket.pause();
+  const slow = /closing a slow consumer \((\d+) frames, (\d+) bytes queued\)/;
+  // Batches at a pace the agent keeps up with, until the paused client's
+  // queue (beyond what the kernel buffers) has stayed over the soft limit
+  // for a second. The sweep closes it even when nothing more is sent.
+  let last = 2;
+  for (let sent = 0; sent < 2000 && !slow.test(node.log); sent += 4) {
+    const acks = await Promise.all(range(1, 4).map((i) => ag.request({ type: 'send', client_id: uid('m'), conv,
+      text: `${sent + i} `.padEnd(8192, 'y') })));
+    last = Math.max(last, ...acks.map((a) => a.seq));
+    await new Promise((r) => setImmediate(r));
+  }
+  await node.waitLog(slow, { timeout: 5000 });
+  const [, , bytes] = node.log.match(slow).map(Number);
+  assert.ok(bytes > SOFT_ONLY.soft && bytes < SOFT_ONLY.hard / 4, `closed with ${bytes} bytes queued`);
+  cust.ws._socket.resume();
+  assert.equal((await cust.waitClose({ timeout: 15000 })).code, 4008);
+  // It resumes and gets everything once.
+  const seen = cust.lastSeq(conv);
+  const again = await connectWith(node, me);
+  const synced = await watch(again, conv, seen);
+  assert.equal(synced.seq, last);
+  await again.wait(isEvent(conv, last), { timeout: 10000 });
+  assert.deepEqual([...cust.seqs(conv), ...again.seqs(conv)], range(1, last));
+  again.close();
+  ag.close();
+});
+
+test('the sweep closes a client left over the soft limit although nothing more is sent to it', async (t) => {
+  const node = env.nodes[3];
+  const cust = await connectWith(node, customer());
+  const ag = await connectWith(node, agent());
+  const conv = await claimed(cust, ag);
+  cust.ws._socket.pause();
+  const before = (node.log.match(/closing a slow consumer/g) || []).length;
+  // Enough to fill the kernel's buffers and queue well over 16 KB, sent
+  // in one go (well under the second of grace), then nothing: only the
+  // periodic check can close it.
+  await Promise.all(range(1, 1500).map((i) => ag.request({ type: 'send', client_id: uid('m'), conv,
+    text: `${i} `.padEnd(8192, 'z') }, { timeout: 20000 })));
+  const closedEarly = (node.log.match(/closing a slow consumer/g) || []).length > before;
+  const t0 = Date.now();
+  await waitFor(() => (node.log.match(/closing a slow consumer/g) || []).length > before,
+    { timeout: 8000, what: 'the slow consumer closed by the sweep' });
+  assert.ok(Date.now() - t0 < 8000);
+  if (closedEarly) t.diagnostic('the send path closed it before the sends ended; the sweep was not needed');
+  cust.ws._socket.resume();
+  assert.equal((await cust.waitClose({ timeout: 15000 })).code, 4008);
   ag.close();
 });
