@@ -8,17 +8,18 @@
  * Liveness: a half-open link (no FIN, no RST) would stop live delivery
  * while commands on the store's connection still succeed, so the bus
  * probes its own link every ping_ms and drops it when nothing has come
- * back for deadline_ms. The probe is a SUBSCRIBE of ALIVE_CHANNEL, which
+ * back for deadline_ms. The probe is a SUBSCRIBE of chan_bus_probe(), which
  * Redis answers every time, not a PING: in subscribed mode hiredis 0.14
  * queues a PING's callback on a list that only non-array replies pop (it
  * runs once, with NULL, when the link is freed, so the list grows by one
  * per probe), and routes the ["pong", ""] reply like a pattern message:
  * not found, it goes to whatever callback the previous reply of the same
  * read used, or nowhere. A SUBSCRIBE answer reaches its channel's
- * callback. Keeping ALIVE_CHANNEL subscribed also keeps the link in
+ * callback. Keeping the probe subscribed also keeps the link in
  * subscribed mode for good, where every reply is an array.
  */
 #include "chat/store/bus.h"
+#include "chat/store/keys.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,6 @@
 #include "chat/common/hmap.h"
 #include "chat/common/log.h"
 #include "chat/common/util.h"
-
-#define ALIVE_CHANNEL "bus:alive"
 
 enum channel_state { CH_IDLE, CH_SUBSCRIBING, CH_LIVE, CH_UNSUBSCRIBING };
 
@@ -53,6 +52,7 @@ struct bus {
 	uint64_t backoff_ms;
 	uint64_t ping_ms, deadline_ms;
 	int64_t last_heard_ms; /* mono_ms() of the last reply or connect */
+	struct key probe;      /* the liveness probe's channel */
 	char *pattern;	       /* NULL: none */
 	bus_pattern_cb on_pattern;
 	void *pattern_arg;
@@ -155,7 +155,7 @@ static void on_sub_reply(redisAsyncContext *ac, void *r, void *privdata)
 	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
 	    reply->element[0]->type != REDIS_REPLY_STRING ||
 	    reply->element[1]->type != REDIS_REPLY_STRING ||
-	    strcmp(reply->element[1]->str, ALIVE_CHANNEL) == 0)
+	    strcmp(reply->element[1]->str, bus->probe.s) == 0)
 		return;
 	kind = reply->element[0]->str;
 	if (strcmp(kind, "pmessage") == 0) {
@@ -241,7 +241,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	bus->connected = true;
 	bus->backoff_ms = 50;
 	bus->last_heard_ms = mono_ms();
-	send_sub_command(bus, "SUBSCRIBE", ALIVE_CHANNEL);
+	send_sub_command(bus, "SUBSCRIBE", bus->probe.s);
 	log_info("bus: subscribed connection up, %zu channels",
 		 hmap_count(bus->channels));
 	hmap_each(bus->channels, resubscribe_one, bus);
@@ -291,7 +291,7 @@ static void on_ping(uv_timer_t *t)
 		drop_link(bus);
 		return;
 	}
-	send_sub_command(bus, "SUBSCRIBE", ALIVE_CHANNEL);
+	send_sub_command(bus, "SUBSCRIBE", bus->probe.s);
 }
 
 static void bus_connect(struct bus *bus)
@@ -331,6 +331,7 @@ struct bus *bus_create(uv_loop_t *loop, const struct redis_addr *addr)
 
 	bus->loop = loop;
 	bus->addr = *addr;
+	bus->probe = chan_bus_probe();
 	bus->channels = hmap_create();
 	bus->backoff_ms = 50;
 	uv_timer_init(loop, &bus->retry_timer);

@@ -101,6 +101,11 @@ struct key chan_agents(void)
 	return join("agents", "", "");
 }
 
+struct key chan_bus_probe(void)
+{
+	return join("bus:alive", "", "");
+}
+
 const char *chan_user_prefix(void)
 {
 	return USER_PREFIX;

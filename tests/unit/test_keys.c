@@ -35,6 +35,7 @@ static void test_indexes_and_channels(void **state)
 	assert_string_equal(chan_agents().s, "agents");
 	assert_string_equal(chan_user_pattern().s, "u:*");
 	assert_string_equal(chan_user_prefix(), "u:");
+	assert_string_equal(chan_bus_probe().s, "bus:alive");
 }
 
 static void test_a_user_id_of_the_longest_valid_size_fits(void **state)

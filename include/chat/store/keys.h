@@ -32,6 +32,9 @@ struct key key_canned_team(void);
 struct key chan_conv(const char *conv); /* a conversation's events */
 struct key chan_user(const char *user); /* a customer's feed */
 struct key chan_agents(void);		/* the feed every agent follows */
+/* Subscribed by every node's pub/sub link as its liveness probe; nothing
+ * is published on it. */
+struct key chan_bus_probe(void);
 /* Prefix of user feed channels, for the scripts and PSUBSCRIBE. */
 const char *chan_user_prefix(void);
 struct key chan_user_pattern(void);
