@@ -1,5 +1,5 @@
 /*
- * store: hiredis async connection with reconnect, script loading and a
+ * store: hiredis async connection with reconnect, functions loading and a
  * watchdog (hiredis 0.14 has no command timeouts: a Redis that stops
  * answering is disconnected after STORE_STALL_MS so callers get an error
  * instead of waiting forever).
@@ -12,7 +12,6 @@
 
 #include "redis_uv.h"
 #include <hiredis/async.h>
-#include <openssl/sha.h>
 
 #include "chat/common/log.h"
 #include "chat/common/util.h"
@@ -27,16 +26,15 @@ struct store {
 	struct redis_addr addr;
 	redisAsyncContext *ac;
 	bool connected;
-	bool ready; /* connected and scripts loaded */
+	bool ready; /* connected and the functions library loaded */
 	bool stopping;
-	int scripts_pending;
+	bool loading; /* FUNCTION LOAD in flight */
 	uv_timer_t retry_timer;
 	uv_timer_t watchdog;
 	uint64_t backoff_ms;
 	size_t pending;
 	int open_timers; /* while destroying */
 	uint64_t last_reply_ms;
-	char shas[SCRIPT__COUNT][41];
 	store_state_cb on_state;
 	void *state_arg;
 };
@@ -105,7 +103,7 @@ static void schedule_reconnect(struct store *st)
 		st->backoff_ms = STORE_BACKOFF_MAX_MS;
 }
 
-static void on_script_loaded(redisAsyncContext *ac, void *r, void *privdata)
+static void on_library_loaded(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct store *st = privdata;
 	redisReply *reply = r;
@@ -114,23 +112,25 @@ static void on_script_loaded(redisAsyncContext *ac, void *r, void *privdata)
 	if (!reply || !st->connected)
 		return;
 	if (reply->type != REDIS_REPLY_STRING) {
-		log_error("redis: SCRIPT LOAD failed: %s",
+		log_error("redis: FUNCTION LOAD failed: %s",
 			  reply->type == REDIS_REPLY_ERROR ? reply->str : "?");
 		redisAsyncDisconnect(st->ac);
 		return;
 	}
-	if (--st->scripts_pending == 0) {
-		st->backoff_ms = STORE_BACKOFF_MIN_MS;
-		set_ready(st, true);
-	}
+	st->loading = false;
+	st->backoff_ms = STORE_BACKOFF_MIN_MS;
+	set_ready(st, true);
 }
 
-static void load_scripts(struct store *st)
+/* Loads the functions library first thing on every connection (and
+ * again if an operator flushed it): REPLACE makes it idempotent, and the
+ * versioned name leaves other releases' libraries alone. */
+static void load_library(struct store *st)
 {
-	st->scripts_pending = SCRIPT__COUNT;
-	for (int i = 0; i < SCRIPT__COUNT; i++)
-		redisAsyncCommand(st->ac, on_script_loaded, st,
-				  "SCRIPT LOAD %s", script_sources[i]);
+	const char *argv[] = {"FUNCTION", "LOAD", "REPLACE", script_library};
+
+	st->loading = true;
+	redisAsyncCommandArgv(st->ac, on_library_loaded, st, 4, argv, NULL);
 }
 
 static void on_connect(const redisAsyncContext *ac, int status)
@@ -145,7 +145,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	}
 	st->connected = true;
 	st->last_reply_ms = (uint64_t)mono_ms();
-	load_scripts(st);
+	load_library(st);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -200,15 +200,6 @@ static void on_watchdog(uv_timer_t *t)
 	}
 }
 
-static void sha1_hex(const char *s, char out[41])
-{
-	unsigned char md[SHA_DIGEST_LENGTH];
-
-	SHA1((const unsigned char *)s, strlen(s), md);
-	for (int i = 0; i < SHA_DIGEST_LENGTH; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-}
-
 struct store *store_create(uv_loop_t *loop, const struct redis_addr *addr,
 			   store_state_cb on_state, void *arg)
 {
@@ -219,8 +210,6 @@ struct store *store_create(uv_loop_t *loop, const struct redis_addr *addr,
 	st->on_state = on_state;
 	st->state_arg = arg;
 	st->backoff_ms = STORE_BACKOFF_MIN_MS;
-	for (int i = 0; i < SCRIPT__COUNT; i++)
-		sha1_hex(script_sources[i], st->shas[i]);
 	uv_timer_init(loop, &st->retry_timer);
 	st->retry_timer.data = st;
 	uv_timer_init(loop, &st->watchdog);
@@ -285,13 +274,13 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 	st->pending--;
 	st->last_reply_ms = (uint64_t)mono_ms();
 	if (reply && reply->type == REDIS_REPLY_ERROR &&
-	    strncmp(reply->str, "NOSCRIPT", 8) == 0) {
-		log_warn("redis: scripts were flushed; reloading");
-		if (st->ac && st->ready) {
+	    strncmp(reply->str, "ERR Function not found", 22) == 0) {
+		log_warn("redis: the functions were flushed; reloading");
+		if (st->ac && !st->loading) {
 			set_ready(st, false);
-			load_scripts(st);
+			load_library(st);
 		}
-		reply = NULL;
+		reply = NULL; /* not applied: the caller answers unavailable */
 	}
 	p->cb(st, reply, p->arg);
 	free(p);
@@ -383,10 +372,10 @@ int store_eval(struct store *st, enum script_id script, store_reply_cb cb,
 	if (argc > STORE_MAX_ARGS)
 		return -1;
 	snprintf(nk, sizeof(nk), "%d", nkeys);
-	av[0] = "EVALSHA";
-	al[0] = 7;
-	av[1] = st->shas[script];
-	al[1] = 40;
+	av[0] = "FCALL";
+	al[0] = 5;
+	av[1] = script_functions[script];
+	al[1] = strlen(av[1]);
 	av[2] = nk;
 	al[2] = strlen(nk);
 	for (int i = 0; i < argc; i++) {

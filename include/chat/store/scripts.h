@@ -1,6 +1,8 @@
 /*
- * scripts: the Lua scripts the store runs (the .lua files in server/store/lua),
- * embedded at build time so the binary is self-contained.
+ * scripts: the atomic steps the store runs, one Redis Functions library
+ * built from the .lua files in server/store/lua and embedded at build
+ * time, so the binary is self-contained. The library and its functions
+ * carry a version (a hash of the sources) in their names.
  */
 #ifndef CHAT_SCRIPTS_H
 #define CHAT_SCRIPTS_H
@@ -13,6 +15,9 @@ enum script_id {
 	SCRIPT__COUNT
 };
 
-extern const char *const script_sources[SCRIPT__COUNT];
+/* The library's source, for FUNCTION LOAD REPLACE. */
+extern const char script_library[];
+/* The function each step is registered as, for FCALL. */
+extern const char *const script_functions[SCRIPT__COUNT];
 
 #endif

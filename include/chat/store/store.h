@@ -1,7 +1,8 @@
 /*
  * store: chatd's command connection to Redis (hiredis async on the shared
- * libuv loop). Reconnects with backoff, loads the Lua scripts first thing
- * on every connection (a restarted Redis has forgotten them), and fails
+ * libuv loop). Reconnects with backoff, loads the functions library first thing
+ * on every connection (a new or flushed Redis lacks it; loading replaces
+ * it idempotently), and fails
  * commands fast while Redis is unreachable. It knows nothing of
  * conversations: callers build the commands.
  */
@@ -22,7 +23,7 @@ struct store;
  * the answer came (nothing is known to be applied); it is borrowed for the
  * call only. */
 typedef void (*store_reply_cb)(struct store *st, redisReply *reply, void *arg);
-/* Called when the store becomes ready (connected, scripts loaded) or stops
+/* Called when the store becomes ready (connected, library loaded) or stops
  * being ready. */
 typedef void (*store_state_cb)(bool ready, void *arg);
 
