@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "canned.h"
+#include "chat/common/ids.h"
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "conv.h"
@@ -22,10 +23,14 @@ int cmd_ctx_init(struct cmd_ctx *ctx, struct store *store, struct bus *bus,
 {
 	int n = hex_decode(id_secret_hex, ctx->id_secret,
 			   sizeof(ctx->id_secret));
+	char warm[PROTO_CONV_LEN + 1];
 
 	if (n < 32)
 		return -1;
 	ctx->id_secret_len = (size_t)n;
+	/* One derivation now: OpenSSL sets up its providers (about 2 MB) at
+	 * start rather than during the first client's open. */
+	ids_conv_derive(ctx->id_secret, ctx->id_secret_len, "", "", warm);
 	ctx->store = store;
 	ctx->bus = bus;
 	snprintf(ctx->feed_channels_arg, sizeof(ctx->feed_channels_arg),
