@@ -15,6 +15,7 @@
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
+#include "commit.h"
 #include "policy.h"
 #include "reply.h"
 #include "watch.h"
@@ -26,36 +27,6 @@ static struct proto_user user_of(const struct actor *a)
 	struct proto_user u = {a->id, a->name, a->role};
 
 	return u;
-}
-
-static void on_ack_reply(struct store *st, redisReply *r, void *arg)
-{
-	struct pending *p = arg;
-
-	(void)st;
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
-		reply_fail(p, r);
-	else if (pending_alive(p))
-		sink_send_owned(
-			p->k, proto_encode_ack(p->id, p->conv,
-					       (uint64_t)r->element[1]->integer,
-					       r->element[2]->integer,
-					       r->element[0]->integer == 1));
-	pending_destroy(p);
-}
-
-static void eval_or_fail(struct cmd_ctx *ctx, const struct actor *a,
-			 struct sink *k, const struct proto_request *req,
-			 const char *conv, enum script_id script, int nkeys,
-			 int argc, const char **argv)
-{
-	struct pending *p = pending_create(ctx, a, k, req->id, conv);
-
-	if (store_eval(ctx->store, script, on_ack_reply, p, nkeys, argc, argv,
-		       NULL)) {
-		reply_fail(p, NULL);
-		pending_destroy(p);
-	}
 }
 
 static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
@@ -94,8 +65,7 @@ static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 			      chans[2].s};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		argv[nkeys + (int)i] = args[i];
-	eval_or_fail(ctx, a, k, req, conv, SCRIPT_OPEN, nkeys, nkeys + 15,
-		     argv);
+	commit_step(ctx, a, k, req, conv, SCRIPT_OPEN, nkeys, nkeys + 15, argv);
 }
 
 void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
@@ -238,7 +208,7 @@ static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 			      idle_since};
 	for (int i = 0; i < nargs; i++)
 		argv[argc++] = args[i];
-	eval_or_fail(ctx, a, k, req, conv, SCRIPT_APPEND, nkeys, argc, argv);
+	commit_step(ctx, a, k, req, conv, SCRIPT_APPEND, nkeys, argc, argv);
 }
 
 static void append_checked(struct cmd_ctx *ctx, const struct actor *a,

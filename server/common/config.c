@@ -89,6 +89,13 @@ static const struct option_def options[] = {
 	{"idle-timeout", "CHAT_IDLE_TIMEOUT", OPT_LONG, OFF(idle_timeout_s), 0,
 	 365L * 86400, "86400",
 	 "close an assigned conversation idle for this many seconds; 0: never"},
+	{"replica-acks", "CHAT_REPLICA_ACKS", OPT_LONG, OFF(replica_acks), 0,
+	 16, "0",
+	 "replicas a write must reach before it is acked (WAIT); 0: off"},
+	{"replica-timeout-ms", "CHAT_REPLICA_TIMEOUT_MS", OPT_LONG,
+	 OFF(replica_timeout_ms), 1, 5000, "1000",
+	 "how long a write waits for those replicas before answering "
+	 "unavailable"},
 	{"bus-ping-ms", "CHAT_BUS_PING_MS", OPT_LONG, OFF(bus_ping_ms), 10,
 	 600000, "1000", "probe the pub/sub connection this often"},
 	{"bus-deadline-ms", "CHAT_BUS_DEADLINE_MS", OPT_LONG,

@@ -33,6 +33,8 @@ struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
 	cmd_ctx_limits(&hub->cmd, (unsigned)cfg->page,
 		       (size_t)cfg->history_bytes, cfg->idem_ttl_s,
 		       cfg->retention_s);
+	hub->cmd.replica_acks = (int)cfg->replica_acks;
+	hub->cmd.replica_timeout_ms = cfg->replica_timeout_ms;
 	hub->loop = loop;
 	hub->cfg = cfg;
 	hub->auth = auth;

@@ -30,6 +30,8 @@ struct cmd_ctx {
 	unsigned page;	      /* replay page, events */
 	size_t history_bytes; /* history page, bytes of events */
 	long idem_ttl_s;      /* records kept after the last activity */
+	int replica_acks;     /* replicas a write must reach before its ack */
+	long replica_timeout_ms; /* how long to wait for them */
 	/* Arguments every append passes as they are: "IDEM-TTL RETENTION"
 	 * and "USER-FEED-PREFIX AGENTS-CHANNEL". */
 	char expiry_arg[48];

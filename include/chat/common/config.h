@@ -29,16 +29,18 @@ struct config {
 	long rate;  /* request cost units per second per connection */
 	long burst; /* token bucket size, cost units */
 	long auth_timeout_ms;
-	long page;		/* replay page size */
-	long history_bytes;	/* bytes of events in a history page */
-	long idem_ttl_s;	/* client ids kept after the last activity */
-	long retention_s;	/* closed conversations kept; 0 = forever */
-	long waiting_timeout_s; /* unclaimed conversations closed; 0 = never */
-	long idle_timeout_s;	/* idle assigned ones closed; 0 = never */
-	long bus_ping_ms;	/* probe the SUBSCRIBE connection this often */
-	long bus_deadline_ms;	/* drop it after this long without an answer */
-	char *node;		/* node name for logs; default host:pid */
-	char *log_level;	/* debug|info|warn|error */
+	long page;		 /* replay page size */
+	long history_bytes;	 /* bytes of events in a history page */
+	long idem_ttl_s;	 /* client ids kept after the last activity */
+	long retention_s;	 /* closed conversations kept; 0 = forever */
+	long waiting_timeout_s;	 /* unclaimed conversations closed; 0 = never */
+	long idle_timeout_s;	 /* idle assigned ones closed; 0 = never */
+	long replica_acks;	 /* replicas a write must reach; 0 = off */
+	long replica_timeout_ms; /* how long to wait for them */
+	long bus_ping_ms;	 /* probe the SUBSCRIBE connection this often */
+	long bus_deadline_ms;	 /* drop it after this long without an answer */
+	char *node;		 /* node name for logs; default host:pid */
+	char *log_level;	 /* debug|info|warn|error */
 };
 
 /*

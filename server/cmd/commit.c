@@ -1,0 +1,104 @@
+/*
+ * commit: the step and, when replica acks are asked for, a WAIT sent
+ * right behind it on the same connection (so it covers the step); the
+ * ack goes out when both have answered. A WAIT that times out short of
+ * the replicas asked for answers unavailable: the step may be applied,
+ * and its retry with the same client_id is answered from its record once
+ * the replicas have it.
+ */
+#include "commit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "chat/common/util.h"
+#include "chat/store/store.h"
+#include "reply.h"
+
+struct commit {
+	struct pending *p;
+	int waiting; /* replies still to come */
+	bool failed; /* an error was sent */
+	bool applied;
+	bool replicated;
+	bool duplicate;
+	uint64_t seq;
+	int64_t ts;
+};
+
+static void finish(struct commit *c)
+{
+	if (--c->waiting > 0)
+		return;
+	if (!c->failed && c->applied && pending_alive(c->p)) {
+		if (c->replicated)
+			sink_send_owned(c->p->k,
+					proto_encode_ack(c->p->id, c->p->conv,
+							 c->seq, c->ts,
+							 c->duplicate));
+		else
+			reply_error(c->p, PROTO_E_UNAVAILABLE,
+				    "not yet copied to enough replicas; retry "
+				    "with the same client_id");
+	}
+	pending_destroy(c->p);
+	free(c);
+}
+
+static void on_step(struct store *st, redisReply *r, void *arg)
+{
+	struct commit *c = arg;
+
+	(void)st;
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+		reply_fail(c->p, r);
+		c->failed = true;
+	} else {
+		c->applied = true;
+		c->duplicate = r->element[0]->integer == 1;
+		c->seq = (uint64_t)r->element[1]->integer;
+		c->ts = r->element[2]->integer;
+	}
+	finish(c);
+}
+
+static void on_wait(struct store *st, redisReply *r, void *arg)
+{
+	struct commit *c = arg;
+
+	(void)st;
+	c->replicated = r && r->type == REDIS_REPLY_INTEGER &&
+			r->integer >= c->p->ctx->replica_acks;
+	finish(c);
+}
+
+/* WAIT behind the step; returns false when it could not be sent. */
+static bool send_wait(struct cmd_ctx *ctx, struct commit *c)
+{
+	char n[16], ms[24];
+
+	snprintf(n, sizeof(n), "%d", ctx->replica_acks);
+	snprintf(ms, sizeof(ms), "%ld", ctx->replica_timeout_ms);
+	const char *argv[] = {"WAIT", n, ms};
+	return store_command(ctx->store, on_wait, c, 3, argv, NULL) == 0;
+}
+
+void commit_step(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		 const struct proto_request *req, const char *conv,
+		 enum script_id script, int nkeys, int argc, const char **argv)
+{
+	struct commit *c = xcalloc(1, sizeof(*c));
+
+	c->p = pending_create(ctx, a, k, req->id, conv);
+	c->replicated = ctx->replica_acks == 0;
+	if (store_eval(ctx->store, script, on_step, c, nkeys, argc, argv,
+		       NULL)) {
+		reply_fail(c->p, NULL);
+		pending_destroy(c->p);
+		free(c);
+		return;
+	}
+	c->waiting = 1;
+	if (ctx->replica_acks > 0 && send_wait(ctx, c))
+		c->waiting++;
+}
