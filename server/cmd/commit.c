@@ -1,10 +1,12 @@
 /*
- * commit: the step and, when replica acks are asked for, a WAIT sent
- * right behind it on the same connection (so it covers the step); the
- * ack goes out when both have answered. A WAIT that times out short of
- * the replicas asked for answers unavailable: the step may be applied,
- * and its retry with the same client_id is answered from its record once
- * the replicas have it.
+ * commit: the step and, when replica acks are asked for, a WAIT behind it
+ * on the same connection (so it covers the step); the ack goes out when
+ * both have answered. WAITs are grouped: at most one is in flight, and
+ * the steps sent meanwhile share the next one, sent when it answers, so
+ * a replication round trip serves every write of that time. A WAIT that
+ * times out short of the replicas asked for answers unavailable: the
+ * step may be applied, and its retry with the same client_id is answered
+ * from its record once the replicas have it.
  */
 #include "commit.h"
 
@@ -17,6 +19,7 @@
 
 struct commit {
 	struct pending *p;
+	struct commit *next_in_group;
 	int waiting; /* replies still to come */
 	bool failed; /* an error was sent */
 	bool applied;
@@ -62,25 +65,67 @@ static void on_step(struct store *st, redisReply *r, void *arg)
 	finish(c);
 }
 
+/* The steps one WAIT covers. */
+struct commit_group {
+	struct cmd_ctx *ctx;
+	struct commit *members;
+};
+
+static void send_group(struct cmd_ctx *ctx);
+
 static void on_wait(struct store *st, redisReply *r, void *arg)
 {
-	struct commit *c = arg;
+	struct commit_group *g = arg;
+	struct cmd_ctx *ctx = g->ctx;
+	bool enough = r && r->type == REDIS_REPLY_INTEGER &&
+		      r->integer >= ctx->replica_acks;
 
 	(void)st;
-	c->replicated = r && r->type == REDIS_REPLY_INTEGER &&
-			r->integer >= c->p->ctx->replica_acks;
-	finish(c);
+	ctx->wait_in_flight = NULL;
+	for (struct commit *c = g->members, *next; c; c = next) {
+		next = c->next_in_group;
+		c->replicated = enough;
+		finish(c);
+	}
+	free(g);
+	if (ctx->wait_next)
+		send_group(ctx);
 }
 
-/* WAIT behind the step; returns false when it could not be sent. */
-static bool send_wait(struct cmd_ctx *ctx, struct commit *c)
+/* Sends the WAIT of the group being gathered; its members are answered
+ * unavailable at once when it cannot be sent. */
+static void send_group(struct cmd_ctx *ctx)
 {
+	struct commit_group *g = ctx->wait_next;
 	char n[16], ms[24];
 
+	ctx->wait_next = NULL;
 	snprintf(n, sizeof(n), "%d", ctx->replica_acks);
 	snprintf(ms, sizeof(ms), "%ld", ctx->replica_timeout_ms);
 	const char *argv[] = {"WAIT", n, ms};
-	return store_command(ctx->store, on_wait, c, 3, argv, NULL) == 0;
+	if (store_command(ctx->store, on_wait, g, 3, argv, NULL) == 0) {
+		ctx->wait_in_flight = g;
+		return;
+	}
+	on_wait(ctx->store, NULL, g);
+}
+
+/* Puts c in the group of the next WAIT, and sends it when none is in
+ * flight. */
+static void join_group(struct cmd_ctx *ctx, struct commit *c)
+{
+	struct commit_group *g = ctx->wait_next;
+
+	if (!g) {
+		g = xcalloc(1, sizeof(*g));
+		g->ctx = ctx;
+		ctx->wait_next = g;
+	}
+	c->next_in_group = g->members;
+	g->members = c;
+	c->waiting++;
+	if (!ctx->wait_in_flight)
+		send_group(ctx);
 }
 
 void commit_step(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
@@ -99,6 +144,6 @@ void commit_step(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		return;
 	}
 	c->waiting = 1;
-	if (ctx->replica_acks > 0 && send_wait(ctx, c))
-		c->waiting++;
+	if (ctx->replica_acks > 0)
+		join_group(ctx, c);
 }

@@ -19,6 +19,7 @@
 
 struct store;
 struct bus;
+struct commit_group;
 
 /* What commands need from the node. Embedded by its owner; store and bus
  * are borrowed and outlive every command. */
@@ -32,6 +33,9 @@ struct cmd_ctx {
 	long idem_ttl_s;      /* records kept after the last activity */
 	int replica_acks;     /* replicas a write must reach before its ack */
 	long replica_timeout_ms; /* how long to wait for them */
+	/* Writes waiting for replicas (cmd/commit.c): the WAIT in flight and
+	 * the group gathering for the next one. */
+	struct commit_group *wait_in_flight, *wait_next;
 	/* Arguments every append passes as they are: "IDEM-TTL RETENTION"
 	 * and "USER-FEED-PREFIX AGENTS-CHANNEL". */
 	char expiry_arg[48];
