@@ -402,6 +402,28 @@ test('a history page is bounded in bytes (--history-bytes) and paging by after g
 });
 
 // 8. The outbound queue is bounded in bytes.
+
+const SLOW = /closing a slow consumer \((\d+) frames, (\d+) bytes queued\)/;
+
+// The agent sends 8 KB messages to conv until node logs closing a slow
+// consumer (or max are sent); every send must be acked. Four at a time:
+// the agent reads, but a burst arrives within one loop round, and 8 x 8 KB
+// would pass a 64 KB hard limit before any write. Returns the last seq
+// and what the log says was queued at the close.
+async function sendUntilSlow(node, ag, conv, max) {
+  let last = 2;
+  for (let sent = 0; sent < max && !SLOW.test(node.log); sent += 4) {
+    const acks = await Promise.all(range(1, 4).map((i) => ag.request({ type: 'send', client_id: uid('m'), conv,
+      text: `${sent + i} `.padEnd(8192, 'z') })));
+    for (const a of acks) {
+      assert.equal(a.type, 'ack', JSON.stringify(a));
+      last = Math.max(last, a.seq);
+    }
+  }
+  await node.waitLog(SLOW);
+  const [, frames, bytes] = node.log.match(SLOW).map(Number);
+  return { last, frames, bytes };
+}
 test('a client that stops reading is closed 4008 by the byte limit; it resumes and gets every event once', async () => {
   const node = env.nodes[2];
   const me = customer();
@@ -410,21 +432,10 @@ test('a client that stops reading is closed 4008 by the byte limit; it resumes a
   const conv = await claimed(cust, ag);
 
   cust.ws._socket.pause();
-  const slow = /closing a slow consumer \((\d+) frames, (\d+) bytes queued\)/;
-  const MAX = 1000; // 8 MB: under a frame-count limit (1 << 20) nothing would close
-  let last = 2;
-  // Four at a time: the agent reads, but a burst arrives within one loop
-  // round, and 8 x 8 KB would pass the 64 KB hard limit before any write.
-  for (let sent = 0; sent < MAX && !slow.test(node.log); sent += 4) {
-    const acks = await Promise.all(range(1, 4).map((i) => ag.request({ type: 'send', client_id: uid('m'), conv,
-      text: `${sent + i} `.padEnd(8192, 'z') })));
-    for (const a of acks) {
-      assert.equal(a.type, 'ack', JSON.stringify(a));
-      last = Math.max(last, a.seq);
-    }
-  }
-  await node.waitLog(slow);
-  const [, frames, bytes] = node.log.match(slow).map(Number);
+  // 1000 sends are 8 MB: under a frame-count limit (1 << 20) nothing would close.
+  const closed = await sendUntilSlow(node, ag, conv, 1000);
+  const { frames, bytes } = closed;
+  let { last } = closed;
   assert.ok(bytes > OUT.soft && bytes <= OUT.hard + 8192 + 512, `closed with ${bytes} bytes queued`);
   assert.ok(frames < 1000, `closed with ${frames} frames queued`);
   for (let i = 0; i < 3; i++) last = (await ag.request({ type: 'send', client_id: uid('m'), conv, text: `after ${i}` })).seq;
@@ -459,19 +470,9 @@ test('a client held over the soft byte limit for longer than --out-soft-seconds 
   const conv = await claimed(cust, ag);
 
   cust.ws._socket.pause();
-  const slow = /closing a slow consumer \((\d+) frames, (\d+) bytes queued\)/;
-  // Batches at a pace the agent keeps up with, until the paused client's
-  // queue (beyond what the kernel buffers) has stayed over the soft limit
-  // for a second. The sweep closes it even when nothing more is sent.
-  let last = 2;
-  for (let sent = 0; sent < 2000 && !slow.test(node.log); sent += 4) {
-    const acks = await Promise.all(range(1, 4).map((i) => ag.request({ type: 'send', client_id: uid('m'), conv,
-      text: `${sent + i} `.padEnd(8192, 'y') })));
-    last = Math.max(last, ...acks.map((a) => a.seq));
-    await new Promise((r) => setImmediate(r));
-  }
-  await node.waitLog(slow, { timeout: 5000 });
-  const [, , bytes] = node.log.match(slow).map(Number);
+  // Until the paused client's queue (beyond what the kernel buffers) has
+  // stayed over the soft limit for a second.
+  const { last, bytes } = await sendUntilSlow(node, ag, conv, 2000);
   assert.ok(bytes > SOFT_ONLY.soft && bytes < SOFT_ONLY.hard / 4, `closed with ${bytes} bytes queued`);
   cust.ws._socket.resume();
   assert.equal((await cust.waitClose({ timeout: 15000 })).code, 4008);
