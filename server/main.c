@@ -14,6 +14,7 @@
 
 #include "chat/common/auth.h"
 #include "chat/cmd/idle.h"
+#include "chat/cmd/outbox.h"
 #include "chat/store/bus.h"
 #include "chat/common/config.h"
 #include "chat/net/hub.h"
@@ -33,6 +34,7 @@ struct node {
 	struct bus *bus;
 	struct hub *hub;
 	struct idle *idle;
+	struct outbox *outbox;
 	struct transport *transport;
 	uv_signal_t sigint, sigterm;
 	uv_timer_t drain;
@@ -57,6 +59,9 @@ static void finish(struct node *n)
 	uv_close((uv_handle_t *)&n->sigterm, NULL);
 	idle_destroy(n->idle);
 	n->idle = NULL;
+	outbox_destroy(n->outbox);
+	n->outbox = NULL;
+	outbox_log_lag(&n->hub->cmd);
 	store_stop(n->store);
 	bus_stop(n->bus);
 	transport_stop(n->transport); /* the hub goes once lws is done */
@@ -169,6 +174,9 @@ static int start(struct node *n)
 		return -1;
 	n->idle = idle_create(&n->loop, &n->hub->cmd, n->cfg.waiting_timeout_s,
 			      n->cfg.idle_timeout_s, idle_interval_ms(&n->cfg));
+	n->outbox = outbox_create(&n->loop, &n->hub->cmd,
+				  (uint64_t)n->cfg.outbox_scan_ms,
+				  (uint64_t)n->cfg.outbox_lease_ms);
 	n->transport = transport_create(&n->loop, &n->cfg, n->hub, &port);
 	if (!n->transport)
 		return -1;

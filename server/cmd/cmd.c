@@ -33,8 +33,6 @@ int cmd_ctx_init(struct cmd_ctx *ctx, struct store *store, struct bus *bus,
 	ids_conv_derive(ctx->id_secret, ctx->id_secret_len, "", "", warm);
 	ctx->store = store;
 	ctx->bus = bus;
-	snprintf(ctx->feed_channels_arg, sizeof(ctx->feed_channels_arg),
-		 "%s %s", chan_user_prefix(), chan_agents().s);
 	cmd_ctx_limits(ctx, 100, 256 * 1024, 86400, 0);
 	return 0;
 }

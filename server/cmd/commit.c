@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "chat/common/hist.h"
 #include "chat/common/util.h"
 #include "chat/store/store.h"
+#include "outbox_apply.h"
 #include "reply.h"
 
 struct commit {
@@ -48,12 +50,24 @@ static void finish(struct commit *c)
 	free(c);
 }
 
+/* The entry's index updates are answered: the ack may go. Failed ones
+ * are not the client's concern; the outbox consumer applies them. */
+static void on_applied(bool ok, int64_t entry_ts, void *arg)
+{
+	struct commit *c = arg;
+
+	if (ok)
+		hist_add(&c->p->ctx->lag_ack, now_ms() - entry_ts);
+	finish(c);
+}
+
 static void on_step(struct store *st, redisReply *r, void *arg)
 {
 	struct commit *c = arg;
 
 	(void)st;
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+	if (!r || r->type != REDIS_REPLY_ARRAY ||
+	    (r->elements != 3 && r->elements != 4)) {
 		reply_fail(c->p, r);
 		c->failed = true;
 	} else {
@@ -61,6 +75,13 @@ static void on_step(struct store *st, redisReply *r, void *arg)
 		c->duplicate = r->element[0]->integer == 1;
 		c->seq = (uint64_t)r->element[1]->integer;
 		c->ts = r->element[2]->integer;
+		/* What the step wrote to its outbox is applied before the ack,
+		 * so the actor's next read sees it; the consumer makes sure of
+		 * it should this node stop first. */
+		if (r->elements == 4) {
+			c->waiting++;
+			outbox_apply(c->p->ctx, r->element[3], on_applied, c);
+		}
 	}
 	finish(c);
 }

@@ -34,21 +34,17 @@ static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 		      const char *conv, const char *event, const char *feed)
 {
 	const struct proto_details *d = &req->details;
-	struct key keys[7] = {key_conv_meta(conv),    key_conv_events(conv),
-			      key_user_convs(a->id),  key_open_convs(),
-			      key_active_convs(),     key_org_convs(a->org),
-			      key_site_convs(a->site)};
-	struct key chans[3] = {chan_conv(conv), chan_user(a->id),
-			       chan_agents()};
+	unsigned shard = key_shard_of(conv);
+	struct key meta = key_conv_meta(conv), events = key_conv_events(conv),
+		   outbox = key_outbox(shard), ch_conv = chan_conv(conv),
+		   ch_feed = chan_feed(shard);
 	char fp[IDS_FP_LEN + 1];
-	const char *argv[7 + 15];
-	int nkeys = 0;
 
 	ids_fingerprint(event, strlen(event), fp);
-	for (int i = 0; i < 7; i++)
-		if (i < 5 || (i == 5 && *a->org) || (i == 6 && *a->site))
-			argv[nkeys++] = keys[i].s;
-	const char *args[] = {conv,
+	const char *argv[] = {meta.s,
+			      events.s,
+			      outbox.s,
+			      conv,
 			      event,
 			      feed,
 			      a->id,
@@ -60,12 +56,10 @@ static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 			      d->summary,
 			      d->environment ? d->environment : "",
 			      fp,
-			      chans[0].s,
-			      chans[1].s,
-			      chans[2].s};
-	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
-		argv[nkeys + (int)i] = args[i];
-	commit_step(ctx, a, k, req, conv, SCRIPT_OPEN, nkeys, nkeys + 15, argv);
+			      ch_conv.s,
+			      ch_feed.s};
+	commit_step(ctx, a, k, req, conv, SCRIPT_OPEN, 3,
+		    (int)(sizeof(argv) / sizeof(argv[0])), argv);
 }
 
 void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
@@ -170,17 +164,18 @@ static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 			const char *idle_since)
 {
 	const char *conv = req->conv;
-	struct key keys[7] = {key_conv_meta(conv),    key_conv_events(conv),
-			      key_conv_idem(conv),    key_open_convs(),
-			      key_agent_convs(a->id), key_active_convs(),
+	unsigned shard = key_shard_of(conv);
+	struct key keys[5] = {key_conv_meta(conv), key_conv_events(conv),
+			      key_conv_idem(conv), key_outbox(shard),
 			      key_conv_reads(conv)};
-	struct key ch_conv = chan_conv(conv);
+	struct key ch_conv = chan_conv(conv), ch_feed = chan_feed(shard);
 	char field[KEY_MAX + PROTO_ID_MAX + 8], fp[IDS_FP_LEN + 1], tag[3];
 	bool close = req->type == PROTO_CLOSE;
 	/* Every argument costs Redis CPU on every call: a message passes
-	 * five keys and nine arguments; a claim or a close what it needs. */
-	int nkeys = close ? 7 : 5, nargs = 9, argc = 0;
-	const char *argv[7 + 14];
+	 * three keys and nine arguments; a claim or a close what it needs. */
+	int nkeys = close ? 5 : req->type == PROTO_CLAIM ? 4 : 3, nargs = 9;
+	int argc = 0;
+	const char *argv[5 + 14];
 
 	if (ids_idem_field(field, sizeof(field), a->id, req->client_id)) {
 		sink_send_error(k, req->id, conv, PROTO_E_INTERNAL, NULL);
@@ -204,7 +199,7 @@ static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 			      conv,
 			      feed,
 			      a->name,
-			      ctx->feed_channels_arg,
+			      ch_feed.s,
 			      idle_since};
 	for (int i = 0; i < nargs; i++)
 		argv[argc++] = args[i];

@@ -106,20 +106,25 @@ static void send_fix(struct idle *d, int argc, const char **argv)
 		d->refs--; /* the caller still holds one */
 }
 
-/* The index said idle but the conversation is not (or is gone): put its
- * real time in the index, or take it out. One still active also gets its
- * idempotency records' expiry pushed out, for at least the records' time
- * after this visit plus the time until the sweep comes again. */
+/* The index said idle but the conversation is not (or is closed or
+ * gone): put its real time in the index, or take it out. One still active also
+ * gets its idempotency records' expiry pushed out, for at least the records'
+ * time after this visit plus the time until the sweep comes again. */
 static void fix_index(struct idle *d, const char *conv, const char *last_at)
 {
-	struct key active = key_active_convs(), idem = key_conv_idem(conv);
+	struct key active = key_active_convs(), open = key_open_convs(),
+		   idem = key_conv_idem(conv);
 	char ttl[24];
 	const char *add[] = {"ZADD", active.s, last_at, conv};
 	const char *rem[] = {"ZREM", active.s, conv};
+	const char *rem_open[] = {"ZREM", open.s, conv};
 	const char *expire[] = {"EXPIRE", idem.s, ttl};
 
 	if (!*last_at) {
+		/* Closed or gone: out of both indexes (an opened entry applied
+		 * again after its close put it back). */
 		send_fix(d, 3, rem);
+		send_fix(d, 3, rem_open);
 		return;
 	}
 	snprintf(ttl, sizeof(ttl), "%ld",

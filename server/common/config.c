@@ -96,6 +96,12 @@ static const struct option_def options[] = {
 	 OFF(replica_timeout_ms), 1, 5000, "1000",
 	 "how long a write waits for those replicas before answering "
 	 "unavailable"},
+	{"outbox-scan-ms", "CHAT_OUTBOX_SCAN_MS", OPT_LONG, OFF(outbox_scan_ms),
+	 10, 600000, "1000",
+	 "look for outbox entries no node has applied this often"},
+	{"outbox-lease-ms", "CHAT_OUTBOX_LEASE_MS", OPT_LONG,
+	 OFF(outbox_lease_ms), 100, 3600000, "5000",
+	 "a node's hold on a shard's outbox; another takes over after it"},
 	{"bus-ping-ms", "CHAT_BUS_PING_MS", OPT_LONG, OFF(bus_ping_ms), 10,
 	 600000, "1000", "probe the pub/sub connection this often"},
 	{"bus-deadline-ms", "CHAT_BUS_DEADLINE_MS", OPT_LONG,
@@ -283,6 +289,13 @@ static int validate(struct config *cfg)
 	if (!cfg->id_secret || strlen(cfg->id_secret) < 64) {
 		fprintf(stderr, "chatd: --id-secret / CHAT_ID_SECRET must be "
 				"at least 64 hex digits\n");
+		return -1;
+	}
+	if (cfg->outbox_lease_ms <= cfg->outbox_scan_ms) {
+		fprintf(stderr,
+			"chatd: --outbox-lease-ms (%ld) must be longer than "
+			"--outbox-scan-ms (%ld)\n",
+			cfg->outbox_lease_ms, cfg->outbox_scan_ms);
 		return -1;
 	}
 	if (cfg->bus_deadline_ms <= cfg->bus_ping_ms) {

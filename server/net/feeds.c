@@ -15,11 +15,11 @@ struct feeds {
 	struct bus *bus;	/* borrowed */
 	struct hmap *users;	/* customer id -> first session (borrowed) */
 	struct session *agents; /* every agent session, linked by feed_next */
-	struct bus_sub agents_sub;
+	struct feeds_shard {
+		struct bus_sub sub;
+		struct feeds *f;
+	} shards[KEYS_SHARDS];
 };
-
-#define FEEDS_OF(sub)                                                          \
-	((struct feeds *)((char *)(sub)-offsetof(struct feeds, agents_sub)))
 
 static void send_all(struct session *first, const char *payload, size_t len)
 {
@@ -30,24 +30,35 @@ static void send_all(struct session *first, const char *payload, size_t len)
 	frame_unref(f);
 }
 
-static void on_user_message(const char *channel, const char *payload,
-			    size_t len, void *arg)
+/* "F" LLLL (hex length) customer id, then the feed frame: to every agent
+ * here and to the customer's own sessions here. */
+static void on_feed_message(struct bus_sub *sub, const char *payload,
+			    size_t len)
 {
-	struct feeds *f = arg;
+	struct feeds *f = ((struct feeds_shard *)sub)->f;
+	char id[PROTO_USER_ID_MAX + 1];
+	size_t n = 0;
 
-	size_t prefix = strlen(chan_user_prefix());
+	if (len < 5 || payload[0] != 'F')
+		return;
+	for (int i = 1; i < 5; i++) {
+		int d = hex_digit(payload[i]);
 
-	if (strncmp(channel, chan_user_prefix(), prefix) == 0)
-		send_all(hmap_get(f->users, channel + prefix), payload, len);
+		if (d < 0)
+			return;
+		n = n * 16 + (size_t)d;
+	}
+	if (n > PROTO_USER_ID_MAX || len < 5 + n)
+		return;
+	memcpy(id, payload + 5, n);
+	id[n] = '\0';
+	payload += 5 + n;
+	len -= 5 + n;
+	send_all(f->agents, payload, len);
+	send_all(hmap_get(f->users, id), payload, len);
 }
 
-static void on_agents_message(struct bus_sub *sub, const char *payload,
-			      size_t len)
-{
-	send_all(FEEDS_OF(sub)->agents, payload, len);
-}
-
-static void on_agents_live(struct bus_sub *sub)
+static void on_feed_live(struct bus_sub *sub)
 {
 	(void)sub; /* feeds are not sequenced: clients list again */
 }
@@ -55,14 +66,17 @@ static void on_agents_live(struct bus_sub *sub)
 struct feeds *feeds_create(struct bus *bus)
 {
 	struct feeds *f = xcalloc(1, sizeof(*f));
-	struct key agents = chan_agents(), users = chan_user_pattern();
 
 	f->bus = bus;
 	f->users = hmap_create();
-	f->agents_sub.on_message = on_agents_message;
-	f->agents_sub.on_live = on_agents_live;
-	bus_add(bus, &f->agents_sub, agents.s);
-	bus_psubscribe(bus, users.s, on_user_message, f);
+	for (unsigned i = 0; i < KEYS_SHARDS; i++) {
+		struct key ch = chan_feed(i);
+
+		f->shards[i].f = f;
+		f->shards[i].sub.on_message = on_feed_message;
+		f->shards[i].sub.on_live = on_feed_live;
+		bus_add(bus, &f->shards[i].sub, ch.s);
+	}
 	return f;
 }
 
@@ -70,8 +84,8 @@ void feeds_destroy(struct feeds *f)
 {
 	if (!f)
 		return;
-	bus_remove(f->bus, &f->agents_sub);
-	bus_punsubscribe(f->bus);
+	for (unsigned i = 0; i < KEYS_SHARDS; i++)
+		bus_remove(f->bus, &f->shards[i].sub);
 	hmap_destroy(f->users);
 	free(f);
 }

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack, connectAs, customer, agent, openConv, watch, details, uid } from './harness.mjs';
+import { convKey } from './keys.mjs';
 
 const env = useStack();
 
@@ -194,7 +195,7 @@ test('a retried close returns the original ack and stores one closed event', asy
   assert.equal(m1.type, 'ack');
   // Open conversations keep their idempotency records for 24 hours after
   // their last activity (the expiry is refreshed while they are active).
-  const open = Number(env.redis.cli('TTL', `{c:${conv}}:i`));
+  const open = Number(env.redis.cli('TTL', convKey(conv, 'i')));
   assert.ok(open > 86000 && open <= 86400, `ttl ${open}`);
   const cid = uid('close');
   const x1 = await cust.request({ type: 'close', client_id: cid, conv, reason: 'fixed' });
@@ -212,7 +213,7 @@ test('a retried close returns the original ack and stores one closed event', asy
   assert.equal(m2.type, 'ack', JSON.stringify(m2));
   assert.equal(m2.duplicate, true);
   assert.equal(m2.seq, m1.seq);
-  const ttl = Number(env.redis.cli('TTL', `{c:${conv}}:i`));
+  const ttl = Number(env.redis.cli('TTL', convKey(conv, 'i')));
   assert.ok(ttl > 86000 && ttl <= 86400, `ttl ${ttl}`);
   const hist = await ag.request({ type: 'history', conv, after: 0 });
   assert.deepEqual(hist.events.map((e) => e.kind), ['opened', 'joined', 'message', 'closed']);

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack, connectAs, customer, agent, openConv, watch, uid, waitFor } from './harness.mjs';
+import { convKey } from './keys.mjs';
 
 // waiting: 1 s, idle: 3 s, closed conversations kept 60 s.
 const env = useStack(['--waiting-timeout', '1', '--idle-timeout', '3', '--retention', '60']);
@@ -59,14 +60,14 @@ test('retention: the keys of a closed conversation expire; idempotency records e
   await ag.request({ type: 'claim', client_id: uid('c'), conv });
   const ttl = async (key) => Number(await env.redis.cli('TTL', key));
   // Active: the idempotency hash has a TTL (refreshed by activity), the rest none.
-  await waitFor(async () => (await ttl(`{c:${conv}}:i`)) > 0, { what: 'idempotency TTL' });
-  assert.ok((await ttl(`{c:${conv}}:i`)) <= 86400);
-  assert.equal(await ttl(`{c:${conv}}:m`), -1);
+  await waitFor(async () => (await ttl(convKey(conv, 'i'))) > 0, { what: 'idempotency TTL' });
+  assert.ok((await ttl(convKey(conv, 'i'))) <= 86400);
+  assert.equal(await ttl(convKey(conv, 'm')), -1);
   await cust.request({ type: 'read', conv, seq: 2 });
   const closed = await cust.request({ type: 'close', client_id: uid('x'), conv });
   assert.equal(closed.type, 'ack');
   for (const part of ['m', 'e', 'r']) {
-    const t = await ttl(`{c:${conv}}:${part}`);
+    const t = await ttl(convKey(conv, part));
     assert.ok(t > 0 && t <= 60, `${part}: ${t}`);
   }
   cust.close();

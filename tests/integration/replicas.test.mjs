@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis, Chatd, connectAs, customer, uid, waitFor, freePort, details } from './harness.mjs';
+import { convKey } from './keys.mjs';
 
 let primary, replica, node;
 
@@ -30,7 +31,7 @@ test('with --replica-acks 1 an acked write is on the replica; without the replic
   const opened = await cust.request({ type: 'open', client_id: uid('o'), details: details('replicated') });
   assert.equal(opened.type, 'ack', JSON.stringify(opened));
   // Acked means copied: the replica has it already.
-  assert.equal(replica.cli('HGET', `{c:${opened.conv}}:m`, 'status'), 'waiting');
+  assert.equal(replica.cli('HGET', convKey(opened.conv, 'm'), 'status'), 'waiting');
 
   replica.proc.kill('SIGSTOP');
   const msg = { type: 'send', client_id: uid('m'), conv: opened.conv, text: 'while the replica sleeps' };
@@ -40,7 +41,7 @@ test('with --replica-acks 1 an acked write is on the replica; without the replic
   assert.equal(refused.retryable, true);
 
   replica.proc.kill('SIGCONT');
-  await waitFor(() => replica.cli('XLEN', `{c:${opened.conv}}:e`) === '2', { timeout: 10000, what: 'the replica to catch up' });
+  await waitFor(() => replica.cli('XLEN', convKey(opened.conv, 'e')) === '2', { timeout: 10000, what: 'the replica to catch up' });
   const retried = await cust.request(msg);
   assert.equal(retried.type, 'ack', JSON.stringify(retried));
   assert.equal(retried.seq, 2);
@@ -58,6 +59,6 @@ test('writes sent together share replication waits: fifty at once are all acked 
   assert.ok(acks.every((a) => a.type === 'ack' && !a.duplicate), JSON.stringify(acks.find((a) => a.type !== 'ack')));
   assert.deepEqual(acks.map((a) => a.seq).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 2));
   // Each ack meant "on the replica": nothing is missing there now.
-  assert.equal(replica.cli('XLEN', `{c:${opened.conv}}:e`), '51');
+  assert.equal(replica.cli('XLEN', convKey(opened.conv, 'e')), '51');
   cust.close();
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { useStack, Client, craftToken, customer, agent, openConv, watch, uid, waitFor } from './harness.mjs';
+import { convChannel, feedChannel, parseFeed, shardOf } from './keys.mjs';
 
 const HISTORY_BYTES = 4096;
 const OUT = { hard: 65536, soft: 16384 };
@@ -333,8 +334,9 @@ test('the acks of unwatch, canned_save and canned_delete have no seq member', as
   ag.close();
 });
 
-// 6. Feeds go to the customer and the agents, not to a channel of the agent.
-test('claims and closes publish no feed on the agent\'s own user channel', async () => {
+// 6. Feeds go to the customer and the agents, on the conversation's shard
+// feed, naming the customer (never the agent) as the one to reach.
+test('claims and closes publish their feed on the shard\'s feed channel, addressed to the customer', async () => {
   const node = env.nodes[0];
   const sub = new Subscriber(env.redis.sock);
   try {
@@ -347,20 +349,23 @@ test('claims and closes publish no feed on the agent\'s own user channel', async
     const closed = await ag.request({ type: 'close', client_id: uid('close'), conv, reason: 'resolved' });
     assert.equal(closed.type, 'ack', JSON.stringify(closed));
 
-    const on = (channel, kind) => (m) => m.channel === channel && m.payload.includes(`"kind":"${kind}"`);
-    for (const kind of ['assigned', 'closed']) {
-      await sub.wait(on(`u:${me.sub}`, kind), { what: `${kind} on the customer's feed` });
-      await sub.wait(on('agents', kind), { what: `${kind} on agents` });
+    const feed = feedChannel(shardOf(conv));
+    const onFeed = (kind) => (m) => m.channel === feed && parseFeed(m.payload).frame.kind === kind &&
+      parseFeed(m.payload).frame.conv === conv;
+    for (const kind of ['opened', 'assigned', 'closed']) {
+      const m = await sub.wait(onFeed(kind), { what: `${kind} on the shard's feed` });
+      assert.equal(parseFeed(m.payload).customer, me.sub, `${kind} is addressed to the customer`);
     }
-    await sub.wait(on(`c:${conv}`, 'joined'), { what: 'joined on the conversation channel' });
-    await sub.wait(on(`c:${conv}`, 'closed'), { what: 'closed on the conversation channel' });
+    const on = (channel, kind) => (m) => m.channel === channel && m.payload.includes(`"kind":"${kind}"`);
+    await sub.wait(on(convChannel(conv), 'joined'), { what: 'joined on the conversation channel' });
+    await sub.wait(on(convChannel(conv), 'closed'), { what: 'closed on the conversation channel' });
     // The scripts published before the acks; this is published after them.
     const mark = uid('mark');
     env.redis.cli('PUBLISH', mark, 'end');
     await sub.wait((m) => m.channel === mark, { what: 'the mark' });
 
-    const mine = sub.messages.filter((m) => m.channel === `u:${who.sub}`);
-    assert.deepEqual(mine, [], 'nothing on the agent\'s user channel');
+    const stray = sub.messages.filter((m) => m.channel && (m.channel.includes(who.sub) || m.channel.includes(me.sub)));
+    assert.deepEqual(stray, [], 'no channel of a user');
     cust.close();
     ag.close();
   } finally {

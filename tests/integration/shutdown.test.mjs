@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack, Client, Redis, Chatd, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
+import { convKey } from './keys.mjs';
 
 const env = useStack();
 
@@ -29,7 +30,7 @@ test('SIGTERM closes every client with 1001 and chatd exits 0', async () => {
   assert.deepEqual(closes.map((c) => c.code), [1001, 1001, 1001]);
 
   // What was acked before the shutdown is stored.
-  assert.equal(env.redis.cli('XLEN', `{c:${conv}}:e`), '3');
+  assert.equal(env.redis.cli('XLEN', convKey(conv, 'e')), '3');
 });
 
 test('SIGTERM while Redis does not answer: the drain gives up after its limit, closes in order and exits 0', async () => {
@@ -51,7 +52,8 @@ test('SIGTERM while Redis does not answer: the drain gives up after its limit, c
     assert.equal(code, 0);
     // It waited for the unanswered command, but not for ever.
     assert.ok(took >= 4500 && took < 12000, `took ${took} ms`);
-    assert.match(node.log, /stopped \(\d+ sessions, 1 redis replies pending\)/);
+    // The stuck send, and the outbox scans sent meanwhile.
+    assert.match(node.log, /stopped \(\d+ sessions, [1-9]\d* redis replies pending\)/);
     assert.equal((await cust.waitClose()).code, 1001);
   } finally {
     redis.proc?.kill('SIGCONT');

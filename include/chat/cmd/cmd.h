@@ -14,6 +14,7 @@
 
 #include "chat/cmd/actor.h"
 #include "chat/cmd/sink.h"
+#include "chat/common/hist.h"
 #include "chat/store/keys.h"
 #include "chat/protocol.h"
 
@@ -36,10 +37,11 @@ struct cmd_ctx {
 	/* Writes waiting for replicas (cmd/commit.c): the WAIT in flight and
 	 * the group gathering for the next one. */
 	struct commit_group *wait_in_flight, *wait_next;
-	/* Arguments every append passes as they are: "IDEM-TTL RETENTION"
-	 * and "USER-FEED-PREFIX AGENTS-CHANNEL". */
+	/* The argument every append passes as it is: "IDEM-TTL RETENTION". */
 	char expiry_arg[48];
-	char feed_channels_arg[2 * KEY_MAX + 2];
+	/* Index lag, from the event's time to its outbox entry applied: by
+	 * the node that acks it (before the ack), and by the consumer. */
+	struct hist lag_ack, lag_outbox;
 };
 
 /* Fills ctx with default limits; returns 0, or -1 when the id secret

@@ -35,6 +35,8 @@ struct config {
 	long retention_s;	 /* closed conversations kept; 0 = forever */
 	long waiting_timeout_s;	 /* unclaimed conversations closed; 0 = never */
 	long idle_timeout_s;	 /* idle assigned ones closed; 0 = never */
+	long outbox_scan_ms;	 /* outbox consumer: scan period */
+	long outbox_lease_ms;	 /* and a node's lease on a shard */
 	long replica_acks;	 /* replicas a write must reach; 0 = off */
 	long replica_timeout_ms; /* how long to wait for them */
 	long bus_ping_ms;	 /* probe the SUBSCRIBE connection this often */

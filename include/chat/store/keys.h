@@ -1,13 +1,21 @@
 /*
  * keys: the one place that names Redis keys and pub/sub channels. No
- * other file formats one; Lua scripts get every key in KEYS and every
- * channel name or prefix in ARGV from here.
+ * other file formats one; Lua steps get every key in KEYS and every
+ * channel name in ARGV from here.
  *
- * Every key of a conversation carries the hash tag {c:ID}, so the keys
- * one atomic step touches share a hash slot.
+ * Every atomic step touches the keys of one hash slot. A conversation
+ * belongs to one of KEYS_SHARDS virtual shards (a hash of its id), and
+ * its keys, its channel, its shard's outbox and its shard's feed channel
+ * all carry the shard's hash tag: on Redis Cluster a shard lives on one
+ * primary, and a step never crosses slots. Indexes in other slots
+ * (customer, organization, site, agent, open and active conversations)
+ * are updated from the outbox. The number of shards and their tags are
+ * fixed once data exists.
  */
 #ifndef CHAT_KEYS_H
 #define CHAT_KEYS_H
+
+#define KEYS_SHARDS 64
 
 /* Room for the longest name: a tag, a 128-byte user id and a suffix. */
 #define KEY_MAX 160
@@ -16,11 +24,24 @@ struct key {
 	char s[KEY_MAX];
 };
 
+/* The virtual shard of a conversation id (any string: an invalid id maps
+ * to a shard too, where nothing is found). */
+unsigned key_shard_of(const char *conv);
+/* The shard's hash tag, without braces: "v12.48". */
+const char *key_shard_tag(unsigned shard);
+
 struct key key_conv_meta(const char *conv);   /* hash: state, seq, ... */
 struct key key_conv_events(const char *conv); /* stream: 0-SEQ -> e */
 struct key key_conv_idem(const char *conv);   /* hash: idempotency */
 struct key key_conv_reads(const char *conv);  /* hash: read positions */
-struct key key_user_convs(const char *user);  /* zset: a customer's */
+
+/* Per shard: the outbox stream written with the events that something
+ * must follow, and its consumer's lease and cursor. */
+struct key key_outbox(unsigned shard);
+struct key key_outbox_lease(unsigned shard);
+struct key key_outbox_cursor(unsigned shard);
+
+struct key key_user_convs(const char *user); /* zset: a customer's */
 struct key key_org_convs(const char *org);
 struct key key_site_convs(const char *site);
 struct key key_agent_convs(const char *agent);
@@ -30,13 +51,11 @@ struct key key_canned_agent(const char *agent);
 struct key key_canned_team(void);
 
 struct key chan_conv(const char *conv); /* a conversation's events */
-struct key chan_user(const char *user); /* a customer's feed */
-struct key chan_agents(void);		/* the feed every agent follows */
+/* A shard's feed: conversation list changes (opened, assigned, closed),
+ * for agents and the conversation's customer. Every node follows all. */
+struct key chan_feed(unsigned shard);
 /* Subscribed by every node's pub/sub link as its liveness probe; nothing
  * is published on it. */
 struct key chan_bus_probe(void);
-/* Prefix of user feed channels, for the scripts and PSUBSCRIBE. */
-const char *chan_user_prefix(void);
-struct key chan_user_pattern(void);
 
 #endif

@@ -5,9 +5,9 @@
 -- sequence order. Who may do what was decided by the caller's policy;
 -- this only enforces what must be atomic (the conversation exists and is
 -- open, the customer owns it when ARGV[3] says so, the agent is assigned).
--- KEYS: 1 meta hash, 2 event stream, 3 idempotency hash, 4 open index,
---       5 the sender's agent index; a close also 6 the activity index and
---       7 the read positions
+-- KEYS (all in the conversation's shard): 1 meta hash, 2 event stream,
+--       3 idempotency hash; a claim or a close also 4 the shard's outbox
+--       stream, a close also 5 the read positions
 -- ARGV: 1 op, 2 sender id, 3 '1' when the sender must be the customer,
 --       4 event prefix (unterminated JSON), 5 idempotency field,
 --       6 request fingerprint, 7 header tag (audience, kind),
@@ -15,14 +15,16 @@
 --       records are kept after the last activity, and a closed
 --       conversation (0 = forever);
 --       only for a claim or a close: 10 conv id, 11 feed prefix,
---       12 sender name, 13 "USER-FEED-PREFIX AGENTS-CHANNEL";
+--       12 sender name, 13 the shard's feed channel;
 --       only for a close by the server: 14 the last_at it saw when it
 --       decided the conversation was idle (the close applies only if
 --       nothing happened since).
 -- Every argument costs Redis CPU on every call, so a message passes only
 -- the first nine.
--- Returns {duplicate 0|1, seq, ts} or an error reply naming the protocol
--- error code.
+-- A claim or a close writes an outbox entry: the indexes in other slots
+-- (the agent's, open, active) follow from it.
+-- Returns {duplicate 0|1, seq, ts, outbox entry fields or nothing} or an
+-- error reply naming the protocol error code.
 -- Redis CPU is the limit of the whole system under load, so this does as
 -- few calls as it can: one HMGET for the state, one HSET for seq and
 -- last_at, idempotency records as fields of one hash per conversation,
@@ -90,30 +92,30 @@ end
 -- (Reading a "last refreshed" field here cost 5 % of the step.) The
 -- activity index is not touched here either: the sweep corrects it.
 local refresh = op ~= 'close' and n % 32 == 2
+local entry
 if op == 'claim' then
   redis.call('HSET', KEYS[1], 'agent', sender, 'agent_name', ARGV[12],
     'status', 'assigned', 'assigned_seq', seq, 'assigned_at', ts)
-  redis.call('ZADD', KEYS[5], ts, ARGV[10])
+  entry = {'k', 'a', 'c', ARGV[10], 't', ts, 'a', sender}
 end
 if op == 'close' then
   redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ts)
-  redis.call('ZREM', KEYS[4], ARGV[10])
-  redis.call('ZREM', KEYS[6], ARGV[10])
+  entry = {'k', 'x', 'c', ARGV[10], 't', ts}
   local ttl, keep = string.match(ARGV[9], '^(%d+) (%d+)$')
   redis.call('EXPIRE', KEYS[3], ttl)
   if keep ~= '0' then
     redis.call('EXPIRE', KEYS[1], keep)
     redis.call('EXPIRE', KEYS[2], keep)
-    redis.call('EXPIRE', KEYS[7], keep)
+    redis.call('EXPIRE', KEYS[5], keep)
   end
 elseif refresh then
   redis.call('EXPIRE', KEYS[3], string.match(ARGV[9], '^%d+'))
 end
 redis.call('PUBLISH', ARGV[8], event)
-if ARGV[11] and ARGV[11] ~= '' then
-  local feed = ARGV[11] .. tail
-  local users, agents = string.match(ARGV[13], '^(%S+) (%S+)$')
-  redis.call('PUBLISH', users .. customer, feed)
-  redis.call('PUBLISH', agents, feed)
+if entry then
+  redis.call('XADD', KEYS[4], '*', unpack(entry))
+  redis.call('PUBLISH', ARGV[13], string.format('F%04x', #customer)
+    .. customer .. ARGV[11] .. tail)
+  return {0, n, tonumber(ts), entry}
 end
 return {0, n, tonumber(ts)}

@@ -2,14 +2,15 @@
 -- The conversation id is derived from (customer, client_id), so a retried
 -- open finds the conversation it created and returns the original ack; a
 -- different request under the same client_id (another fingerprint) is
--- refused.
--- KEYS: 1 meta hash, 2 event stream, 3 customer index, 4 open index,
---       5 activity index, 6 org index (optional), 7 site index (optional)
+-- refused. Every key is in the conversation's shard: the indexes in other
+-- slots (customer, organization, site, open, active) follow from the
+-- outbox entry written here.
+-- KEYS: 1 meta hash, 2 event stream, 3 the shard's outbox stream
 -- ARGV: 1 conv id, 2 event prefix (unterminated JSON), 3 feed prefix,
 --       4 customer id, 5 customer name, 6 context, 7 org, 8 site, 9 tier,
 --       10 summary, 11 environment, 12 request fingerprint,
---       13 conversation channel, 14 customer feed channel, 15 agents channel
--- Returns {duplicate 0|1, seq, ts}.
+--       13 conversation channel, 14 the shard's feed channel
+-- Returns {duplicate 0|1, seq, ts, outbox entry fields or nothing}.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local m = redis.call('HMGET', KEYS[1], 'customer', 'opened_at', 'fp')
   if m[1] ~= ARGV[4] then
@@ -31,11 +32,10 @@ redis.call('HSET', KEYS[1], 'seq', 1, 'status', 'waiting',
   'org', ARGV[7], 'site', ARGV[8], 'tier', ARGV[9], 'summary', ARGV[10],
   'environment', ARGV[11], 'opened_at', ts, 'last_at', ts, 'fp', ARGV[12])
 redis.call('XADD', KEYS[2], '0-1', 'e', event)
-for i = 3, #KEYS do
-  redis.call('ZADD', KEYS[i], ts, ARGV[1])
-end
+local entry = {'k', 'o', 'c', ARGV[1], 't', ts, 'u', ARGV[4],
+  'o', ARGV[7], 's', ARGV[8]}
+redis.call('XADD', KEYS[3], '*', unpack(entry))
 redis.call('PUBLISH', ARGV[13], event)
-local feed = ARGV[3] .. tail
-redis.call('PUBLISH', ARGV[14], feed)
-redis.call('PUBLISH', ARGV[15], feed)
-return {0, 1, tonumber(ts)}
+redis.call('PUBLISH', ARGV[14], string.format('F%04x', #ARGV[4]) .. ARGV[4]
+  .. ARGV[3] .. tail)
+return {0, 1, tonumber(ts), entry}
