@@ -8,14 +8,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
-  Redis, Chatd, Client, connectAs, customer, agent, token, craftToken, keySecret, waitFor, EXAMPLES,
+  startRedis, Chatd, Client, connectAs, customer, agent, token, craftToken, keySecret, waitFor, EXAMPLES,
 } from './harness.mjs';
 
 const MAX_FRAME = 4096;
 const AUTH_TIMEOUT_MS = 300;
 let redis, node, strict;
 before(async () => {
-  redis = await new Redis().start();
+  redis = await startRedis();
   // node: default limits but no rate limit in the way of the example sweep.
   node = await new Chatd(redis, ['--rate', '100000', '--burst', '100000']).start();
   strict = await new Chatd(redis, ['--max-frame', String(MAX_FRAME), '--auth-timeout-ms', String(AUTH_TIMEOUT_MS),

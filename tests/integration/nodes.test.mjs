@@ -3,11 +3,11 @@
 // customer can reconnect to the other node and resume.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis, Chatd, connectAs, customer, agent, watch, details, uid } from './harness.mjs';
+import { startRedis, Chatd, connectAs, customer, agent, watch, details, uid } from './harness.mjs';
 
 let redis, nodeA, nodeB;
 before(async () => {
-  redis = await new Redis().start();
+  redis = await startRedis();
   nodeA = await new Chatd(redis, ['--node', 'A']).start();
   nodeB = await new Chatd(redis, ['--node', 'B']).start();
 });

@@ -4,12 +4,12 @@
 // connection does not duplicate.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis, Chatd, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
+import { startRedis, Chatd, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
 
 const PAGE = 5;
 let redis, node;
 before(async () => {
-  redis = await new Redis().start();
+  redis = await startRedis();
   node = await new Chatd(redis, ['--page', String(PAGE)]).start();
 });
 after(async () => {

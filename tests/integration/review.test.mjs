@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { useStack, Client, craftToken, customer, agent, openConv, watch, uid, waitFor } from './harness.mjs';
+import { useStack, Client, craftToken, customer, agent, openConv, watch, uid, waitFor, SINGLE_REDIS_ONLY } from './harness.mjs';
 import { convChannel, feedChannel, parseFeed, shardOf } from './keys.mjs';
 
 const HISTORY_BYTES = 4096;
@@ -336,7 +336,7 @@ test('the acks of unwatch, canned_save and canned_delete have no seq member', as
 
 // 6. Feeds go to the customer and the agents, on the conversation's shard
 // feed, naming the customer (never the agent) as the one to reach.
-test('claims and closes publish their feed on the shard\'s feed channel, addressed to the customer', async () => {
+test('claims and closes publish their feed on the shard\'s feed channel, addressed to the customer', { skip: SINGLE_REDIS_ONLY }, async () => {
   const node = env.nodes[0];
   const sub = new Subscriber(env.redis.sock);
   try {

@@ -3,13 +3,13 @@
 // client gets everything exactly once by reconnecting and resuming.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis, Chatd, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
+import { startRedis, Chatd, connectAs, customer, agent, openConv, watch, uid } from './harness.mjs';
 
 // node: --out-queue 16 with the default --page (100). paged: the same with
 // --page 5, so that a replay page fits in the queue.
 let redis, node, paged;
 before(async () => {
-  redis = await new Redis().start();
+  redis = await startRedis();
   node = await new Chatd(redis, ['--out-queue', '16', '--rate', '100000', '--burst', '100000']).start();
   paged = await new Chatd(redis, ['--out-queue', '16', '--page', '5', '--rate', '100000', '--burst', '100000']).start();
 });
