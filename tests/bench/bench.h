@@ -18,6 +18,8 @@
 /* Bytes of frames one connection writes at once, past the first frame. */
 #define BENCH_WRITE_BATCH (64 * 1024)
 
+#define BENCH_REDIS_MAX 16
+
 struct bench_opts {
 	const char *host;
 	int port;
@@ -37,7 +39,8 @@ struct bench_opts {
 	double setup_limit_s; /* give up on connections after this */
 	bool trace;	      /* workers print a line per second */
 	pid_t server_pid;
-	pid_t redis_pid;
+	pid_t redis_pids[BENCH_REDIS_MAX]; /* a cluster's processes: summed */
+	unsigned n_redis_pids;
 	const char *keys; /* kid:hex[,kid:hex]; borrowed */
 	const char *label;
 	unsigned run_id; /* makes user ids unique per run */

@@ -32,7 +32,7 @@ static const char usage_text[] =
 	"  --port P              chatd port (required)\n"
 	"  --keys kid:hex        token keys (or env CHAT_JWT_KEYS)\n"
 	"  --server-pid PID      chatd's pid: memory and CPU from /proc\n"
-	"  --redis-pid PID       Redis's pid: its CPU from /proc\n"
+	"  --redis-pid PID[,PID] Redis's pid(s): their CPU from /proc, summed\n"
 	"  --idle N              memory phase: N idle authenticated "
 	"connections\n"
 	"  --idle-watch          idle customers also open and watch a "
@@ -75,7 +75,15 @@ static void defaults(struct bench_opts *o)
 	o->run_id = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 }
 
-enum opt_kind { OPT_STR, OPT_INT, OPT_UINT, OPT_DOUBLE, OPT_PID, OPT_FLAG };
+enum opt_kind {
+	OPT_STR,
+	OPT_INT,
+	OPT_UINT,
+	OPT_DOUBLE,
+	OPT_PID,
+	OPT_PIDS,
+	OPT_FLAG
+};
 
 struct opt_def {
 	const char *name;
@@ -93,7 +101,7 @@ static const struct opt_def opt_defs[] = {
 	OPT("port", OPT_INT, port),
 	OPT("keys", OPT_STR, keys),
 	OPT("server-pid", OPT_PID, server_pid),
-	OPT("redis-pid", OPT_PID, redis_pid),
+	OPT("redis-pid", OPT_PIDS, redis_pids),
 	OPT("idle", OPT_UINT, idle),
 	OPT("idle-watch", OPT_FLAG, idle_watch),
 	OPT("settle", OPT_DOUBLE, settle_s),
@@ -135,6 +143,12 @@ static void apply_opt(struct bench_opts *o, const struct opt_def *d,
 		break;
 	case OPT_PID:
 		*(pid_t *)(void *)field = (pid_t)atoi(arg);
+		break;
+	case OPT_PIDS:
+		for (const char *p = arg;
+		     *p && o->n_redis_pids < BENCH_REDIS_MAX;
+		     p += strcspn(p, ","), p += *p == ',')
+			o->redis_pids[o->n_redis_pids++] = (pid_t)atoi(p);
 		break;
 	case OPT_FLAG:
 		*(bool *)(void *)field = true;
@@ -326,13 +340,33 @@ static void add_report(struct bench_phase *ph, const struct bench_report *r)
 	bench_tally_merge(&ph->tally, &r->tally);
 }
 
-static double cpu_pct(pid_t pid, double before, double window_s)
+/* CPU seconds of all of Redis's processes, or -1 when none is known. */
+static double redis_cpu_s(const struct bench_opts *o)
 {
-	double after = pid ? bench_proc_cpu_s(pid) : -1;
+	double sum = 0;
 
+	if (o->n_redis_pids == 0)
+		return -1;
+	for (unsigned i = 0; i < o->n_redis_pids; i++) {
+		double s = bench_proc_cpu_s(o->redis_pids[i]);
+
+		if (s < 0)
+			return -1;
+		sum += s;
+	}
+	return sum;
+}
+
+static double pct(double before, double after, double window_s)
+{
 	if (before < 0 || after < 0 || window_s <= 0)
 		return -1;
 	return 100.0 * (after - before) / window_s;
+}
+
+static double cpu_pct(pid_t pid, double before, double window_s)
+{
+	return pct(before, pid ? bench_proc_cpu_s(pid) : -1, window_s);
 }
 
 /* Runs one phase on every worker; samples chatd and Redis CPU over the
@@ -350,12 +384,12 @@ static void run_phase(const struct bench_opts *o, struct bench_worker *w,
 		bench_worker_command(&w[i], cmd);
 	sleep_until(start + (uint64_t)(o->warmup_s * 1e9));
 	s0 = o->server_pid ? bench_proc_cpu_s(o->server_pid) : -1;
-	r0 = o->redis_pid ? bench_proc_cpu_s(o->redis_pid) : -1;
+	r0 = redis_cpu_s(o);
 	m0 = bench_proc_machine_busy_s();
 	sleep_until(start + (uint64_t)((o->warmup_s + window) * 1e9));
 	m1 = bench_proc_machine_busy_s();
 	ph->server_cpu = cpu_pct(o->server_pid, s0, window);
-	ph->redis_cpu = cpu_pct(o->redis_pid, r0, window);
+	ph->redis_cpu = pct(r0, redis_cpu_s(o), window);
 	ph->machine_cpu = m0 < 0 || m1 < 0 ? -1 : 100.0 * (m1 - m0) / window;
 	for (unsigned i = 0; i < n; i++)
 		if (w[i].pid > 0 && bench_worker_read(&w[i], r) == 0)
