@@ -41,7 +41,7 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 FORMAT_SRC = $(wildcard include/chat/*.h include/chat/*/*.h protocol/*.[ch] \
 	server/*.[ch] server/*/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
 
-.PHONY: all deps run test unit integration browser san-test valgrind-test bench clean format format-check
+.PHONY: all deps run test unit integration integration-cluster browser san-test valgrind-test bench clean format format-check
 
 all: $(BUILD)/chatd $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
 
@@ -102,6 +102,12 @@ unit: $(UNIT_BIN)
 
 integration: $(BUILD)/chatd
 	@CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/integration/
+
+# The suites that run on the Redis the harness starts, run again on a
+# local Redis Cluster (three primaries, three replicas).
+CLUSTER_SUITES = $(shell grep -l 'useStack\|startRedis' tests/integration/*.test.mjs)
+integration-cluster: $(BUILD)/chatd
+	@CHATD_TEST_REDIS=cluster CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 $(CLUSTER_SUITES)
 
 browser: $(BUILD)/chatd
 	@if [ -d tests/browser ]; then CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/browser/; fi
