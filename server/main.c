@@ -20,6 +20,7 @@
 #include "chat/net/hub.h"
 #include "chat/common/log.h"
 #include "chat/store/store.h"
+#include "migrate_cmd.h"
 #include "token_cmd.h"
 #include "chat/net/transport.h"
 
@@ -46,8 +47,11 @@ static void usage(void)
 {
 	printf("usage: chatd COMMAND [options]\n\n"
 	       "commands:\n"
-	       "  serve    run a chatd node (see chatd serve --help)\n"
-	       "  token    mint a signed token (see chatd token --help)\n"
+	       "  serve         run a chatd node (see chatd serve --help)\n"
+	       "  token         mint a signed token (see chatd token --help)\n"
+	       "  migrate-keys  move conversations stored by a release before "
+	       "virtual\n"
+	       "                shards to their new key names\n"
 	       "  --help, --version\n");
 }
 
@@ -235,6 +239,8 @@ int main(int argc, char **argv)
 		return serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "token") == 0)
 		return token_cmd_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "migrate-keys") == 0)
+		return migrate_cmd_main(argc - 1, argv + 1);
 	fprintf(stderr, "chatd: unknown command '%s' (see chatd --help)\n",
 		argv[1]);
 	return 2;
