@@ -161,16 +161,17 @@ static uint64_t idle_interval_ms(const struct config *cfg)
 
 static int start(struct node *n)
 {
-	struct redis_addr addr;
+	struct redis_config redis;
+	const char *why;
 	int port = 0;
 
-	if (redis_addr_parse(n->cfg.redis, &addr)) {
-		fprintf(stderr, "chatd: invalid redis address '%s'\n",
-			n->cfg.redis);
+	if (redis_config_parse(n->cfg.redis, &redis, &why)) {
+		fprintf(stderr, "chatd: invalid redis '%s': %s\n", n->cfg.redis,
+			why);
 		return -1;
 	}
-	n->store = store_create(&n->loop, &addr, on_store_state, n);
-	n->bus = bus_create(&n->loop, &addr);
+	n->store = store_create(&n->loop, &redis, on_store_state, n);
+	n->bus = bus_create(&n->loop, &redis);
 	bus_set_keepalive(n->bus, (uint64_t)n->cfg.bus_ping_ms,
 			  (uint64_t)n->cfg.bus_deadline_ms);
 	n->hub = hub_create(&n->loop, &n->cfg, &n->auth, n->store, n->bus);

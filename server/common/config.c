@@ -37,7 +37,9 @@ static const struct option_def options[] = {
 	{"port-file", "CHAT_PORT_FILE", OPT_STR, OFF(port_file), 0, 0, NULL,
 	 "write the bound port to this file"},
 	{"redis", "CHAT_REDIS", OPT_STR, OFF(redis), 0, 0,
-	 "redis://127.0.0.1:6379", "redis://host:port or unix:/path"},
+	 "redis://127.0.0.1:6379",
+	 "redis://host:port, unix:/path, or a cluster's seed nodes: "
+	 "redis-cluster://host:port[,host:port...]"},
 	{"jwt-keys", "CHAT_JWT_KEYS", OPT_STR, OFF(jwt_keys), 0, 0, NULL,
 	 "token keys kid:hexsecret[,kid:hexsecret] (required)"},
 	{"jwt-issuer", "CHAT_JWT_ISSUER", OPT_STR, OFF(jwt_issuer), 0, 0, NULL,
@@ -306,10 +308,12 @@ static int validate(struct config *cfg)
 		return -1;
 	}
 	if (strncmp(cfg->redis, "redis://", 8) != 0 &&
-	    strncmp(cfg->redis, "unix:", 5) != 0) {
+	    strncmp(cfg->redis, "unix:", 5) != 0 &&
+	    strncmp(cfg->redis, "redis-cluster://", 16) != 0) {
 		fprintf(stderr,
-			"chatd: invalid redis '%s': want "
-			"redis://host:port or unix:/path\n",
+			"chatd: invalid redis '%s': want redis://host:port, "
+			"unix:/path or redis-cluster://host:port[,host:port...]"
+			"\n",
 			cfg->redis);
 		return -1;
 	}

@@ -325,12 +325,12 @@ int bus_set_keepalive(struct bus *bus, uint64_t ping_ms, uint64_t deadline_ms)
 	return 0;
 }
 
-struct bus *bus_create(uv_loop_t *loop, const struct redis_addr *addr)
+struct bus *bus_create(uv_loop_t *loop, const struct redis_config *cfg)
 {
 	struct bus *bus = xcalloc(1, sizeof(*bus));
 
 	bus->loop = loop;
-	bus->addr = *addr;
+	bus->addr = cfg->addrs[0];
 	bus->probe = chan_bus_probe();
 	bus->channels = hmap_create();
 	bus->backoff_ms = 50;

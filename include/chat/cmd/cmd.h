@@ -20,7 +20,6 @@
 
 struct store;
 struct bus;
-struct commit_group;
 
 /* What commands need from the node. Embedded by its owner; store and bus
  * are borrowed and outlive every command. */
@@ -34,9 +33,6 @@ struct cmd_ctx {
 	long idem_ttl_s;      /* records kept after the last activity */
 	int replica_acks;     /* replicas a write must reach before its ack */
 	long replica_timeout_ms; /* how long to wait for them */
-	/* Writes waiting for replicas (cmd/commit.c): the WAIT in flight and
-	 * the group gathering for the next one. */
-	struct commit_group *wait_in_flight, *wait_next;
 	/* The argument every append passes as it is: "IDEM-TTL RETENTION". */
 	char expiry_arg[48];
 	/* Index lag, from the event's time to its outbox entry applied: by

@@ -41,7 +41,7 @@ struct bus_sub {
 
 /* Returns a bus that starts connecting at once, probing its link every
  * BUS_PING_MS and dropping it after BUS_DEADLINE_MS without an answer. */
-struct bus *bus_create(uv_loop_t *loop, const struct redis_addr *addr);
+struct bus *bus_create(uv_loop_t *loop, const struct redis_config *cfg);
 /* Probes the link every ping_ms; a link that has answered nothing for
  * deadline_ms is dropped and replaced (subscribers' on_live runs again,
  * so they refill what they missed). Detection takes deadline_ms to
