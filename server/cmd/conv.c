@@ -286,7 +286,7 @@ void conv_typing(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	if (frame)
 		payload = relay_payload(actor_is_agent(a) ? '*' : 'a', false,
 					a->id, frame, strlen(frame));
-	const char *argv[] = {"PUBLISH", channel.s, payload};
+	const char *argv[] = {"SPUBLISH", channel.s, payload};
 	if (payload &&
 	    store_command(ctx->store, on_publish_reply, NULL, 3, argv, NULL) &&
 	    *req->id)

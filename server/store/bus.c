@@ -1,84 +1,104 @@
 /*
- * bus: channel registry and the SUBSCRIBE connection. A channel moves
- * SUBSCRIBING -> LIVE -> UNSUBSCRIBING -> freed (or back to SUBSCRIBING when
- * a subscriber arrived meanwhile); at most one SUBSCRIBE/UNSUBSCRIBE per
- * channel is in flight, which keeps hiredis's per-channel callback table
- * consistent. After a reconnect every channel is subscribed again.
+ * bus: channel registry over sharded pub/sub. A channel moves
+ * IDLE -> SUBSCRIBING -> LIVE -> UNSUBSCRIBING -> freed (or back to
+ * SUBSCRIBING when a subscriber arrived meanwhile); at most one
+ * SSUBSCRIBE/SUNSUBSCRIBE per channel is in flight. Each channel is
+ * subscribed on the link to its slot's owner: the one Redis, or in a
+ * cluster the primary the slot map names (one link per such primary).
+ *
+ * Links are bus_link.c's raw connections, not hiredis async: hiredis 0.14
+ * does not know SSUBSCRIBE (it files the callback on a list never popped
+ * and drops smessage pushes for channels it did not register). With our
+ * own reader every reply reaches on_reply, and the link's list of
+ * commands owed a reply tells answers (and errors) from pushes.
+ *
+ * A channel drops back to IDLE when its link is lost, when Redis pushes
+ * an unasked sunsubscribe (its slot moved away, or its primary became a
+ * replica) or refuses the SSUBSCRIBE (MOVED); then, in a cluster, the map
+ * is refreshed, and IDLE channels are subscribed again on their owner.
+ * Every (re)subscription calls on_live, so subscribers refill.
  *
  * Liveness: a half-open link (no FIN, no RST) would stop live delivery
- * while commands on the store's connection still succeed, so the bus
- * probes its own link every ping_ms and drops it when nothing has come
- * back for deadline_ms. The probe is a SUBSCRIBE of chan_bus_probe(), which
- * Redis answers every time, not a PING: in subscribed mode hiredis 0.14
- * queues a PING's callback on a list that only non-array replies pop (it
- * runs once, with NULL, when the link is freed, so the list grows by one
- * per probe), and routes the ["pong", ""] reply like a pattern message:
- * not found, it goes to whatever callback the previous reply of the same
- * read used, or nowhere. A SUBSCRIBE answer reaches its channel's
- * callback. Keeping the probe subscribed also keeps the link in
- * subscribed mode for good, where every reply is an array.
+ * while commands still succeed, so every link is sent a PING each ping_ms
+ * (answered ["pong", ""] in subscribed mode) and dropped when nothing has
+ * come back for deadline_ms.
  */
 #include "chat/store/bus.h"
-#include "chat/store/keys.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_uv.h"
-#include <hiredis/async.h>
+#include "bus_link.h"
+#include "cluster_map.h"
+#include "cluster_probe.h"
 
 #include "chat/common/hmap.h"
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 
+#define BUS_BACKOFF_MIN_MS 50
+#define BUS_BACKOFF_MAX_MS 2000
+#define BUS_REFRESH_MIN_MS 100
+
 enum channel_state { CH_IDLE, CH_SUBSCRIBING, CH_LIVE, CH_UNSUBSCRIBING };
 
 struct bus_channel {
 	char *name;
+	unsigned slot;
 	enum channel_state state;
+	int node;	      /* the link it was sent on; -1 when IDLE */
 	struct bus_sub *subs; /* doubly linked, borrowed */
 	size_t n_subs;
 };
 
 struct bus {
 	uv_loop_t *loop;
-	struct redis_addr addr;
-	redisAsyncContext *ac;
-	bool connected, stopping;
-	struct hmap *channels; /* name -> struct bus_channel, owned */
-	uv_timer_t retry_timer;
+	bool cluster, stopping, destroyed;
+	struct redis_addr addr;	 /* one Redis */
+	struct cluster_map *map; /* cluster only */
+	struct cluster_probe *probe;
+	bool refresh_again;
+	size_t probe_first;
+	int64_t last_refresh_ms;
+	struct bus_link *links[CLUSTER_NODES_MAX];
+	size_t n_links;		/* open, including closing ones */
+	struct hmap *channels;	/* name -> struct bus_channel, owned */
+	uv_timer_t retry_timer; /* subscribes IDLE channels again */
+	uv_timer_t refresh_timer;
 	uv_timer_t ping_timer;
 	int open_timers; /* while destroying */
 	uint64_t backoff_ms;
 	uint64_t ping_ms, deadline_ms;
-	int64_t last_heard_ms; /* mono_ms() of the last reply or connect */
-	struct key probe;      /* the liveness probe's channel */
-	char *pattern;	       /* NULL: none */
-	bus_pattern_cb on_pattern;
-	void *pattern_arg;
 };
 
-static void bus_connect(struct bus *bus);
-static void on_sub_reply(redisAsyncContext *ac, void *r, void *privdata);
+static const struct bus_link_ops link_ops;
+static void request_refresh(struct bus *bus);
+static void on_retry(uv_timer_t *t);
 
-/* (P)SUBSCRIBE or (P)UNSUBSCRIBE name, when connected. Returns whether it
- * was sent. */
-static bool send_sub_command(struct bus *bus, const char *cmd, const char *name)
+static int owner_of(struct bus *bus, unsigned slot)
 {
-	const char *argv[2] = {cmd, name};
-
-	if (!bus->connected || !bus->ac)
-		return false;
-	redisAsyncCommandArgv(bus->ac, on_sub_reply, bus, 2, argv, NULL);
-	return true;
+	return bus->cluster ? cluster_map_owner(bus->map, slot) : 0;
 }
 
-static void send_cmd(struct bus *bus, const char *cmd, struct bus_channel *ch)
+static struct bus_link *link_for(struct bus *bus, int node)
 {
-	if (!send_sub_command(bus, cmd, ch->name))
-		return;
-	ch->state = strcmp(cmd, "SUBSCRIBE") == 0 ? CH_SUBSCRIBING
-						  : CH_UNSUBSCRIBING;
+	const struct redis_addr *a;
+
+	if (bus->links[node] || bus->stopping)
+		return bus->links[node];
+	a = bus->cluster ? &bus->map->nodes[node] : &bus->addr;
+	bus->links[node] = bus_link_open(bus->loop, a, node, &link_ops, bus);
+	if (bus->links[node])
+		bus->n_links++;
+	return bus->links[node];
+}
+
+/* The link to node when it is up, opening it when there is none. */
+static struct bus_link *up_link(struct bus *bus, int node)
+{
+	struct bus_link *l = node >= 0 ? link_for(bus, node) : NULL;
+
+	return l && l->up ? l : NULL;
 }
 
 static void channel_free(struct bus *bus, struct bus_channel *ch)
@@ -88,13 +108,39 @@ static void channel_free(struct bus *bus, struct bus_channel *ch)
 	free(ch);
 }
 
+/* SSUBSCRIBE on the slot's owner; the channel stays IDLE when that link
+ * is not up yet (its on_up subscribes it). */
+static void subscribe(struct bus *bus, struct bus_channel *ch)
+{
+	int node = owner_of(bus, ch->slot);
+	struct bus_link *l = up_link(bus, node);
+
+	if (node < 0)
+		request_refresh(bus);
+	if (!l || bus_link_send(l, "SSUBSCRIBE", ch->name))
+		return;
+	ch->state = CH_SUBSCRIBING;
+	ch->node = node;
+}
+
+static void unsubscribe(struct bus *bus, struct bus_channel *ch)
+{
+	struct bus_link *l = bus->links[ch->node];
+
+	if (l && bus_link_send(l, "SUNSUBSCRIBE", ch->name) == 0) {
+		ch->state = CH_UNSUBSCRIBING;
+		return;
+	}
+	channel_free(bus, ch); /* the link is going: nothing to undo */
+}
+
 static void channel_live(struct bus *bus, struct bus_channel *ch)
 {
 	struct bus_sub *s = ch->subs;
 
 	ch->state = CH_LIVE;
 	if (ch->n_subs == 0) {
-		send_cmd(bus, "UNSUBSCRIBE", ch); /* everyone left meanwhile */
+		unsubscribe(bus, ch); /* everyone left meanwhile */
 		return;
 	}
 	while (s) {
@@ -119,199 +165,246 @@ static void channel_message(struct bus_channel *ch, const char *p, size_t n)
 
 static void on_unsubscribed(struct bus *bus, struct bus_channel *ch)
 {
+	ch->state = CH_IDLE;
+	ch->node = -1;
 	if (ch->n_subs > 0)
-		send_cmd(bus, "SUBSCRIBE", ch);
+		subscribe(bus, ch);
 	else
 		channel_free(bus, ch);
 }
 
-static void send_psubscribe(struct bus *bus)
+/* The channel is no longer subscribed where it was: try again once the
+ * map says where it lives now. */
+static void lost(struct bus *bus, struct bus_channel *ch)
 {
-	if (bus->pattern)
-		send_sub_command(bus, "PSUBSCRIBE", bus->pattern);
-}
-
-/* ["pmessage", pattern, channel, payload] */
-static void on_pmessage(struct bus *bus, const redisReply *reply)
-{
-	if (reply->elements == 4 &&
-	    reply->element[2]->type == REDIS_REPLY_STRING &&
-	    reply->element[3]->type == REDIS_REPLY_STRING && bus->on_pattern)
-		bus->on_pattern(reply->element[2]->str, reply->element[3]->str,
-				reply->element[3]->len, bus->pattern_arg);
-}
-
-static void on_sub_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	struct bus *bus = privdata;
-	redisReply *reply = r;
-	struct bus_channel *ch;
-	const char *kind;
-
-	(void)ac;
-	if (!reply)
-		return; /* the link is going away */
-	bus->last_heard_ms = mono_ms();
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
-	    reply->element[0]->type != REDIS_REPLY_STRING ||
-	    reply->element[1]->type != REDIS_REPLY_STRING ||
-	    strcmp(reply->element[1]->str, bus->probe.s) == 0)
-		return;
-	kind = reply->element[0]->str;
-	if (strcmp(kind, "pmessage") == 0) {
-		on_pmessage(bus, reply);
-		return;
-	}
-	ch = hmap_get(bus->channels, reply->element[1]->str);
-	if (!ch)
-		return;
-	if (strcmp(kind, "message") == 0 && ch->state == CH_LIVE)
-		channel_message(ch, reply->element[2]->str,
-				reply->element[2]->len);
-	else if (strcmp(kind, "subscribe") == 0 && ch->state == CH_SUBSCRIBING)
-		channel_live(bus, ch);
-	else if (strcmp(kind, "unsubscribe") == 0 &&
-		 ch->state == CH_UNSUBSCRIBING)
-		on_unsubscribed(bus, ch);
-}
-
-static void resubscribe_one(const char *key, void *value, void *arg)
-{
-	struct bus_channel *ch = value;
-
-	(void)key;
-	send_cmd(arg, "SUBSCRIBE", ch);
-}
-
-static void mark_idle(const char *key, void *value, void *arg)
-{
-	struct bus_channel *ch = value;
-
-	(void)key;
-	(void)arg;
 	ch->state = CH_IDLE;
+	ch->node = -1;
+	if (bus->cluster)
+		request_refresh(bus);
+	if (!uv_is_active((uv_handle_t *)&bus->retry_timer) && !bus->stopping)
+		uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
 }
 
-struct empty_list {
-	struct bus_channel **items;
-	size_t n;
+struct sweep {
+	struct bus *bus;
+	int node; /* -1: every channel */
+	struct bus_channel **empty;
+	size_t n_empty;
 };
 
-static void collect_empty(const char *key, void *value, void *arg)
+/* Subscribes an IDLE channel that has subscribers; marks channels of a
+ * lost link IDLE; collects empty IDLE ones. */
+static void sweep_one(const char *key, void *value, void *arg)
 {
 	struct bus_channel *ch = value;
-	struct empty_list *l = arg;
+	struct sweep *sw = arg;
 
 	(void)key;
+	if (sw->node >= 0 && ch->node == sw->node) {
+		ch->state = CH_IDLE;
+		ch->node = -1;
+	}
+	if (ch->state != CH_IDLE)
+		return;
 	if (ch->n_subs == 0)
-		l->items[l->n++] = ch;
+		sw->empty[sw->n_empty++] = ch;
+	else if (sw->node < 0)
+		subscribe(sw->bus, ch);
 }
 
-/* Frees channels nobody wants any more (their UNSUBSCRIBE was in flight
- * when the link broke). */
-static void drop_empty(struct bus *bus)
+static void sweep(struct bus *bus, int lost_node)
 {
-	struct empty_list l = {
-		xcalloc(hmap_count(bus->channels) + 1, sizeof(*l.items)), 0};
+	struct sweep sw = {
+		bus, lost_node,
+		xcalloc(hmap_count(bus->channels) + 1, sizeof(*sw.empty)), 0};
 
-	hmap_each(bus->channels, collect_empty, &l);
-	for (size_t i = 0; i < l.n; i++)
-		channel_free(bus, l.items[i]);
-	free(l.items);
+	hmap_each(bus->channels, sweep_one, &sw);
+	for (size_t i = 0; i < sw.n_empty; i++)
+		channel_free(bus, sw.empty[i]);
+	free(sw.empty);
+}
+
+/* Subscribes every IDLE channel where it belongs now. */
+static void resync(struct bus *bus)
+{
+	if (bus->stopping)
+		return;
+	if (!bus->cluster)
+		link_for(bus, 0); /* one Redis: the link is always kept */
+	sweep(bus, -1);
 }
 
 static void on_retry(uv_timer_t *t)
 {
-	bus_connect(t->data);
+	resync(t->data);
 }
 
-static void on_connect(const redisAsyncContext *ac, int status)
+static void on_link_up(struct bus_link *l, void *arg)
 {
-	struct bus *bus = ac->data;
+	struct bus *bus = arg;
 
-	if (status != REDIS_OK) {
-		bus->ac = NULL;
-		if (!bus->stopping)
-			uv_timer_start(&bus->retry_timer, on_retry,
-				       bus->backoff_ms, 0);
-		bus->backoff_ms =
-			bus->backoff_ms < 1000 ? bus->backoff_ms * 2 : 2000;
-		return;
-	}
-	bus->connected = true;
-	bus->backoff_ms = 50;
-	bus->last_heard_ms = mono_ms();
-	send_sub_command(bus, "SUBSCRIBE", bus->probe.s);
+	bus->backoff_ms = BUS_BACKOFF_MIN_MS;
 	log_info("bus: subscribed connection up, %zu channels",
 		 hmap_count(bus->channels));
-	hmap_each(bus->channels, resubscribe_one, bus);
-	send_psubscribe(bus);
+	resync(bus);
+	(void)l;
 }
 
-static void on_disconnect(const redisAsyncContext *ac, int status)
-{
-	struct bus *bus = ac->data;
+static void maybe_free(struct bus *bus);
 
-	(void)status;
-	bus->ac = NULL;
-	bus->connected = false;
-	hmap_each(bus->channels, mark_idle, NULL);
-	drop_empty(bus);
-	if (!bus->stopping) {
+static void on_link_down(struct bus_link *l, void *arg)
+{
+	struct bus *bus = arg;
+	bool was_up = l->ever_up && !bus->stopping;
+
+	bus->links[l->node] = NULL;
+	bus->n_links--;
+	if (bus->destroyed) {
+		maybe_free(bus);
+		return;
+	}
+	sweep(bus, l->node);
+	if (bus->stopping)
+		return;
+	if (was_up)
 		log_warn("bus: connection lost; resubscribing");
-		uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
+	if (bus->cluster)
+		request_refresh(bus);
+	uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
+	bus->backoff_ms *= 2;
+	if (bus->backoff_ms > BUS_BACKOFF_MAX_MS)
+		bus->backoff_ms = BUS_BACKOFF_MAX_MS;
+}
+
+/* Is the oldest command owed a reply "verb name"? */
+static bool expecting(struct bus_link *l, const char *verb, const char *name)
+{
+	const struct bus_expect *e = bus_link_expected(l);
+
+	return e && strcmp(e->verb, verb) == 0 &&
+	       (!name || (e->arg && strcmp(e->arg, name) == 0));
+}
+
+/* ["sunsubscribe", channel, count]: our SUNSUBSCRIBE's answer, or a push
+ * saying Redis dropped the subscription (the slot moved). */
+static void on_sunsubscribe(struct bus *bus, struct bus_link *l,
+			    struct bus_channel *ch, bool asked)
+{
+	if (!ch || ch->node != l->node)
+		return;
+	if (ch->state == CH_UNSUBSCRIBING) {
+		on_unsubscribed(bus, ch);
+	} else if (!asked) {
+		log_info("bus: %s moved; subscribing where it lives now",
+			 ch->name);
+		lost(bus, ch);
 	}
 }
 
-/* Drops the link now; the retry timer brings a new one. A context that
- * never connected is freed by hiredis without a callback, so its retry
- * is scheduled here. */
-static void drop_link(struct bus *bus)
+/* An error answers the oldest command owed a reply. */
+static void on_error(struct bus *bus, struct bus_link *l, const char *err)
 {
-	bool was_connected = bus->connected;
+	const struct bus_expect *e = bus_link_expected(l);
+	struct bus_channel *ch;
+	enum redirect_kind kind;
+	unsigned slot;
+	char host[256];
+	int port, node;
 
-	redisAsyncFree(bus->ac); /* connected: -> on_disconnect */
-	if (was_connected)
+	if (!e || !e->arg || !(ch = hmap_get(bus->channels, e->arg)) ||
+	    ch->node != l->node)
 		return;
-	bus->ac = NULL;
-	uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
+	if (strcmp(e->verb, "SUNSUBSCRIBE") == 0 &&
+	    ch->state == CH_UNSUBSCRIBING) {
+		on_unsubscribed(bus, ch); /* not subscribed there anyway */
+		return;
+	}
+	if (strcmp(e->verb, "SSUBSCRIBE") != 0 || ch->state != CH_SUBSCRIBING)
+		return;
+	log_warn("bus: SSUBSCRIBE %s refused: %s", ch->name, err);
+	kind = cluster_redirect_parse(err, &slot, host, sizeof(host), &port);
+	if (bus->cluster && kind == REDIRECT_MOVED &&
+	    (node = cluster_map_node(bus->map, host[0] ? host : l->addr.host,
+				     port)) >= 0)
+		bus->map->owner[slot] = (uint8_t)(node + 1);
+	lost(bus, ch);
 }
+
+static bool is_str(const redisReply *r)
+{
+	return r->type == REDIS_REPLY_STRING;
+}
+
+static void on_push(struct bus *bus, struct bus_link *l, const redisReply *r)
+{
+	const char *kind = r->element[0]->str, *name = r->element[1]->str;
+	struct bus_channel *ch = hmap_get(bus->channels, name);
+	bool asked;
+
+	if (strcmp(kind, "smessage") == 0 && is_str(r->element[2])) {
+		if (ch && ch->state == CH_LIVE && ch->node == l->node)
+			channel_message(ch, r->element[2]->str,
+					r->element[2]->len);
+	} else if (strcmp(kind, "ssubscribe") == 0) {
+		if (expecting(l, "SSUBSCRIBE", name))
+			bus_link_pop(l);
+		if (ch && ch->state == CH_SUBSCRIBING && ch->node == l->node)
+			channel_live(bus, ch);
+	} else if (strcmp(kind, "sunsubscribe") == 0) {
+		if ((asked = expecting(l, "SUNSUBSCRIBE", name)))
+			bus_link_pop(l);
+		on_sunsubscribe(bus, l, ch, asked);
+	} else if (expecting(l,
+			     strcmp(kind, "pong") == 0	       ? "PING"
+			     : strcmp(kind, "psubscribe") == 0 ? "PSUBSCRIBE"
+							       : "PUNSUBSCRIBE",
+			     NULL)) {
+		bus_link_pop(l); /* ["pong", ""], ["psubscribe", p, n]... */
+	}
+}
+
+static void on_reply(struct bus_link *l, const redisReply *r, void *arg)
+{
+	struct bus *bus = arg;
+
+	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
+	    is_str(r->element[0]) && is_str(r->element[1])) {
+		if (r->elements >= 3)
+			on_push(bus, l, r);
+		else if (expecting(l, "PING", NULL))
+			bus_link_pop(l);
+		return;
+	}
+	if (r->type == REDIS_REPLY_ERROR)
+		on_error(bus, l, r->str);
+	bus_link_pop(l); /* +PONG before any subscription, or the error */
+}
+
+static const struct bus_link_ops link_ops = {
+	.on_up = on_link_up,
+	.on_reply = on_reply,
+	.on_down = on_link_down,
+};
 
 static void on_ping(uv_timer_t *t)
 {
 	struct bus *bus = t->data;
-	int64_t quiet;
+	int64_t now = mono_ms(), quiet;
 
-	if (!bus->ac)
-		return;
-	quiet = mono_ms() - bus->last_heard_ms;
-	if (quiet >= (int64_t)bus->deadline_ms) {
-		log_warn("bus: no answer for %lld ms, reconnecting",
-			 (long long)quiet);
-		drop_link(bus);
-		return;
+	for (size_t i = 0; i < CLUSTER_NODES_MAX; i++) {
+		struct bus_link *l = bus->links[i];
+
+		if (!l || l->closing)
+			continue;
+		quiet = now - l->last_heard_ms;
+		if (quiet >= (int64_t)bus->deadline_ms) {
+			log_warn("bus: no answer for %lld ms, reconnecting",
+				 (long long)quiet);
+			bus_link_close(l);
+		} else if (l->up) {
+			bus_link_send(l, "PING", NULL);
+		}
 	}
-	send_sub_command(bus, "SUBSCRIBE", bus->probe.s);
-}
-
-static void bus_connect(struct bus *bus)
-{
-	redisAsyncContext *ac =
-		bus->addr.path[0]
-			? redisAsyncConnectUnix(bus->addr.path)
-			: redisAsyncConnect(bus->addr.host, bus->addr.port);
-
-	if (!ac || ac->err || redis_uv_attach(ac, bus->loop)) {
-		if (ac)
-			redisAsyncFree(ac);
-		uv_timer_start(&bus->retry_timer, on_retry, 500, 0);
-		return;
-	}
-	ac->data = bus;
-	bus->ac = ac;
-	bus->last_heard_ms = mono_ms(); /* the connect has a deadline too */
-	redisAsyncSetConnectCallback(ac, on_connect);
-	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }
 
 int bus_set_keepalive(struct bus *bus, uint64_t ping_ms, uint64_t deadline_ms)
@@ -325,33 +418,88 @@ int bus_set_keepalive(struct bus *bus, uint64_t ping_ms, uint64_t deadline_ms)
 	return 0;
 }
 
+static void on_slots(const redisReply *slots, void *arg)
+{
+	struct bus *bus = arg;
+
+	bus->probe = NULL;
+	bus->last_refresh_ms = mono_ms();
+	if (slots && cluster_map_load(bus->map, slots) == 0)
+		resync(bus);
+	else
+		bus->refresh_again = true;
+	if (bus->refresh_again)
+		request_refresh(bus);
+}
+
+static void on_refresh_timer(uv_timer_t *t)
+{
+	struct bus *bus = t->data;
+
+	if (bus->probe || bus->stopping)
+		return;
+	bus->refresh_again = false;
+	bus->probe = cluster_probe_start(bus->loop, bus->map->nodes,
+					 bus->map->n_nodes, bus->probe_first++,
+					 on_slots, bus);
+}
+
+static void request_refresh(struct bus *bus)
+{
+	int64_t wait;
+
+	if (bus->stopping || !bus->cluster)
+		return;
+	if (bus->probe) {
+		bus->refresh_again = true;
+		return;
+	}
+	if (uv_is_active((uv_handle_t *)&bus->refresh_timer))
+		return;
+	wait = bus->last_refresh_ms + BUS_REFRESH_MIN_MS - mono_ms();
+	uv_timer_start(&bus->refresh_timer, on_refresh_timer,
+		       wait > 0 ? (uint64_t)wait : 0, 0);
+}
+
 struct bus *bus_create(uv_loop_t *loop, const struct redis_config *cfg)
 {
 	struct bus *bus = xcalloc(1, sizeof(*bus));
 
 	bus->loop = loop;
+	bus->cluster = cfg->cluster;
 	bus->addr = cfg->addrs[0];
-	bus->probe = chan_bus_probe();
 	bus->channels = hmap_create();
-	bus->backoff_ms = 50;
+	bus->backoff_ms = BUS_BACKOFF_MIN_MS;
 	uv_timer_init(loop, &bus->retry_timer);
 	bus->retry_timer.data = bus;
+	uv_timer_init(loop, &bus->refresh_timer);
+	bus->refresh_timer.data = bus;
 	uv_timer_init(loop, &bus->ping_timer);
 	bus->ping_timer.data = bus;
 	bus_set_keepalive(bus, BUS_PING_MS, BUS_DEADLINE_MS);
-	bus_connect(bus);
+	if (bus->cluster) {
+		bus->map = xmalloc(sizeof(*bus->map));
+		cluster_map_init(bus->map, cfg->addrs, cfg->n);
+		request_refresh(bus);
+	} else {
+		link_for(bus, 0);
+	}
 	return bus;
 }
 
-/* Drops the connection at once, as store_stop() does. */
+/* Drops every link at once, as store_stop() does. */
 void bus_stop(struct bus *bus)
 {
 	bus->stopping = true;
 	uv_timer_stop(&bus->retry_timer);
+	uv_timer_stop(&bus->refresh_timer);
 	uv_timer_stop(&bus->ping_timer); /* a running timer keeps the loop up */
-	if (bus->ac)
-		redisAsyncFree(bus->ac); /* -> on_disconnect when connected */
-	bus->ac = NULL;
+	if (bus->probe)
+		cluster_probe_cancel(bus->probe);
+	bus->probe = NULL;
+	for (size_t i = 0; i < CLUSTER_NODES_MAX; i++)
+		if (bus->links[i])
+			bus_link_close(bus->links[i]);
 }
 
 static void free_channel_cb(const char *key, void *value, void *arg)
@@ -364,26 +512,33 @@ static void free_channel_cb(const char *key, void *value, void *arg)
 	free(ch);
 }
 
+static void maybe_free(struct bus *bus)
+{
+	if (bus->open_timers == 0 && bus->n_links == 0)
+		free(bus);
+}
+
 static void on_timer_closed(uv_handle_t *h)
 {
 	struct bus *bus = h->data;
 
-	if (--bus->open_timers == 0)
-		free(bus);
+	bus->open_timers--;
+	maybe_free(bus);
 }
 
 void bus_destroy(struct bus *bus)
 {
 	if (!bus)
 		return;
-	bus->stopping = true;
-	if (bus->ac)
-		redisAsyncFree(bus->ac);
+	bus_stop(bus);
+	bus->destroyed = true;
 	hmap_each(bus->channels, free_channel_cb, NULL);
 	hmap_destroy(bus->channels);
-	free(bus->pattern);
-	bus->open_timers = 2;
+	bus->channels = NULL;
+	free(bus->map);
+	bus->open_timers = 3;
 	uv_close((uv_handle_t *)&bus->retry_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&bus->refresh_timer, on_timer_closed);
 	uv_close((uv_handle_t *)&bus->ping_timer, on_timer_closed);
 }
 
@@ -394,7 +549,9 @@ void bus_add(struct bus *bus, struct bus_sub *sub, const char *channel)
 	if (!ch) {
 		ch = xcalloc(1, sizeof(*ch));
 		ch->name = xstrdup(channel);
+		ch->slot = bus->cluster ? slot_of(channel, strlen(channel)) : 0;
 		ch->state = CH_IDLE;
+		ch->node = -1;
 		hmap_put(bus->channels, channel, ch);
 	}
 	sub->channel = ch;
@@ -405,7 +562,7 @@ void bus_add(struct bus *bus, struct bus_sub *sub, const char *channel)
 	ch->subs = sub;
 	ch->n_subs++;
 	if (ch->state == CH_IDLE)
-		send_cmd(bus, "SUBSCRIBE", ch);
+		subscribe(bus, ch);
 	else if (ch->state == CH_LIVE)
 		sub->on_live(sub);
 }
@@ -427,7 +584,7 @@ void bus_remove(struct bus *bus, struct bus_sub *sub)
 	if (--ch->n_subs > 0)
 		return;
 	if (ch->state == CH_LIVE)
-		send_cmd(bus, "UNSUBSCRIBE", ch);
+		unsubscribe(bus, ch);
 	else if (ch->state == CH_IDLE)
 		channel_free(bus, ch);
 	/* SUBSCRIBING/UNSUBSCRIBING: decided when the reply arrives */
@@ -436,25 +593,4 @@ void bus_remove(struct bus *bus, struct bus_sub *sub)
 bool bus_live(const struct bus_sub *sub)
 {
 	return sub->channel && sub->channel->state == CH_LIVE;
-}
-
-void bus_punsubscribe(struct bus *bus)
-{
-	if (!bus->pattern)
-		return;
-	send_sub_command(bus, "PUNSUBSCRIBE", bus->pattern);
-	free(bus->pattern);
-	bus->pattern = NULL;
-	bus->on_pattern = NULL;
-	bus->pattern_arg = NULL;
-}
-
-void bus_psubscribe(struct bus *bus, const char *pattern, bus_pattern_cb cb,
-		    void *arg)
-{
-	free(bus->pattern);
-	bus->pattern = xstrdup(pattern);
-	bus->on_pattern = cb;
-	bus->pattern_arg = arg;
-	send_psubscribe(bus);
 }

@@ -2,10 +2,10 @@
 // forwarding both ways while both sockets stay open, the half-open
 // connection a dead NAT entry or a hung peer leaves behind (no FIN, no
 // RST: the sender's writes keep succeeding). A link whose first command is
-// (P)SUBSCRIBE is a subscriber link.
+// (P|S)SUBSCRIBE is a subscriber link.
 import { createServer, connect } from 'node:net';
 
-const SUBSCRIBE_FIRST = /^\*\d+\r\n\$\d+\r\nP?SUBSCRIBE\r\n/i;
+const SUBSCRIBE_FIRST = /^\*\d+\r\n\$\d+\r\n[PS]?SUBSCRIBE\r\n/i;
 
 export class RedisProxy {
   constructor(redisSock) {

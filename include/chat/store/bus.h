@@ -1,5 +1,7 @@
 /*
- * bus: Redis pub/sub between chatd nodes, on its own hiredis connection.
+ * bus: Redis sharded pub/sub (SSUBSCRIBE; publishers SPUBLISH) between
+ * chatd nodes, on connections of its own: one to the one Redis, or one
+ * per cluster primary that owns a subscribed channel's slot.
  * Channels are reference-counted across local subscribers; each subscriber
  * is told when its channel is live (subscription confirmed, including
  * again after a reconnect, so it can refill what it may have missed) and
@@ -23,10 +25,6 @@ typedef void (*bus_message_cb)(struct bus_sub *sub, const char *payload,
 			       size_t len);
 /* The channel is subscribed: everything published from now on arrives. */
 typedef void (*bus_live_cb)(struct bus_sub *sub);
-/* A message on a channel matching the bus's pattern (channel and payload
- * are borrowed for the call). */
-typedef void (*bus_pattern_cb)(const char *channel, const char *payload,
-			       size_t len, void *arg);
 
 /* A subscriber, embedded in its owner; the bus links it, never frees it. */
 struct bus_sub {
@@ -39,8 +37,9 @@ struct bus_sub {
 #define BUS_PING_MS 1000
 #define BUS_DEADLINE_MS 3000
 
-/* Returns a bus that starts connecting at once, probing its link every
- * BUS_PING_MS and dropping it after BUS_DEADLINE_MS without an answer. */
+/* Returns a bus that starts connecting at once (cfg is copied), probing
+ * its links every BUS_PING_MS and dropping one after BUS_DEADLINE_MS
+ * without an answer. */
 struct bus *bus_create(uv_loop_t *loop, const struct redis_config *cfg);
 /* Probes the link every ping_ms; a link that has answered nothing for
  * deadline_ms is dropped and replaced (subscribers' on_live runs again,
@@ -58,14 +57,5 @@ void bus_add(struct bus *bus, struct bus_sub *sub, const char *channel);
 /* Removes sub from its channel; a no-op when not added. */
 void bus_remove(struct bus *bus, struct bus_sub *sub);
 bool bus_live(const struct bus_sub *sub);
-
-/* Follows every channel matching pattern (PSUBSCRIBE), again after each
- * reconnect, for the bus's lifetime: one subscription for many channels
- * that each have few local listeners. One pattern per bus; messages
- * published while the link is down are not replayed. */
-void bus_psubscribe(struct bus *bus, const char *pattern, bus_pattern_cb cb,
-		    void *arg);
-/* Stops following the pattern; cb is not called again. */
-void bus_punsubscribe(struct bus *bus);
 
 #endif

@@ -111,10 +111,10 @@ if op == 'close' then
 elseif refresh then
   redis.call('EXPIRE', KEYS[3], string.match(ARGV[9], '^%d+'))
 end
-redis.call('PUBLISH', ARGV[8], event)
+redis.call('SPUBLISH', ARGV[8], event)
 if entry then
   redis.call('XADD', KEYS[4], '*', unpack(entry))
-  redis.call('PUBLISH', ARGV[13], string.format('F%04x', #customer)
+  redis.call('SPUBLISH', ARGV[13], string.format('F%04x', #customer)
     .. customer .. ARGV[11] .. tail)
   return {0, n, tonumber(ts), entry}
 end

@@ -35,7 +35,7 @@ redis.call('XADD', KEYS[2], '0-1', 'e', event)
 local entry = {'k', 'o', 'c', ARGV[1], 't', ts, 'u', ARGV[4],
   'o', ARGV[7], 's', ARGV[8]}
 redis.call('XADD', KEYS[3], '*', unpack(entry))
-redis.call('PUBLISH', ARGV[13], event)
-redis.call('PUBLISH', ARGV[14], string.format('F%04x', #ARGV[4]) .. ARGV[4]
+redis.call('SPUBLISH', ARGV[13], event)
+redis.call('SPUBLISH', ARGV[14], string.format('F%04x', #ARGV[4]) .. ARGV[4]
   .. ARGV[3] .. tail)
 return {0, 1, tonumber(ts), entry}

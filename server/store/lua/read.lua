@@ -18,5 +18,5 @@ if want <= cur then
   return cur
 end
 redis.call('HSET', KEYS[2], ARGV[1], want)
-redis.call('PUBLISH', ARGV[4], ARGV[5] .. want .. '}')
+redis.call('SPUBLISH', ARGV[4], ARGV[5] .. want .. '}')
 return want
