@@ -13,6 +13,12 @@
  * have been applied. The map is refreshed (at most every
  * ROUTE_REFRESH_MIN_MS) on MOVED, CLUSTERDOWN and any link loss; a
  * refresh stops the links of nodes that no longer own slots.
+ *
+ * Callers see one slot's answers in the order they sent its commands, as
+ * on one connection (a check then a read of the same conversation rely
+ * on it), even when a redirection or a retry let a later command finish
+ * first: such an answer is copied and held until those before it are
+ * given. Commands of different slots are not ordered.
  */
 #include "store_priv.h"
 
@@ -38,14 +44,22 @@ struct route_cmd {
 	int redirects;
 	int64_t deadline_ms;
 	struct link *sent_on;
-	struct route_cmd *next; /* parked */
+	struct route_cmd *next;	     /* parked */
+	struct route_cmd *slot_next; /* the slot's commands, in send order */
+	bool done;		     /* answered, held for those before it */
+	redisReply *held;	     /* owned copy; NULL: answered NULL */
+};
+
+/* Per slot, the commands sent and not yet given to their caller. */
+struct route_order {
+	struct route_cmd *head[SLOT_COUNT], *tail[SLOT_COUNT];
 };
 
 static void dispatch(struct route_cmd *c);
 static void request_refresh(struct store *st);
 static void on_retry(uv_timer_t *t);
 
-static void answer(struct route_cmd *c, redisReply *reply)
+static void deliver(struct route_cmd *c, redisReply *reply)
 {
 	struct store *st = c->st;
 	struct link *outer = st->answering;
@@ -56,6 +70,52 @@ static void answer(struct route_cmd *c, redisReply *reply)
 	st->answering = outer;
 	free(c->cmd);
 	free(c);
+}
+
+static redisReply *reply_copy(const redisReply *r)
+{
+	redisReply *c = xcalloc(1, sizeof(*c));
+
+	c->type = r->type;
+	c->integer = r->integer;
+	if (r->str) {
+		c->str = xmalloc(r->len + 1);
+		memcpy(c->str, r->str, r->len + 1);
+		c->len = r->len;
+	}
+	if (r->type == REDIS_REPLY_ARRAY && r->elements) {
+		c->element = xcalloc(r->elements, sizeof(*c->element));
+		c->elements = r->elements;
+		for (size_t i = 0; i < r->elements; i++)
+			c->element[i] = reply_copy(r->element[i]);
+	}
+	return c;
+}
+
+/* c's final answer (reply borrowed): given now when c is its slot's
+ * oldest, with every held answer after it; held otherwise. */
+static void answer(struct route_cmd *c, redisReply *reply)
+{
+	struct route_order *o = c->st->order;
+	unsigned slot = c->slot;
+
+	if (o->head[slot] != c) {
+		c->done = true;
+		c->held = reply ? reply_copy(reply) : NULL;
+		return;
+	}
+	for (bool first = true; c && (first || c->done); first = false) {
+		struct route_cmd *next = c->slot_next;
+		redisReply *held = c->held;
+
+		o->head[slot] = next;
+		if (!next)
+			o->tail[slot] = NULL;
+		deliver(c, first ? reply : held);
+		if (held)
+			freeReplyObject(held);
+		c = next;
+	}
 }
 
 static void update_ready(struct store *st)
@@ -98,7 +158,7 @@ static void on_retry(uv_timer_t *t)
 	struct store *st = t->data;
 	struct route_cmd *list = st->parked;
 
-	st->parked = NULL;
+	st->parked = st->parked_tail = NULL;
 	while (list) {
 		struct route_cmd *c = list;
 
@@ -115,8 +175,12 @@ static void park(struct route_cmd *c)
 		answer(c, NULL);
 		return;
 	}
-	c->next = st->parked;
-	st->parked = c;
+	c->next = NULL;
+	if (st->parked_tail)
+		st->parked_tail->next = c;
+	else
+		st->parked = c;
+	st->parked_tail = c;
 	if (!uv_is_active((uv_handle_t *)&st->retry_timer))
 		uv_timer_start(&st->retry_timer, on_retry, ROUTE_RETRY_STEP_MS,
 			       0);
@@ -243,6 +307,11 @@ int route_command(struct store *st, store_reply_cb cb, void *arg, int argc,
 	c->slot = command_slot(argc, argv, lens);
 	c->ask_node = -1;
 	c->deadline_ms = mono_ms() + STORE_RETRY_MS;
+	if (st->order->tail[c->slot])
+		st->order->tail[c->slot]->slot_next = c;
+	else
+		st->order->head[c->slot] = c;
+	st->order->tail[c->slot] = c;
 	st->pending++;
 	dispatch(c);
 	return 0;
@@ -324,6 +393,7 @@ void route_init(struct store *st, const struct redis_config *cfg)
 {
 	st->cluster = true;
 	st->map = xmalloc(sizeof(*st->map));
+	st->order = xcalloc(1, sizeof(*st->order));
 	cluster_map_init(st->map, cfg->addrs, cfg->n);
 	uv_timer_init(st->loop, &st->refresh_timer);
 	st->refresh_timer.data = st;
@@ -345,6 +415,8 @@ void route_cleanup(struct store *st)
 		struct route_cmd *c = st->parked;
 
 		st->parked = c->next;
+		if (!st->parked)
+			st->parked_tail = NULL;
 		answer(c, NULL);
 	}
 }

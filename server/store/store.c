@@ -103,6 +103,7 @@ void store_destroy(struct store *st)
 	for (size_t i = 0; i < CLUSTER_NODES_MAX; i++)
 		link_destroy(st->links[i]);
 	free(st->map);
+	free(st->order);
 	st->open_timers = 1;
 	if (st->cluster) {
 		st->open_timers += 2;

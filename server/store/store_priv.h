@@ -13,6 +13,7 @@
 #include "link.h"
 
 struct route_cmd;
+struct route_order;
 
 struct store {
 	uv_loop_t *loop; /* borrowed */
@@ -27,8 +28,9 @@ struct store {
 	size_t probe_first; /* rotates the probe's first candidate */
 	int64_t last_refresh_ms;
 	uv_timer_t refresh_timer;
-	uv_timer_t retry_timer;	  /* resends parked commands */
-	struct route_cmd *parked; /* waiting for a retry */
+	uv_timer_t retry_timer;			/* resends parked commands */
+	struct route_cmd *parked, *parked_tail; /* waiting for a retry */
+	struct route_order *order;		/* cluster only */
 	uv_timer_t watchdog;
 	int open_timers;	/* while destroying */
 	size_t pending;		/* callbacks owed to callers */
