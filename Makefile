@@ -41,7 +41,7 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 FORMAT_SRC = $(wildcard include/chat/*.h include/chat/*/*.h protocol/*.[ch] \
 	server/*.[ch] server/*/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
 
-.PHONY: all deps run test unit integration integration-cluster browser san-test valgrind-test bench clean format format-check
+.PHONY: all deps run test unit integration integration-cluster test-cluster browser san-test valgrind-test bench clean format format-check
 
 all: $(BUILD)/chatd $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
 
@@ -108,6 +108,12 @@ integration: $(BUILD)/chatd
 CLUSTER_SUITES = $(shell grep -l 'useStack\|startRedis' tests/integration/*.test.mjs)
 integration-cluster: $(BUILD)/chatd
 	@CHATD_TEST_REDIS=cluster CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 $(CLUSTER_SUITES)
+
+# The Redis Cluster tests at length (a short pass of them runs with the
+# other integration tests): a local six-node cluster (scripts/redis-cluster),
+# slots migrated and primaries killed under load.
+test-cluster: $(BUILD)/chatd
+	@CHATD_CLUSTER_LONG=1 CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/integration/cluster.test.mjs
 
 browser: $(BUILD)/chatd
 	@if [ -d tests/browser ]; then CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/browser/; fi
