@@ -90,6 +90,9 @@ static struct bus_link *link_for(struct bus *bus, int node)
 	bus->links[node] = bus_link_open(bus->loop, a, node, &link_ops, bus);
 	if (bus->links[node])
 		bus->n_links++;
+	else if (!uv_is_active((uv_handle_t *)&bus->retry_timer))
+		uv_timer_start(&bus->retry_timer, on_retry, BUS_BACKOFF_MAX_MS,
+			       0); /* cannot resolve the host: later */
 	return bus->links[node];
 }
 

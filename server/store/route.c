@@ -212,8 +212,9 @@ static void dispatch(struct route_cmd *c)
 		}
 	}
 park:
-	if (node < 0)
-		request_refresh(st);
+	/* No owner, or an owner that cannot be reached: perhaps the map is
+	 * stale (a failover the cluster has finished since). */
+	request_refresh(st);
 	park(c);
 }
 
