@@ -16,6 +16,7 @@
 
 #include "chat/common/hist.h"
 #include "chat/common/util.h"
+#include "chat/store/keys.h"
 #include "chat/store/store.h"
 #include "outbox_apply.h"
 #include "reply.h"
@@ -85,10 +86,11 @@ static void on_step(struct store *st, redisReply *r, void *arg)
 	c->seq = (uint64_t)r->element[1]->integer;
 	c->ts = r->element[2]->integer;
 	if (ctx->replica_acks > 0) {
+		struct key meta = key_conv_meta(c->p->conv);
+
 		c->waiting++;
-		if (store_wait(st, c->p->conv, strlen(c->p->conv),
-			       ctx->replica_acks, ctx->replica_timeout_ms,
-			       on_wait, c))
+		if (store_wait(st, meta.s, strlen(meta.s), ctx->replica_acks,
+			       ctx->replica_timeout_ms, on_wait, c))
 			on_wait(st, -1, c);
 	}
 	/* What the step wrote to its outbox is applied before the ack, so
