@@ -29,8 +29,7 @@
 #include <string.h>
 
 #include "bus_link.h"
-#include "cluster_map.h"
-#include "cluster_probe.h"
+#include "cluster_view.h"
 
 #include "chat/common/hmap.h"
 #include "chat/common/log.h"
@@ -38,7 +37,6 @@
 
 #define BUS_BACKOFF_MIN_MS 50
 #define BUS_BACKOFF_MAX_MS 2000
-#define BUS_REFRESH_MIN_MS 100
 
 enum channel_state { CH_IDLE, CH_SUBSCRIBING, CH_LIVE, CH_UNSUBSCRIBING };
 
@@ -54,17 +52,13 @@ struct bus_channel {
 struct bus {
 	uv_loop_t *loop;
 	bool cluster, stopping, destroyed;
-	struct redis_addr addr;	 /* one Redis */
-	struct cluster_map *map; /* cluster only */
-	struct cluster_probe *probe;
-	bool refresh_again;
-	size_t probe_first;
-	int64_t last_refresh_ms;
+	struct redis_addr addr;	   /* one Redis */
+	struct cluster_view *view; /* cluster only */
+	struct cluster_map *map;   /* cluster only: &view->map */
 	struct bus_link *links[CLUSTER_NODES_MAX];
 	size_t n_links;		/* open, including closing ones */
 	struct hmap *channels;	/* name -> struct bus_channel, owned */
 	uv_timer_t retry_timer; /* subscribes IDLE channels again */
-	uv_timer_t refresh_timer;
 	uv_timer_t ping_timer;
 	int open_timers; /* while destroying */
 	uint64_t backoff_ms;
@@ -421,47 +415,15 @@ int bus_set_keepalive(struct bus *bus, uint64_t ping_ms, uint64_t deadline_ms)
 	return 0;
 }
 
-static void on_slots(const redisReply *slots, void *arg)
+static void on_map(void *arg)
 {
-	struct bus *bus = arg;
-
-	bus->probe = NULL;
-	bus->last_refresh_ms = mono_ms();
-	if (slots && cluster_map_load(bus->map, slots) == 0)
-		resync(bus);
-	else
-		bus->refresh_again = true;
-	if (bus->refresh_again)
-		request_refresh(bus);
-}
-
-static void on_refresh_timer(uv_timer_t *t)
-{
-	struct bus *bus = t->data;
-
-	if (bus->probe || bus->stopping)
-		return;
-	bus->refresh_again = false;
-	bus->probe = cluster_probe_start(bus->loop, bus->map->nodes,
-					 bus->map->n_nodes, bus->probe_first++,
-					 on_slots, bus);
+	resync(arg);
 }
 
 static void request_refresh(struct bus *bus)
 {
-	int64_t wait;
-
-	if (bus->stopping || !bus->cluster)
-		return;
-	if (bus->probe) {
-		bus->refresh_again = true;
-		return;
-	}
-	if (uv_is_active((uv_handle_t *)&bus->refresh_timer))
-		return;
-	wait = bus->last_refresh_ms + BUS_REFRESH_MIN_MS - mono_ms();
-	uv_timer_start(&bus->refresh_timer, on_refresh_timer,
-		       wait > 0 ? (uint64_t)wait : 0, 0);
+	if (bus->cluster && !bus->stopping)
+		cluster_view_refresh(bus->view);
 }
 
 struct bus *bus_create(uv_loop_t *loop, const struct redis_config *cfg)
@@ -475,15 +437,13 @@ struct bus *bus_create(uv_loop_t *loop, const struct redis_config *cfg)
 	bus->backoff_ms = BUS_BACKOFF_MIN_MS;
 	uv_timer_init(loop, &bus->retry_timer);
 	bus->retry_timer.data = bus;
-	uv_timer_init(loop, &bus->refresh_timer);
-	bus->refresh_timer.data = bus;
 	uv_timer_init(loop, &bus->ping_timer);
 	bus->ping_timer.data = bus;
 	bus_set_keepalive(bus, BUS_PING_MS, BUS_DEADLINE_MS);
 	if (bus->cluster) {
-		bus->map = xmalloc(sizeof(*bus->map));
-		cluster_map_init(bus->map, cfg->addrs, cfg->n);
-		request_refresh(bus);
+		bus->view = xmalloc(sizeof(*bus->view));
+		bus->map = &bus->view->map;
+		cluster_view_init(bus->view, loop, cfg, on_map, bus);
 	} else {
 		link_for(bus, 0);
 	}
@@ -495,11 +455,9 @@ void bus_stop(struct bus *bus)
 {
 	bus->stopping = true;
 	uv_timer_stop(&bus->retry_timer);
-	uv_timer_stop(&bus->refresh_timer);
 	uv_timer_stop(&bus->ping_timer); /* a running timer keeps the loop up */
-	if (bus->probe)
-		cluster_probe_cancel(bus->probe);
-	bus->probe = NULL;
+	if (bus->cluster)
+		cluster_view_stop(bus->view);
 	for (size_t i = 0; i < CLUSTER_NODES_MAX; i++)
 		if (bus->links[i])
 			bus_link_close(bus->links[i]);
@@ -517,8 +475,10 @@ static void free_channel_cb(const char *key, void *value, void *arg)
 
 static void maybe_free(struct bus *bus)
 {
-	if (bus->open_timers == 0 && bus->n_links == 0)
-		free(bus);
+	if (bus->open_timers > 0 || bus->n_links > 0)
+		return;
+	free(bus->view);
+	free(bus);
 }
 
 static void on_timer_closed(uv_handle_t *h)
@@ -538,10 +498,12 @@ void bus_destroy(struct bus *bus)
 	hmap_each(bus->channels, free_channel_cb, NULL);
 	hmap_destroy(bus->channels);
 	bus->channels = NULL;
-	free(bus->map);
-	bus->open_timers = 3;
+	bus->open_timers = 2;
+	if (bus->cluster) {
+		bus->open_timers++;
+		cluster_view_close(bus->view, on_timer_closed);
+	}
 	uv_close((uv_handle_t *)&bus->retry_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&bus->refresh_timer, on_timer_closed);
 	uv_close((uv_handle_t *)&bus->ping_timer, on_timer_closed);
 }
 

@@ -11,7 +11,7 @@
  * ROUTE_RETRY_STEP_MS for up to STORE_RETRY_MS, then answered NULL. A
  * connection lost with a command in flight answers NULL at once: it may
  * have been applied. The map is refreshed (at most every
- * ROUTE_REFRESH_MIN_MS) on MOVED, CLUSTERDOWN and any link loss; a
+ * CLUSTER_REFRESH_MIN_MS) on MOVED, CLUSTERDOWN and any link loss; a
  * refresh stops the links of nodes that no longer own slots.
  *
  * Callers see one slot's answers in the order they sent its commands, as
@@ -30,7 +30,6 @@
 #include "chat/common/util.h"
 
 #define ROUTE_RETRY_STEP_MS 50
-#define ROUTE_REFRESH_MIN_MS 100
 #define ROUTE_REDIRECTS_MAX 5
 
 struct route_cmd {
@@ -337,81 +336,38 @@ static void apply_map(struct store *st)
 	update_ready(st);
 }
 
-static void start_probe(struct store *st);
-
-static void on_slots(const redisReply *slots, void *arg)
+static void on_map(void *arg)
 {
 	struct store *st = arg;
 
-	st->probe = NULL;
-	st->last_refresh_ms = mono_ms();
-	if (slots && cluster_map_load(st->map, slots) == 0) {
-		apply_map(st);
-		if (st->parked)
-			uv_timer_start(&st->retry_timer, on_retry, 0, 0);
-	} else {
-		log_warn("redis cluster: no node gave the slot map");
-		st->refresh_again = true;
-	}
-	if (st->refresh_again)
-		request_refresh(st);
-}
-
-static void start_probe(struct store *st)
-{
-	st->refresh_again = false;
-	st->probe =
-		cluster_probe_start(st->loop, st->map->nodes, st->map->n_nodes,
-				    st->probe_first++, on_slots, st);
-}
-
-static void on_refresh_timer(uv_timer_t *t)
-{
-	struct store *st = t->data;
-
-	if (!st->probe && !st->stopping)
-		start_probe(st);
+	apply_map(st);
+	if (st->parked)
+		uv_timer_start(&st->retry_timer, on_retry, 0, 0);
 }
 
 static void request_refresh(struct store *st)
 {
-	int64_t wait;
-
-	if (st->stopping)
-		return;
-	if (st->probe) {
-		st->refresh_again = true;
-		return;
-	}
-	if (uv_is_active((uv_handle_t *)&st->refresh_timer))
-		return;
-	wait = st->last_refresh_ms + ROUTE_REFRESH_MIN_MS - mono_ms();
-	uv_timer_start(&st->refresh_timer, on_refresh_timer,
-		       wait > 0 ? (uint64_t)wait : 0, 0);
+	if (!st->stopping)
+		cluster_view_refresh(st->view);
 }
 
 void route_init(struct store *st, const struct redis_config *cfg)
 {
 	st->cluster = true;
-	st->map = xmalloc(sizeof(*st->map));
+	st->view = xmalloc(sizeof(*st->view));
+	st->map = &st->view->map;
 	st->order = xcalloc(1, sizeof(*st->order));
-	cluster_map_init(st->map, cfg->addrs, cfg->n);
-	uv_timer_init(st->loop, &st->refresh_timer);
-	st->refresh_timer.data = st;
 	uv_timer_init(st->loop, &st->retry_timer);
 	st->retry_timer.data = st;
-	start_probe(st);
+	cluster_view_init(st->view, st->loop, cfg, on_map, st);
 }
 
 /* Answers parked commands and stops refreshing; the links are stopped
  * by the store. Safe to call twice. */
 void route_cleanup(struct store *st)
 {
-	uv_timer_stop(&st->refresh_timer);
+	cluster_view_stop(st->view);
 	uv_timer_stop(&st->retry_timer);
-	if (st->probe)
-		cluster_probe_cancel(st->probe);
-	st->probe = NULL;
 	while (st->parked) {
 		struct route_cmd *c = st->parked;
 

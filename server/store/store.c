@@ -73,8 +73,11 @@ static void on_timer_closed(uv_handle_t *h)
 {
 	struct store *st = h->data;
 
-	if (--st->open_timers == 0)
-		free(st);
+	if (--st->open_timers > 0)
+		return;
+	free(st->view);
+	free(st->order);
+	free(st);
 }
 
 static void stop_links(struct store *st)
@@ -102,12 +105,10 @@ void store_destroy(struct store *st)
 	stop_links(st);
 	for (size_t i = 0; i < CLUSTER_NODES_MAX; i++)
 		link_destroy(st->links[i]);
-	free(st->map);
-	free(st->order);
 	st->open_timers = 1;
 	if (st->cluster) {
 		st->open_timers += 2;
-		uv_close((uv_handle_t *)&st->refresh_timer, on_timer_closed);
+		cluster_view_close(st->view, on_timer_closed);
 		uv_close((uv_handle_t *)&st->retry_timer, on_timer_closed);
 	}
 	uv_close((uv_handle_t *)&st->watchdog, on_timer_closed);

@@ -9,7 +9,7 @@
 #include "chat/store/store.h"
 
 #include "cluster_map.h"
-#include "cluster_probe.h"
+#include "cluster_view.h"
 #include "link.h"
 
 struct route_cmd;
@@ -21,13 +21,9 @@ struct store {
 	bool ready;	 /* single: the link is ready; cluster: every primary */
 	bool ever_ready; /* cluster: the map was learned, links came up */
 	bool stopping;
-	struct link *links[CLUSTER_NODES_MAX]; /* by map node; single: [0] */
-	struct cluster_map *map;	       /* cluster only */
-	struct cluster_probe *probe;	       /* refresh in flight */
-	bool refresh_again;
-	size_t probe_first; /* rotates the probe's first candidate */
-	int64_t last_refresh_ms;
-	uv_timer_t refresh_timer;
+	struct link *links[CLUSTER_NODES_MAX];	/* by map node; single: [0] */
+	struct cluster_view *view;		/* cluster only */
+	struct cluster_map *map;		/* cluster only: &view->map */
 	uv_timer_t retry_timer;			/* resends parked commands */
 	struct route_cmd *parked, *parked_tail; /* waiting for a retry */
 	struct route_order *order;		/* cluster only */
