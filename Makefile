@@ -123,6 +123,7 @@ san-test:
 
 valgrind-test: $(BUILD)/chatd
 	@scripts/valgrind-check $(BUILD)/chatd
+	@scripts/valgrind-cluster-check $(BUILD)/chatd
 
 test: deps
 	@$(MAKE) --no-print-directory format-check
