@@ -131,6 +131,7 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory integration-cluster
 	@$(MAKE) --no-print-directory browser
 	@$(MAKE) --no-print-directory san-test
 	@$(MAKE) --no-print-directory valgrind-test

@@ -147,6 +147,12 @@ struct list_req {
 	char (*convs)[PROTO_CONV_LEN + 1];
 	struct proto_conv_item *items;
 	char **strings; /* owned copies of the meta fields, N_META each */
+	/* One per meta read, naming its item: on a cluster the reads go to
+	 * several primaries and answer in any order. */
+	struct meta_ask {
+		struct list_req *l;
+		size_t i;
+	} * asks;
 };
 
 static void list_free(struct list_req *l)
@@ -156,6 +162,7 @@ static void list_free(struct list_req *l)
 	free(l->strings);
 	free(l->convs);
 	free(l->items);
+	free(l->asks);
 	pending_destroy(l->p);
 	free(l);
 }
@@ -224,9 +231,11 @@ out:
 
 static void on_list_meta(struct store *st, redisReply *r, void *arg)
 {
-	struct list_req *l = arg;
-	size_t i = l->answered++;
+	const struct meta_ask *ask = arg;
+	struct list_req *l = ask->l;
+	size_t i = ask->i;
 
+	l->answered++;
 	(void)st;
 	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != N_META) {
 		if (!l->failed)
@@ -253,7 +262,9 @@ static void fetch_meta(struct list_req *l)
 		argv[1] = meta.s;
 		for (size_t f = 0; f < N_META; f++)
 			argv[f + 2] = meta_fields[f];
-		if (store_command(l->p->ctx->store, on_list_meta, l,
+		l->asks[i].l = l;
+		l->asks[i].i = i;
+		if (store_command(l->p->ctx->store, on_list_meta, &l->asks[i],
 				  (int)N_META + 2, argv, NULL)) {
 			/* Redis went away mid-way: answer for the rest. */
 			l->failed = true;
@@ -286,6 +297,7 @@ static void on_list_index(struct store *st, redisReply *r, void *arg)
 	l->convs = xcalloc(l->n + 1, sizeof(*l->convs));
 	l->items = xcalloc(l->n + 1, sizeof(*l->items));
 	l->strings = xcalloc(((size_t)l->n + 1) * N_META, sizeof(char *));
+	l->asks = xcalloc(l->n + 1, sizeof(*l->asks));
 	for (size_t i = 0; i < l->n; i++)
 		snprintf(l->convs[i], sizeof(l->convs[i]), "%s",
 			 r->element[2 * i]->str);

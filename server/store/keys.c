@@ -161,8 +161,3 @@ struct key chan_feed(unsigned shard)
 {
 	return sharded(shard, "}:feed", "", "");
 }
-
-struct key chan_bus_probe(void)
-{
-	return simple("bus:alive", "", "");
-}

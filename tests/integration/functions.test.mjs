@@ -3,7 +3,7 @@
 // again, and another release's library is left alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStack, connectAs, customer, agent, openConv, watch, uid, waitFor } from './harness.mjs';
+import { useStack, connectAs, customer, agent, openConv, watch, uid, waitFor, SINGLE_REDIS_ONLY } from './harness.mjs';
 
 const env = useStack();
 
@@ -13,7 +13,7 @@ const libraries = () => {
   return lines.flatMap((l, i) => (l === 'library_name' ? [lines[i + 1]] : [])).filter((n) => n.startsWith('chatd_'));
 };
 
-test('chatd loads its versioned functions library; a flushed library is loaded again and nothing is lost', async () => {
+test('chatd loads its versioned functions library; a flushed library is loaded again and nothing is lost', { skip: SINGLE_REDIS_ONLY }, async () => {
   await waitFor(() => libraries().length > 0, { what: 'the chatd library' });
   const [name] = libraries();
   assert.match(name, /^chatd_[0-9a-f]{10}$/);
@@ -45,7 +45,7 @@ test('chatd loads its versioned functions library; a flushed library is loaded a
   ag.close();
 });
 
-test('another release\'s library stays loaded beside this one', async () => {
+test('another release\'s library stays loaded beside this one', { skip: SINGLE_REDIS_ONLY }, async () => {
   const other = "#!lua name=chatd_0000000000\nredis.register_function('chatd_0000000000_ping', function() return 'pong' end)";
   env.redis.cli('FUNCTION', 'LOAD', 'REPLACE', other);
   env.redis.cli('FUNCTION', 'FLUSH', 'SYNC'); // both gone: chatd reloads only its own

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { useStack, Client, craftToken, customer, agent, openConv, watch, uid, waitFor, SINGLE_REDIS_ONLY } from './harness.mjs';
-import { convChannel, feedChannel, parseFeed, shardOf } from './keys.mjs';
+import { convChannel, feedChannel, outboxKey, parseFeed, shardOf } from './keys.mjs';
 
 const HISTORY_BYTES = 4096;
 const OUT = { hard: 65536, soft: 16384 };
@@ -183,6 +183,11 @@ async function pageAll(c, frame, limit = 2) {
 
 const newestFirst = (convs) => [...convs].sort().reverse();
 
+// The outbox entries of these conversations' opens have been consumed (the
+// indexes will not be written again for them).
+const outboxDrained = (convs) => waitFor(() => convs.every((c) => env.redis.cli('XLEN', outboxKey(shardOf(c))) === '0'),
+  { what: 'the outboxes drained' });
+
 // 2. Conversations sharing a timestamp are neither skipped nor repeated.
 test('list pages neither skip nor repeat conversations that share a timestamp', async () => {
   const node = env.nodes[0];
@@ -192,6 +197,7 @@ test('list pages neither skip nor repeat conversations that share a timestamp', 
   for (let i = 0; i < 5; i++) convs.push(await openConv(cust, `tie ${i}`));
   const index = `{u:${me.sub}}:c`;
   assert.equal(env.redis.cli('ZCARD', index), '5');
+  await outboxDrained(convs); // its consumer would put the real scores back
   for (const conv of convs) env.redis.cli('ZADD', index, 'XX', '1764145200000', conv);
   assert.deepEqual(env.redis.cli('ZRANGE', index, '0', '-1', 'WITHSCORES').split('\n').filter((_, i) => i % 2),
     Array(5).fill('1764145200000'));
@@ -210,6 +216,7 @@ test('list scope open pages neither skip nor repeat conversations that share a t
   const ag = await connectWith(node, agent());
   const open = env.redis.cli('ZRANGE', 'convs:open', '0', '-1').split('\n').filter(Boolean);
   assert.ok(open.length >= 5);
+  await outboxDrained(open);
   for (const conv of open) env.redis.cli('ZADD', 'convs:open', 'XX', '1764145200000', conv);
 
   const seen = await pageAll(ag, { scope: 'open' });

@@ -55,7 +55,6 @@ static void test_indexes_and_channels(void **state)
 	assert_string_equal(key_canned_team().s, "canned:team");
 	assert_string_equal(key_open_convs().s, "convs:open");
 	assert_string_equal(key_active_convs().s, "convs:active");
-	assert_string_equal(chan_bus_probe().s, "bus:alive");
 }
 
 static void test_a_user_id_of_the_longest_valid_size_fits(void **state)

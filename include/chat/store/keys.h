@@ -54,8 +54,5 @@ struct key chan_conv(const char *conv); /* a conversation's events */
 /* A shard's feed: conversation list changes (opened, assigned, closed),
  * for agents and the conversation's customer. Every node follows all. */
 struct key chan_feed(unsigned shard);
-/* Subscribed by every node's pub/sub link as its liveness probe; nothing
- * is published on it. */
-struct key chan_bus_probe(void);
 
 #endif
