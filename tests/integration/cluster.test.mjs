@@ -220,3 +220,33 @@ test('a primary dies: its replica takes over; writes are refused as retryable me
   custAcking.close();
   ag.close();
 });
+
+test('a chatd node is killed: its clients resume on the other node with no gap and no repeat', async () => {
+  const victim = await new Chatd(cluster).start();
+  const me = customer();
+  const who = agent();
+  const cust = await connectAs(victim, me);
+  const ag = await connectAs(node, who);
+  const conv = await openConv(cust, 'the node goes away');
+  assert.equal((await ag.request({ type: 'claim', client_id: uid('c'), conv })).type, 'ack');
+  assert.equal((await watch(cust, conv, 0)).type, 'synced');
+  const before = await sendMany(ag, conv, 'before', PER_PHASE);
+  const last = before.acks[before.acks.length - 1].seq;
+  await cust.wait((f) => f.type === 'event' && f.conv === conv && f.seq === last, { what: 'the last event before the kill' });
+  const seen = cust.lastSeq(conv);
+
+  await victim.stop('SIGKILL');
+  await cust.waitClose();
+  // The agent goes on while the customer is away.
+  const during = await sendMany(ag, conv, 'while away', PER_PHASE);
+  const again = await connectAs(node, me);
+  assert.equal((await watch(again, conv, seen)).type, 'synced');
+  const after = await sendMany(ag, conv, 'after', 3);
+  const end = after.acks[after.acks.length - 1].seq;
+  await again.wait((f) => f.type === 'event' && f.conv === conv && f.seq === end, { timeout: 10000, what: 'the live event' });
+  assert.deepEqual(cust.seqs(conv).concat(again.seqs(conv)), range(1, end), 'every event once, in order, across the two nodes');
+  assert.deepEqual(again.events(conv).map((e) => e.text),
+    [...range(0, PER_PHASE - 1).map((i) => `while away ${i}`), ...range(0, 2).map((i) => `after ${i}`)]);
+  again.close();
+  ag.close();
+});
