@@ -17,6 +17,7 @@
 #include "chat/cmd/outbox.h"
 #include "chat/store/bus.h"
 #include "chat/common/config.h"
+#include "chat/cmd/batch.h"
 #include "chat/net/hub.h"
 #include "chat/common/log.h"
 #include "chat/store/store.h"
@@ -35,6 +36,7 @@ struct node {
 	struct bus *bus;
 	struct hub *hub;
 	struct idle *idle;
+	struct batch *batch;
 	struct outbox *outbox;
 	struct transport *transport;
 	uv_signal_t sigint, sigterm;
@@ -63,6 +65,8 @@ static void finish(struct node *n)
 	uv_close((uv_handle_t *)&n->sigterm, NULL);
 	idle_destroy(n->idle);
 	n->idle = NULL;
+	batch_destroy(n->batch);
+	n->batch = NULL;
 	outbox_destroy(n->outbox);
 	n->outbox = NULL;
 	outbox_log_lag(&n->hub->cmd);
@@ -177,6 +181,7 @@ static int start(struct node *n)
 	n->hub = hub_create(&n->loop, &n->cfg, &n->auth, n->store, n->bus);
 	if (!n->hub)
 		return -1;
+	n->batch = batch_create(&n->loop, &n->hub->cmd);
 	n->idle = idle_create(&n->loop, &n->hub->cmd, n->cfg.waiting_timeout_s,
 			      n->cfg.idle_timeout_s, idle_interval_ms(&n->cfg));
 	n->outbox = outbox_create(&n->loop, &n->hub->cmd,

@@ -18,6 +18,7 @@
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
+#include "batch.h"
 #include "outbox_apply.h"
 #include "reply.h"
 
@@ -103,6 +104,21 @@ static void on_step(struct store *st, redisReply *r, void *arg)
 	finish(c);
 }
 
+/* Sends the step: a message or a note through its shard's batch, a step
+ * of another kind after what that batch holds. 0 or -1 as store_eval. */
+static int send_step(struct cmd_ctx *ctx, struct commit *c, const char *conv,
+		     enum script_id script, int nkeys, int argc,
+		     const char **argv)
+{
+	if (ctx->batch && batch_takes(script, nkeys))
+		return batch_append(ctx->batch, conv, argc, argv, on_step, NULL,
+				    c);
+	if (ctx->batch)
+		batch_flush_conv(ctx->batch, conv);
+	return store_eval(ctx->store, script, on_step, c, nkeys, argc, argv,
+			  NULL);
+}
+
 void commit_step(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		 const struct proto_request *req, const char *conv,
 		 enum script_id script, int nkeys, int argc, const char **argv)
@@ -112,8 +128,7 @@ void commit_step(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	c->p = pending_create(ctx, a, k, req->id, conv);
 	c->replicated = ctx->replica_acks == 0;
 	c->waiting = 1;
-	if (store_eval(ctx->store, script, on_step, c, nkeys, argc, argv,
-		       NULL)) {
+	if (send_step(ctx, c, conv, script, nkeys, argc, argv)) {
 		reply_fail(c->p, NULL);
 		c->failed = true;
 		finish(c);

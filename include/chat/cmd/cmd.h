@@ -20,6 +20,7 @@
 
 struct store;
 struct bus;
+struct batch;
 
 /* What commands need from the node. Embedded by its owner; store and bus
  * are borrowed and outlive every command. */
@@ -33,6 +34,9 @@ struct cmd_ctx {
 	long idem_ttl_s;      /* records kept after the last activity */
 	int replica_acks;     /* replicas a write must reach before its ack */
 	long replica_timeout_ms; /* how long to wait for them */
+	/* Gathers messages into one step per shard and loop round
+	 * (cmd/batch.c); NULL: each goes alone. */
+	struct batch *batch;
 	/* The argument every append passes as it is: "IDEM-TTL RETENTION". */
 	char expiry_arg[48];
 	/* Index lag, from the event's time to its outbox entry applied: by

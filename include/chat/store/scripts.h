@@ -2,7 +2,8 @@
  * scripts: the atomic steps the store runs, one Redis Functions library
  * built from the .lua files in server/store/lua and embedded at build
  * time, so the binary is self-contained. The library and its functions
- * carry a version (a hash of the sources) in their names.
+ * carry a version (a hash of the sources) in their names. The enum
+ * follows the order of the Makefile's LUA list, preludes (_*.lua) left out.
  */
 #ifndef CHAT_SCRIPTS_H
 #define CHAT_SCRIPTS_H
@@ -14,6 +15,7 @@ enum script_id {
 	SCRIPT_PAGE,
 	SCRIPT_OUTBOX_TAKE,
 	SCRIPT_OUTBOX_DONE,
+	SCRIPT_APPEND_BATCH,
 	SCRIPT__COUNT
 };
 

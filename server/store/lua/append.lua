@@ -29,32 +29,26 @@
 -- few calls as it can: one HMGET for the state, one HSET for seq and
 -- last_at, idempotency records as fields of one hash per conversation,
 -- and the records' expiry refreshed without reading anything more.
+-- Messages and notes go through append_batch, which applies them by the
+-- same rules (_append_common.lua); this step serves claims and closes,
+-- and any single event.
 local dup = redis.call('HGET', KEYS[3], ARGV[5])
 if dup then
-  local s, t, fp = string.match(dup, '^(%d+) (%d+) ?(%x*)$')
-  if fp ~= '' and fp ~= ARGV[6] then
-    return redis.error_reply('client_id_reused')
-  end
-  return {1, tonumber(s), tonumber(t)}
+  return append_replay(dup, ARGV[6])
 end
 
-local op, sender = ARGV[1], ARGV[2]
+local op, sender, must_own = ARGV[1], ARGV[2], ARGV[3] == '1'
 local m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
   'assigned_seq', 'assigned_at', 'seq')
-local status, customer, agent = m[1], m[2], m[3]
-if not status then
-  return redis.error_reply('not_found')
-end
-if ARGV[3] == '1' and customer ~= sender then
-  return redis.error_reply('forbidden')
-end
-if status == 'closed' then
-  return redis.error_reply('conversation_closed')
+local customer, agent = m[2], m[3]
+local refused = append_refused(m[1], customer, sender, must_own)
+if refused then
+  return redis.error_reply(refused)
 end
 if ARGV[14] and redis.call('HGET', KEYS[1], 'last_at') ~= ARGV[14] then
   return redis.error_reply('not_idle')
 end
-if op == 'send' and ARGV[3] ~= '1' and agent ~= sender then
+if append_unassigned(op, must_own, agent, sender) then
   return redis.error_reply('not_assigned')
 end
 if op == 'claim' and agent then
@@ -64,34 +58,22 @@ if op == 'claim' and agent then
   return {1, tonumber(m[4]), tonumber(m[5])}
 end
 
--- Numbers become strings once, with %d: Lua's own conversion (and Redis's
--- for numeric arguments) goes through floating-point printf, which showed
--- in Redis's profile.
 local n = tonumber(m[6]) + 1
 local seq = string.format('%d', n)
-local t = redis.call('TIME')
-local ts = t[1] .. string.format('%03d', math.floor(t[2] / 1000))
-local tail = ',"seq":' .. seq .. ',"ts":' .. ts .. '}'
-local event = 'E' .. ARGV[7] .. seq .. ' ' .. ARGV[4] .. tail
+local ts = append_now()
+local event, tail = append_event(ARGV[7], seq, ts, ARGV[4])
 
 redis.call('XADD', KEYS[2], '0-' .. seq, 'e', event)
 redis.call('HSET', KEYS[3], ARGV[5], seq .. ' ' .. ts .. ' ' .. ARGV[6])
 redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts)
--- What a customer can see ends before trailing notes: a note records the
--- last visible sequence before it (cseq) and its own (nseq), so the list
--- shows a customer cseq while nseq is the last sequence. Visible events,
--- the most frequent, write nothing more.
+-- Visible events, the most frequent, write nothing more.
 if string.byte(ARGV[7]) ~= 42 then -- not '*': agents only
   local c = redis.call('HMGET', KEYS[1], 'cseq', 'nseq')
-  local cseq = c[2] == m[6] and c[1] or m[6]
-  redis.call('HSET', KEYS[1], 'cseq', cseq, 'nseq', seq)
+  redis.call('HSET', KEYS[1], 'cseq', append_note_cseq(c[1], c[2], m[6]),
+    'nseq', seq)
 end
--- The records' expiry is brought up to date on a conversation's first
--- write and every 32nd, which costs nothing to decide; the idle sweep
--- refreshes it too when it meets a conversation that is still active.
--- (Reading a "last refreshed" field here cost 5 % of the step.) The
--- activity index is not touched here either: the sweep corrects it.
-local refresh = op ~= 'close' and n % 32 == 2
+-- The activity index is not touched here: the idle sweep corrects it.
+local refresh = op ~= 'close' and append_refresh_due(n)
 local entry
 if op == 'claim' then
   redis.call('HSET', KEYS[1], 'agent', sender, 'agent_name', ARGV[12],
