@@ -130,7 +130,7 @@ static void on_batch_reply(struct store *st, redisReply *r, void *arg)
 }
 
 /* A message alone: append with its own arguments, read back from its
- * packed form. */
+ * packed form (which has no terminating NULs: every length is given). */
 static void send_single(struct batch *b, struct part *pt)
 {
 	const unsigned char *h = (const unsigned char *)pt->rec;
@@ -150,15 +150,19 @@ static void send_single(struct batch *b, struct part *pt)
 		[A_CHANNEL] = pt->channel.s,
 		[A_EXPIRY] = b->expiry,
 	};
-	size_t lens[A__COUNT];
+	size_t lens[A__COUNT] = {
+		[A_SENDER] = sl,
+		[A_OWN] = 1,
+		[A_PREFIX] = pt->len - HEAD_LEN - sl - fl,
+		[A_FIELD] = fl,
+		[A_FP] = IDS_FP_LEN,
+		[A_TAG] = 2,
+	};
 
-	for (int i = 0; i < A__COUNT; i++)
+	for (int i = A_META; i <= A_OP; i++)
 		lens[i] = strlen(argv[i]);
-	lens[A_SENDER] = sl;
-	lens[A_FIELD] = fl;
-	lens[A_PREFIX] = pt->len - HEAD_LEN - sl - fl;
-	lens[A_FP] = IDS_FP_LEN;
-	lens[A_TAG] = 2;
+	lens[A_CHANNEL] = strlen(argv[A_CHANNEL]);
+	lens[A_EXPIRY] = strlen(argv[A_EXPIRY]);
 	if (store_eval(b->ctx->store, SCRIPT_APPEND, pt->w[0].on_reply,
 		       pt->w[0].arg, 3, A__COUNT, argv, lens))
 		answer_all(pt->w, 1, b->ctx->store, NULL);
