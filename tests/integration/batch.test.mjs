@@ -5,15 +5,19 @@
 // and that one refused message leaves the others alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { useStack, connectAs, customer, agent, details, uid, watch, waitFor } from './harness.mjs';
 import { convKey, shardOf } from './keys.mjs';
 
 // Many requests at once from one connection: no rate limit in the way.
 const env = useStack(['--rate', '100000', '--burst', '100000']);
 
+// FCALLs Redis has run (summed over a cluster's nodes).
 const fcalls = () => {
-  const m = /cmdstat_fcall:calls=(\d+)/.exec(env.redis.cli('INFO', 'commandstats'));
-  return m ? Number(m[1]) : 0;
+  const info = env.redis.ports
+    ? env.redis.ports.map((p) => execFileSync('redis-cli', ['-p', String(p), 'INFO', 'commandstats'], { encoding: 'utf8' })).join('\n')
+    : env.redis.cli('INFO', 'commandstats');
+  return [...info.matchAll(/cmdstat_fcall:calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
 };
 
 // Opens conversations as c until one lands in shard (the first one's
@@ -47,15 +51,25 @@ async function oneShard(n) {
   return { people, ag, shard };
 }
 
-// Sends every frame at once (no waiting in between) and resolves with the
-// answers, in the order sent; fails if any request gets two answers.
+// Sends every frame at once and resolves with the answers, in the order
+// sent; fails if any request gets two answers. The node is held still
+// (SIGSTOP) until every frame is in its sockets, so that its next loop
+// rounds find them together, however fast or slow the node is.
 async function sendAll(list) {
-  const pending = list.map(({ c, frame }) => {
-    const id = uid('r');
-    const from = c.frames.length;
-    c.send({ ...frame, id });
-    return { c, id, from };
-  });
+  const pid = env.node.proc.pid;
+  let pending;
+  process.kill(pid, 'SIGSTOP');
+  try {
+    pending = list.map(({ c, frame }) => {
+      const id = uid('r');
+      const from = c.frames.length;
+      c.send({ ...frame, id });
+      return { c, id, from };
+    });
+    await waitFor(() => list.every(({ c }) => c.ws.bufferedAmount === 0), { what: 'every frame written' });
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
   const answers = await Promise.all(pending.map(({ c, id, from }) =>
     c.wait((f) => f.id === id && f.type !== 'event', { from, what: `answer to ${id}` })));
   // Every request is answered once: a second answer would be here by the
