@@ -215,20 +215,22 @@ out:
 	free(blob);
 }
 
+/* Sends the shard's batch. It is taken out of the shard first, so the
+ * shard gathers anew should an answer given here bring a message. */
 static void flush_shard(struct batch *b, unsigned shard)
 {
-	struct shard_batch *sb = &b->shards[shard];
+	struct shard_batch *sb = &b->shards[shard], taken = *sb;
 
-	if (sb->n == 1)
-		send_single(b, sb->parts[0]);
-	else if (sb->n > 1)
-		send_batch(b, sb);
-	for (int i = 0; i < sb->nparts; i++) {
-		free(sb->parts[i]->rec);
-		free(sb->parts[i]);
-	}
 	sb->nparts = sb->n = 0;
 	sb->bytes = 0;
+	if (taken.n == 1)
+		send_single(b, taken.parts[0]);
+	else if (taken.n > 1)
+		send_batch(b, &taken);
+	for (int i = 0; i < taken.nparts; i++) {
+		free(taken.parts[i]->rec);
+		free(taken.parts[i]);
+	}
 }
 
 static void flush_all(struct batch *b)
