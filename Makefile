@@ -80,6 +80,7 @@ TEST_DEPS_config := server/common/util.o
 TEST_DEPS_outq := server/common/frame.o
 TEST_DEPS_redis_uv := server/common/util.o
 TEST_DEPS_actor := server/common/util.o
+TEST_DEPS_batch := server/common/util.o server/store/keys.o
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libproto.a \
 		$$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $$(addsuffix /$$*.c,$$(addprefix server/,$(SERVER_DIRS))))) \
