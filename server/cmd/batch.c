@@ -49,7 +49,6 @@ enum {
 
 struct waiter {
 	store_reply_cb on_reply;
-	batch_sent_cb on_sent;
 	void *arg;
 };
 
@@ -98,13 +97,6 @@ static void answer_all(const struct waiter *w, int n, struct store *st,
 {
 	for (int i = 0; i < n; i++)
 		w[i].on_reply(st, r, w[i].arg);
-}
-
-static void sent_all(const struct waiter *w, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (w[i].on_sent)
-			w[i].on_sent(w[i].arg);
 }
 
 static void on_batch_reply(struct store *st, redisReply *r, void *arg)
@@ -166,8 +158,6 @@ static void send_single(struct batch *b, struct part *pt)
 	if (store_eval(b->ctx->store, SCRIPT_APPEND, pt->w[0].on_reply,
 		       pt->w[0].arg, 3, A__COUNT, argv, lens))
 		answer_all(pt->w, 1, b->ctx->store, NULL);
-	else
-		sent_all(pt->w, 1);
 }
 
 static void send_batch(struct batch *b, struct shard_batch *sb)
@@ -208,7 +198,6 @@ static void send_batch(struct batch *b, struct shard_batch *sb)
 		answer_all(call->w, call->n, b->ctx->store, NULL);
 		goto out;
 	}
-	sent_all(call->w, call->n);
 	call = NULL; /* on_batch_reply frees it */
 out:
 	free(call);
@@ -325,17 +314,14 @@ static int send_now(struct batch *b, unsigned shard, int argc,
 		    const char **argv, const struct waiter *w)
 {
 	flush_shard(b, shard);
-	if (store_eval(b->ctx->store, SCRIPT_APPEND, w->on_reply, w->arg, 3,
-		       argc, argv, NULL))
-		return -1;
-	sent_all(w, 1);
-	return 0;
+	return store_eval(b->ctx->store, SCRIPT_APPEND, w->on_reply, w->arg, 3,
+			  argc, argv, NULL);
 }
 
 int batch_append(struct batch *b, const char *conv, int argc, const char **argv,
-		 store_reply_cb on_reply, batch_sent_cb on_sent, void *arg)
+		 store_reply_cb on_reply, void *arg)
 {
-	struct waiter w = {on_reply, on_sent, arg};
+	struct waiter w = {on_reply, arg};
 	unsigned shard = key_shard_of(conv);
 	struct shard_batch *sb = &b->shards[shard];
 	size_t sl, fl, pl, need;

@@ -12,10 +12,6 @@
 #include "chat/cmd/batch.h"
 #include "chat/store/store.h"
 
-/* Called when the step carrying the message has been written to the
- * connection (a WAIT sent after it covers it). */
-typedef void (*batch_sent_cb)(void *arg);
-
 /* True for the steps batch_append() takes: append with three keys (a send
  * or a note). */
 bool batch_takes(enum script_id script, int nkeys);
@@ -24,12 +20,11 @@ bool batch_takes(enum script_id script, int nkeys);
  * takes it for a send or a note, of conversation conv. Returns 0: on_reply
  * will be called exactly once, with the message's own reply as append
  * would give it ({duplicate, seq, ts}), its error, or NULL when the
- * connection failed; on_sent (may be NULL) before that, once the step is
- * sent. Returns -1 (nothing is called) when Redis is not ready or memory
- * ran out.
+ * connection failed. Returns -1 (on_reply is never called) when Redis
+ * is not ready or memory ran out.
  */
 int batch_append(struct batch *b, const char *conv, int argc, const char **argv,
-		 store_reply_cb on_reply, batch_sent_cb on_sent, void *arg);
+		 store_reply_cb on_reply, void *arg);
 /* Sends what conv's shard has gathered, so a step sent next comes after
  * it. */
 void batch_flush_conv(struct batch *b, const char *conv);

@@ -111,8 +111,7 @@ static int send_step(struct cmd_ctx *ctx, struct commit *c, const char *conv,
 		     const char **argv)
 {
 	if (ctx->batch && batch_takes(script, nkeys))
-		return batch_append(ctx->batch, conv, argc, argv, on_step, NULL,
-				    c);
+		return batch_append(ctx->batch, conv, argc, argv, on_step, c);
 	if (ctx->batch)
 		batch_flush_conv(ctx->batch, conv);
 	return store_eval(ctx->store, script, on_step, c, nkeys, argc, argv,
