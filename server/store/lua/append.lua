@@ -38,8 +38,17 @@ if dup then
 end
 
 local op, sender, must_own = ARGV[1], ARGV[2], ARGV[3] == '1'
-local m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
-  'assigned_seq', 'assigned_at', 'seq')
+-- A note (an event agents only see, not '*') also reads and writes cseq
+-- and nseq, in the same HMGET and HSET.
+local note = string.byte(ARGV[7]) ~= 42
+local m
+if note then
+  m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
+    'assigned_seq', 'assigned_at', 'seq', 'cseq', 'nseq')
+else
+  m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
+    'assigned_seq', 'assigned_at', 'seq')
+end
 local customer, agent = m[2], m[3]
 local refused = append_refused(m[1], customer, sender, must_own)
 if refused then
@@ -65,12 +74,11 @@ local event, tail = append_event(ARGV[7], seq, ts, ARGV[4])
 
 redis.call('XADD', KEYS[2], '0-' .. seq, 'e', event)
 redis.call('HSET', KEYS[3], ARGV[5], seq .. ' ' .. ts .. ' ' .. ARGV[6])
-redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts)
--- Visible events, the most frequent, write nothing more.
-if string.byte(ARGV[7]) ~= 42 then -- not '*': agents only
-  local c = redis.call('HMGET', KEYS[1], 'cseq', 'nseq')
-  redis.call('HSET', KEYS[1], 'cseq', append_note_cseq(c[1], c[2], m[6]),
-    'nseq', seq)
+if note then
+  redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts,
+    'cseq', append_note_cseq(m[7], m[8], m[6]), 'nseq', seq)
+else
+  redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts)
 end
 -- The activity index is not touched here: the idle sweep corrects it.
 local refresh = op ~= 'close' and append_refresh_due(n)
