@@ -1,20 +1,25 @@
 /*
  * Redis addresses as chatd's --redis gives them: one server
- * (redis://host:port, unix:/path) or a cluster's seed nodes
- * (redis-cluster://host:port,host:port...).
+ * (redis://host:port, unix:/path), a cluster's seed nodes
+ * (redis-cluster://host:port,host:port...) or the sentinels that know a
+ * primary (redis-sentinel://host:port,host:port.../MASTER-NAME).
  */
 #include "chat/store/store.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define REDIS_PORT 6379
+#define SENTINEL_PORT 26379
+
 /* Parses "host[:port]" of len bytes. */
-static int parse_host_port(const char *hp, size_t len, struct redis_addr *out)
+static int parse_host_port(const char *hp, size_t len, long port,
+			   struct redis_addr *out)
 {
 	const char *colon = memrchr(hp, ':', len);
 	size_t hlen = colon ? (size_t)(colon - hp) : len;
-	long port = 6379;
 
 	if (colon) {
 		char digits[8], *end;
@@ -48,25 +53,28 @@ int redis_addr_parse(const char *url, struct redis_addr *out)
 		return 0;
 	}
 	if (strncmp(url, "redis://", 8) == 0)
-		return parse_host_port(url + 8, strlen(url + 8), out);
+		return parse_host_port(url + 8, strlen(url + 8), REDIS_PORT,
+				       out);
 	return -1;
 }
 
-static int parse_seeds(const char *list, struct redis_config *out,
-		       const char **why)
+/* Parses the len bytes at list: host:port[,host:port...]. */
+static int parse_seeds(const char *list, size_t len, long port,
+		       struct redis_config *out, const char **why)
 {
-	const char *p = list;
+	const char *p = list, *end = list + len;
 
 	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		size_t n = (size_t)((comma ? comma : end) - p);
 
 		if (out->n == REDIS_SEEDS_MAX) {
-			*why = "too many seed nodes (at most 16)";
+			*why = "too many seed nodes or sentinels (at most 16)";
 			return -1;
 		}
-		if (parse_host_port(p, len, &out->addrs[out->n])) {
-			*why = "each seed node is host:port";
+		if (parse_host_port(p, n, port, &out->addrs[out->n])) {
+			*why = out->sentinel ? "each sentinel is host:port"
+					     : "each seed node is host:port";
 			return -1;
 		}
 		out->n++;
@@ -76,16 +84,55 @@ static int parse_seeds(const char *list, struct redis_config *out,
 	}
 }
 
+/* The master name as the sentinels' configuration gives it: letters,
+ * digits and . - _ (what "sentinel monitor" accepts in practice). */
+static bool valid_master_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= sizeof(((struct redis_config *)0)->master))
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr(".-_", *c))
+			return false;
+	return true;
+}
+
+static int parse_sentinel(const char *rest, struct redis_config *out,
+			  const char **why)
+{
+	const char *slash = strchr(rest, '/');
+
+	out->sentinel = true;
+	if (!slash) {
+		*why = "want redis-sentinel://host:port[,host:port...]/"
+		       "MASTER-NAME (the name is missing)";
+		return -1;
+	}
+	if (!valid_master_name(slash + 1)) {
+		*why = "the master name is 1 to 127 letters, digits, '.', "
+		       "'-' or '_'";
+		return -1;
+	}
+	snprintf(out->master, sizeof(out->master), "%s", slash + 1);
+	return parse_seeds(rest, (size_t)(slash - rest), SENTINEL_PORT, out,
+			   why);
+}
+
 int redis_config_parse(const char *url, struct redis_config *out,
 		       const char **why)
 {
 	memset(out, 0, sizeof(*out));
-	*why = "want redis://host:port, unix:/path or "
-	       "redis-cluster://host:port[,host:port...]";
+	*why = "want redis://host:port, unix:/path, "
+	       "redis-cluster://host:port[,host:port...] or "
+	       "redis-sentinel://host:port[,host:port...]/MASTER-NAME";
 	if (strncmp(url, "redis-cluster://", 16) == 0) {
 		out->cluster = true;
-		return parse_seeds(url + 16, out, why);
+		return parse_seeds(url + 16, strlen(url + 16), REDIS_PORT, out,
+				   why);
 	}
+	if (strncmp(url, "redis-sentinel://", 17) == 0)
+		return parse_sentinel(url + 17, out, why);
 	if (redis_addr_parse(url, &out->addrs[0]))
 		return -1;
 	out->n = 1;

@@ -18,6 +18,13 @@
  * is refreshed, and IDLE channels are subscribed again on their owner.
  * Every (re)subscription calls on_live, so subscribers refill.
  *
+ * With Redis Sentinel there is one link, as with one Redis, to the
+ * primary the sentinels name, asked again before every connect
+ * (sentinel.c). The link counts as up only once ROLE says it reached a
+ * primary; if not, it is dropped and the sentinels asked again. A
+ * failover ends the old primary's connections (the sentinels' CLIENT
+ * KILL, or its death), so link loss is what sends the bus to the new one.
+ *
  * Liveness: a half-open link (no FIN, no RST) would stop live delivery
  * while commands still succeed, so every link is sent a PING each ping_ms
  * (answered ["pong", ""] in subscribed mode) and dropped when nothing has
@@ -30,6 +37,7 @@
 
 #include "bus_link.h"
 #include "cluster_view.h"
+#include "sentinel.h"
 
 #include "chat/common/hmap.h"
 #include "chat/common/log.h"
@@ -52,9 +60,13 @@ struct bus_channel {
 struct bus {
 	uv_loop_t *loop;
 	bool cluster, stopping, destroyed;
-	struct redis_addr addr;	   /* one Redis */
-	struct cluster_view *view; /* cluster only */
-	struct cluster_map *map;   /* cluster only: &view->map */
+	struct redis_addr addr;		/* one Redis, or the named primary */
+	struct redis_config *sentinels; /* owned; sentinel only */
+	struct sentinel_ask *asking;	/* sentinel: the ask in progress */
+	bool addr_known;		/* sentinel: addr was named */
+	bool primary_checked;		/* sentinel: ROLE said "master" */
+	struct cluster_view *view;	/* cluster only */
+	struct cluster_map *map;	/* cluster only: &view->map */
 	struct bus_link *links[CLUSTER_NODES_MAX];
 	size_t n_links;		/* open, including closing ones */
 	struct hmap *channels;	/* name -> struct bus_channel, owned */
@@ -68,26 +80,58 @@ struct bus {
 static const struct bus_link_ops link_ops;
 static void request_refresh(struct bus *bus);
 static void on_retry(uv_timer_t *t);
+static void resync(struct bus *bus);
 
 static int owner_of(struct bus *bus, unsigned slot)
 {
 	return bus->cluster ? cluster_map_owner(bus->map, slot) : 0;
 }
 
+static void on_primary_named(const struct redis_addr *primary, void *arg)
+{
+	struct bus *bus = arg;
+
+	bus->asking = NULL;
+	if (!primary) {
+		log_warn("bus: no sentinel names the primary %s",
+			 bus->sentinels->master);
+		uv_timer_start(&bus->retry_timer, on_retry, BUS_BACKOFF_MAX_MS,
+			       0);
+		return;
+	}
+	bus->addr = *primary;
+	bus->addr_known = true;
+	resync(bus);
+}
+
+/* With sentinels, the address comes from them first. */
+static bool addr_ready(struct bus *bus)
+{
+	if (!bus->sentinels || bus->addr_known)
+		return true;
+	if (!bus->asking)
+		bus->asking = sentinel_ask_start(bus->loop, bus->sentinels,
+						 on_primary_named, bus);
+	return false;
+}
+
 static struct bus_link *link_for(struct bus *bus, int node)
 {
 	const struct redis_addr *a;
 
-	if (bus->links[node] || bus->stopping)
+	if (bus->links[node] || bus->stopping || !addr_ready(bus))
 		return bus->links[node];
 	a = bus->cluster ? &bus->map->nodes[node] : &bus->addr;
 	bus->links[node] = bus_link_open(bus->loop, a, node, &link_ops, bus);
-	if (bus->links[node])
+	if (bus->links[node]) {
 		bus->n_links++;
-	else if (!uv_is_active((uv_handle_t *)&bus->retry_timer))
+		return bus->links[node];
+	}
+	bus->addr_known = false; /* sentinel: ask again */
+	if (!uv_is_active((uv_handle_t *)&bus->retry_timer))
 		uv_timer_start(&bus->retry_timer, on_retry, BUS_BACKOFF_MAX_MS,
 			       0); /* cannot resolve the host: later */
-	return bus->links[node];
+	return NULL;
 }
 
 /* The link to node when it is up, opening it when there is none. */
@@ -95,6 +139,8 @@ static struct bus_link *up_link(struct bus *bus, int node)
 {
 	struct bus_link *l = node >= 0 ? link_for(bus, node) : NULL;
 
+	if (bus->sentinels && !bus->primary_checked)
+		return NULL;
 	return l && l->up ? l : NULL;
 }
 
@@ -236,15 +282,40 @@ static void on_retry(uv_timer_t *t)
 	resync(t->data);
 }
 
-static void on_link_up(struct bus_link *l, void *arg)
+/* Subscribes what is waiting on a link that is up (and, with sentinels,
+ * known to reach the primary). */
+static void link_ready(struct bus *bus)
 {
-	struct bus *bus = arg;
-
 	bus->backoff_ms = BUS_BACKOFF_MIN_MS;
 	log_info("bus: subscribed connection up, %zu channels",
 		 hmap_count(bus->channels));
 	resync(bus);
-	(void)l;
+}
+
+static void on_link_up(struct bus_link *l, void *arg)
+{
+	struct bus *bus = arg;
+
+	if (bus->sentinels)
+		bus_link_send(l, "ROLE", NULL); /* on_role goes on */
+	else
+		link_ready(bus);
+}
+
+/* The answer to ROLE: ["master", offset, replicas] on a primary. */
+static void on_role(struct bus *bus, struct bus_link *l, const redisReply *r)
+{
+	bus_link_pop(l);
+	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+	    r->element[0]->type == REDIS_REPLY_STRING &&
+	    strcmp(r->element[0]->str, "master") == 0) {
+		bus->primary_checked = true;
+		link_ready(bus);
+		return;
+	}
+	log_warn("bus: %s:%d is not the primary; asking the sentinels again",
+		 l->addr.host, l->addr.port);
+	bus_link_close(l);
 }
 
 static void maybe_free(struct bus *bus);
@@ -256,6 +327,7 @@ static void on_link_down(struct bus_link *l, void *arg)
 
 	bus->links[l->node] = NULL;
 	bus->n_links--;
+	bus->addr_known = bus->primary_checked = false; /* sentinel: ask */
 	if (bus->destroyed) {
 		maybe_free(bus);
 		return;
@@ -364,6 +436,10 @@ static void on_reply(struct bus_link *l, const redisReply *r, void *arg)
 {
 	struct bus *bus = arg;
 
+	if (bus->sentinels && expecting(l, "ROLE", NULL)) {
+		on_role(bus, l, r);
+		return;
+	}
 	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
 	    is_str(r->element[0]) && is_str(r->element[1])) {
 		if (r->elements >= 3)
@@ -433,6 +509,10 @@ struct bus *bus_create(uv_loop_t *loop, const struct redis_config *cfg)
 	bus->loop = loop;
 	bus->cluster = cfg->cluster;
 	bus->addr = cfg->addrs[0];
+	if (cfg->sentinel) {
+		bus->sentinels = xmalloc(sizeof(*bus->sentinels));
+		*bus->sentinels = *cfg;
+	}
 	bus->channels = hmap_create();
 	bus->backoff_ms = BUS_BACKOFF_MIN_MS;
 	uv_timer_init(loop, &bus->retry_timer);
@@ -456,6 +536,8 @@ void bus_stop(struct bus *bus)
 	bus->stopping = true;
 	uv_timer_stop(&bus->retry_timer);
 	uv_timer_stop(&bus->ping_timer); /* a running timer keeps the loop up */
+	sentinel_ask_cancel(bus->asking);
+	bus->asking = NULL;
 	if (bus->cluster)
 		cluster_view_stop(bus->view);
 	for (size_t i = 0; i < CLUSTER_NODES_MAX; i++)
@@ -477,6 +559,7 @@ static void maybe_free(struct bus *bus)
 {
 	if (bus->open_timers > 0 || bus->n_links > 0)
 		return;
+	free(bus->sentinels);
 	free(bus->view);
 	free(bus);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "redis_uv.h"
+#include "sentinel.h"
 
 #include "chat/common/log.h"
 #include "chat/common/util.h"
@@ -82,6 +83,25 @@ static void load_library(struct link *l)
 	redisAsyncCommandArgv(l->ac, on_library_loaded, l, 4, argv, NULL);
 }
 
+/* ROLE answers ["master", ...] on a primary. */
+static void on_role(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct link *l = privdata;
+	redisReply *reply = r;
+
+	if (!reply || !l->connected)
+		return;
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
+	    reply->element[0]->type == REDIS_REPLY_STRING &&
+	    strcmp(reply->element[0]->str, "master") == 0) {
+		load_library(l);
+		return;
+	}
+	log_warn("redis: %s is not the primary; asking the sentinels again",
+		 where(l));
+	redisAsyncDisconnect(ac);
+}
+
 static void on_connect(const redisAsyncContext *ac, int status)
 {
 	struct link *l = ac->data;
@@ -95,7 +115,10 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	}
 	l->connected = true;
 	l->last_reply_ms = (uint64_t)mono_ms();
-	load_library(l);
+	if (l->sentinels)
+		redisAsyncCommand(l->ac, on_role, l, "ROLE");
+	else
+		load_library(l);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -112,7 +135,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 	schedule_reconnect(l);
 }
 
-static void connect_now(struct link *l)
+static void connect_to(struct link *l)
 {
 	redisAsyncContext *ac;
 
@@ -133,6 +156,37 @@ static void connect_now(struct link *l)
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }
 
+static void on_primary_named(const struct redis_addr *primary, void *arg)
+{
+	struct link *l = arg;
+
+	l->asking = NULL;
+	if (!primary) {
+		log_warn("redis: no sentinel names the primary %s",
+			 l->sentinels->master);
+		schedule_reconnect(l);
+		return;
+	}
+	if (strcmp(primary->host, l->addr.host) != 0 ||
+	    primary->port != l->addr.port) {
+		log_info("redis: the sentinels name %s:%d as primary %s",
+			 primary->host, primary->port, l->sentinels->master);
+		l->addr = *primary;
+		l->where[0] = '\0';
+	}
+	connect_to(l);
+}
+
+/* With sentinels, every connect starts by asking them where to go. */
+static void connect_now(struct link *l)
+{
+	if (!l->sentinels)
+		connect_to(l);
+	else if (!l->asking)
+		l->asking = sentinel_ask_start(l->loop, l->sentinels,
+					       on_primary_named, l);
+}
+
 struct link *link_create(uv_loop_t *loop, const struct redis_addr *addr,
 			 int index, link_state_cb on_state, void *arg)
 {
@@ -140,6 +194,24 @@ struct link *link_create(uv_loop_t *loop, const struct redis_addr *addr,
 
 	l->loop = loop;
 	l->addr = *addr;
+	l->index = index;
+	l->on_state = on_state;
+	l->state_arg = arg;
+	uv_timer_init(loop, &l->retry_timer);
+	l->retry_timer.data = l;
+	link_start(l);
+	return l;
+}
+
+struct link *link_create_sentinel(uv_loop_t *loop,
+				  const struct redis_config *cfg, int index,
+				  link_state_cb on_state, void *arg)
+{
+	struct link *l = xcalloc(1, sizeof(*l));
+
+	l->loop = loop;
+	l->sentinels = xmalloc(sizeof(*l->sentinels));
+	*l->sentinels = *cfg;
 	l->index = index;
 	l->on_state = on_state;
 	l->state_arg = arg;
@@ -165,6 +237,8 @@ void link_stop(struct link *l)
 {
 	l->wanted = false;
 	uv_timer_stop(&l->retry_timer);
+	sentinel_ask_cancel(l->asking);
+	l->asking = NULL;
 	if (l->ac)
 		redisAsyncFree(l->ac); /* -> on_disconnect when connected */
 	l->ac = NULL;
@@ -174,7 +248,10 @@ void link_stop(struct link *l)
 
 static void on_timer_closed(uv_handle_t *h)
 {
-	free(h->data);
+	struct link *l = h->data;
+
+	free(l->sentinels);
+	free(l);
 }
 
 void link_destroy(struct link *l)
@@ -202,8 +279,18 @@ bool link_answered(struct link *l, const redisReply *reply)
 {
 	l->pending--;
 	l->last_reply_ms = (uint64_t)mono_ms();
-	if (!reply || reply->type != REDIS_REPLY_ERROR ||
-	    strncmp(reply->str, "ERR Function not found", 22) != 0)
+	if (!reply || reply->type != REDIS_REPLY_ERROR)
+		return false;
+	if (l->sentinels && strncmp(reply->str, "READONLY", 8) == 0) {
+		log_warn("redis: %s is no longer the primary; asking the "
+			 "sentinels again",
+			 where(l));
+		if (l->ac && l->connected)
+			redisAsyncDisconnect(l->ac);
+		set_ready(l, false);
+		return true;
+	}
+	if (strncmp(reply->str, "ERR Function not found", 22) != 0)
 		return false;
 	log_warn("redis: the functions were flushed; reloading (%s)", where(l));
 	if (l->ac && l->connected && !l->loading) {

@@ -2,9 +2,11 @@
  * store: the public face of chatd's Redis commands. With one Redis it is
  * one link and every command goes straight to it, with no slot
  * computation (the benchmark path); in a cluster route.c picks the link
- * by slot. A watchdog drops links whose commands get no answer for
- * STORE_STALL_MS (hiredis 0.14 has no command timeouts), so callers get
- * an error instead of waiting forever.
+ * by slot. With Redis Sentinel it is one link too, whose address the
+ * sentinels give at each connect (link.c): the command path is the same. A
+ * watchdog drops links whose commands get no answer for STORE_STALL_MS (hiredis
+ * 0.14 has no command timeouts), so callers get an error instead of waiting
+ * forever.
  */
 #include "store_priv.h"
 
@@ -63,6 +65,9 @@ struct store *store_create(uv_loop_t *loop, const struct redis_config *cfg,
 	uv_timer_start(&st->watchdog, on_watchdog, 1000, 1000);
 	if (cfg->cluster)
 		route_init(st, cfg);
+	else if (cfg->sentinel)
+		st->links[0] =
+			link_create_sentinel(loop, cfg, 0, on_link_state, st);
 	else
 		st->links[0] =
 			link_create(loop, &cfg->addrs[0], 0, on_link_state, st);

@@ -2,10 +2,11 @@
  * store: chatd's command connections to Redis (hiredis async on the shared
  * libuv loop): one Redis, or a Redis Cluster (one connection per primary,
  * each command routed by its key's hash slot, MOVED/ASK followed, the
- * slot map refreshed on failover). Reconnects with backoff, loads the
- * functions library first thing on every connection (a new or flushed
- * Redis lacks it; loading replaces it idempotently), and fails commands
- * fast while Redis is unreachable. It knows nothing of conversations:
+ * slot map refreshed on failover), or the primary that Redis Sentinel
+ * names (asked again before every connect; sentinel.c). Reconnects with
+ * backoff, loads the functions library first thing on every connection (a new
+ * or flushed Redis lacks it; loading replaces it idempotently), and fails
+ * commands fast while Redis is unreachable. It knows nothing of conversations:
  * callers build the commands.
  */
 #ifndef CHAT_STORE_H
@@ -45,17 +46,23 @@ struct redis_addr {
 };
 int redis_addr_parse(const char *url, struct redis_addr *out);
 
-/* Where Redis is: one server, or a cluster's seed nodes. */
+/* Where Redis is: one server, a cluster's seed nodes, or the sentinels
+ * that name the primary called master. */
 #define REDIS_SEEDS_MAX 16
 struct redis_config {
 	bool cluster;
-	size_t n; /* 1 unless cluster */
-	struct redis_addr addrs[REDIS_SEEDS_MAX];
+	bool sentinel;
+	size_t n; /* 1 unless cluster or sentinel */
+	struct redis_addr
+		addrs[REDIS_SEEDS_MAX]; /* server, seeds or sentinels */
+	char master[128];		/* sentinel only */
 };
 /*
- * Parses redis://host:port, unix:/path or
- * redis-cluster://host:port[,host:port...] into *out. Returns 0, or -1
- * with a reason (a static string) in *why.
+ * Parses redis://host:port, unix:/path,
+ * redis-cluster://host:port[,host:port...] (port 6379 by default) or
+ * redis-sentinel://host:port[,host:port...]/MASTER-NAME (port 26379 by
+ * default) into *out. Returns 0, or -1 with a reason (a static string)
+ * in *why.
  */
 int redis_config_parse(const char *url, struct redis_config *out,
 		       const char **why);

@@ -1,0 +1,210 @@
+/*
+ * sentinel: one ask walks the sentinel list once. Each sentinel gets a
+ * fresh hiredis async connection (the command is queued before the
+ * connect completes) and SENTINEL_ASK_MS to answer; a refusal, a nil
+ * (the name is unknown there), a lost connection or the deadline moves
+ * on to the next. Every step runs from the ask's timer, so found is never
+ * called inside sentinel_ask_start() or inside a hiredis callback that
+ * still uses the context.
+ */
+#include "sentinel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/async.h>
+
+#include "redis_uv.h"
+
+#include "chat/common/log.h"
+#include "chat/common/util.h"
+
+struct sentinel_ask {
+	uv_loop_t *loop; /* borrowed */
+	struct redis_config cfg;
+	size_t next; /* the sentinel to ask next */
+	redisAsyncContext *ac;
+	uv_timer_t timer; /* the step to run, or the deadline */
+	bool found, over;
+	struct redis_addr primary;
+	sentinel_found_cb cb;
+	void *arg;
+};
+
+static void on_step(uv_timer_t *t);
+
+static void on_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+/* Frees the connection; its callbacks see ac->data NULL and do nothing. */
+static void drop_connection(struct sentinel_ask *ask)
+{
+	redisAsyncContext *ac = ask->ac;
+
+	ask->ac = NULL;
+	if (!ac)
+		return;
+	ac->data = NULL;
+	redisAsyncFree(ac); /* deferred by hiredis inside its callbacks */
+}
+
+/* Runs the next step from the loop. */
+static void step_soon(struct sentinel_ask *ask)
+{
+	drop_connection(ask);
+	uv_timer_start(&ask->timer, on_step, 0, 0);
+}
+
+static void finish(struct sentinel_ask *ask)
+{
+	sentinel_found_cb cb = ask->cb;
+	void *arg = ask->arg;
+	struct redis_addr primary = ask->primary;
+	bool found = ask->found;
+
+	sentinel_ask_cancel(ask);
+	cb(found ? &primary : NULL, arg);
+}
+
+/* ["host", "port"], or nil when this sentinel does not know the name. */
+static int parse_answer(const redisReply *r, struct redis_addr *out)
+{
+	char *end;
+	long port;
+
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_STRING ||
+	    r->element[0]->len == 0 || r->element[0]->len >= sizeof(out->host))
+		return -1;
+	port = strtol(r->element[1]->str, &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->host, r->element[0]->str, r->element[0]->len);
+	out->port = (int)port;
+	return 0;
+}
+
+static void on_answer(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct sentinel_ask *ask = ac->data;
+	const struct redis_addr *s;
+	const redisReply *reply = r;
+
+	(void)privdata;
+	if (!ask || ask->ac != ac)
+		return;
+	s = &ask->cfg.addrs[ask->next - 1];
+	if (parse_answer(reply, &ask->primary) == 0) {
+		ask->found = true;
+		ask->next = ask->cfg.n; /* the step reports it */
+	} else {
+		log_warn("redis: sentinel %s:%d does not name %s: %s", s->host,
+			 s->port, ask->cfg.master,
+			 reply && reply->type == REDIS_REPLY_ERROR ? reply->str
+								   : "no");
+	}
+	step_soon(ask);
+}
+
+static void on_connect(const redisAsyncContext *ac, int status)
+{
+	struct sentinel_ask *ask = ac->data;
+
+	if (status == REDIS_OK || !ask || ask->ac != ac)
+		return;
+	log_warn("redis: sentinel %s:%d: %s",
+		 ask->cfg.addrs[ask->next - 1].host,
+		 ask->cfg.addrs[ask->next - 1].port, ac->errstr);
+	ask->ac = NULL; /* hiredis frees it */
+	uv_timer_start(&ask->timer, on_step, 0, 0);
+}
+
+static void on_disconnect(const redisAsyncContext *ac, int status)
+{
+	struct sentinel_ask *ask = ac->data;
+
+	(void)status;
+	if (!ask || ask->ac != ac)
+		return;
+	ask->ac = NULL; /* hiredis frees it */
+	uv_timer_start(&ask->timer, on_step, 0, 0);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+	struct sentinel_ask *ask = t->data;
+	const struct redis_addr *s = &ask->cfg.addrs[ask->next - 1];
+
+	log_warn("redis: sentinel %s:%d: no answer in %d ms", s->host, s->port,
+		 SENTINEL_ASK_MS);
+	step_soon(ask);
+}
+
+/* Asks sentinel ask->next; returns -1 when it cannot even be tried. */
+static int ask_one(struct sentinel_ask *ask)
+{
+	const struct redis_addr *s = &ask->cfg.addrs[ask->next++];
+	const char *argv[] = {"SENTINEL", "get-master-addr-by-name",
+			      ask->cfg.master};
+	redisAsyncContext *ac;
+
+	ac = s->path[0] ? redisAsyncConnectUnix(s->path)
+			: redisAsyncConnect(s->host, s->port);
+	if (!ac || ac->err || redis_uv_attach(ac, ask->loop)) {
+		log_warn("redis: sentinel %s:%d: %s", s->host, s->port,
+			 ac ? ac->errstr : "out of memory");
+		if (ac)
+			redisAsyncFree(ac);
+		return -1;
+	}
+	ac->data = ask;
+	ask->ac = ac;
+	redisAsyncSetConnectCallback(ac, on_connect);
+	redisAsyncSetDisconnectCallback(ac, on_disconnect);
+	if (redisAsyncCommandArgv(ac, on_answer, NULL, 3, argv, NULL) !=
+	    REDIS_OK) {
+		drop_connection(ask);
+		return -1;
+	}
+	uv_timer_start(&ask->timer, on_deadline, SENTINEL_ASK_MS, 0);
+	return 0;
+}
+
+static void on_step(uv_timer_t *t)
+{
+	struct sentinel_ask *ask = t->data;
+
+	while (ask->next < ask->cfg.n)
+		if (ask_one(ask) == 0)
+			return;
+	finish(ask);
+}
+
+struct sentinel_ask *sentinel_ask_start(uv_loop_t *loop,
+					const struct redis_config *cfg,
+					sentinel_found_cb found, void *arg)
+{
+	struct sentinel_ask *ask = xcalloc(1, sizeof(*ask));
+
+	ask->loop = loop;
+	ask->cfg = *cfg;
+	ask->cb = found;
+	ask->arg = arg;
+	uv_timer_init(loop, &ask->timer);
+	ask->timer.data = ask;
+	uv_timer_start(&ask->timer, on_step, 0, 0);
+	return ask;
+}
+
+void sentinel_ask_cancel(struct sentinel_ask *ask)
+{
+	if (!ask || ask->over)
+		return;
+	ask->over = true;
+	drop_connection(ask);
+	uv_close((uv_handle_t *)&ask->timer, on_closed);
+}
