@@ -38,8 +38,9 @@ static const struct option_def options[] = {
 	 "write the bound port to this file"},
 	{"redis", "CHAT_REDIS", OPT_STR, OFF(redis), 0, 0,
 	 "redis://127.0.0.1:6379",
-	 "redis://host:port, unix:/path, or a cluster's seed nodes: "
-	 "redis-cluster://host:port[,host:port...]"},
+	 "redis://host:port, unix:/path, a cluster's seed nodes: "
+	 "redis-cluster://host:port[,host:port...], or the sentinels of a "
+	 "primary: redis-sentinel://host:port[,host:port...]/MASTER-NAME"},
 	{"jwt-keys", "CHAT_JWT_KEYS", OPT_STR, OFF(jwt_keys), 0, 0, NULL,
 	 "token keys kid:hexsecret[,kid:hexsecret] (required)"},
 	{"jwt-issuer", "CHAT_JWT_ISSUER", OPT_STR, OFF(jwt_issuer), 0, 0, NULL,
@@ -309,11 +310,12 @@ static int validate(struct config *cfg)
 	}
 	if (strncmp(cfg->redis, "redis://", 8) != 0 &&
 	    strncmp(cfg->redis, "unix:", 5) != 0 &&
-	    strncmp(cfg->redis, "redis-cluster://", 16) != 0) {
+	    strncmp(cfg->redis, "redis-cluster://", 16) != 0 &&
+	    strncmp(cfg->redis, "redis-sentinel://", 17) != 0) {
 		fprintf(stderr,
 			"chatd: invalid redis '%s': want redis://host:port, "
-			"unix:/path or redis-cluster://host:port[,host:port...]"
-			"\n",
+			"unix:/path, redis-cluster://host:port[,host:port...] "
+			"or redis-sentinel://host:port[,host:port...]/NAME\n",
 			cfg->redis);
 		return -1;
 	}
