@@ -1,0 +1,187 @@
+// chatd with Redis Sentinel (one primary, one replica, three sentinels;
+// scripts/redis-sentinel): it finds the primary through the sentinels,
+// even with a dead sentinel first in its list, and follows a failover.
+// The primary is killed mid-way through a run of messages: clients see
+// retryable errors meanwhile, retry with the same client_id, and every
+// acked message is stored once, in order, on the new primary and reaches
+// a watcher on the other node. The old primary comes back as a replica
+// and chatd never writes to it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Chatd, root, connectAs, customer, agent, uid, waitFor, watch, openConv } from './harness.mjs';
+import { convKey } from './keys.mjs';
+
+const SCRIPT = join(root, 'scripts', 'redis-sentinel');
+const PER_PHASE = 12;
+const run = promisify(execFile);
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+// A primary on base, its replica on base+1, sentinels on base+2..base+4.
+class RedisSentinel {
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'chatd-sentinel-'));
+  }
+  async start() {
+    for (let tries = 0; ; tries++) {
+      const base = 20000 + Math.floor(Math.random() * 9000);
+      const free = await Promise.all([0, 1, 2, 3, 4].map((i) => portFree(base + i)));
+      if (!free.every(Boolean)) continue;
+      try {
+        execFileSync(SCRIPT, ['start', this.dir, String(base)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        this.base = base;
+        break;
+      } catch (e) {
+        execFileSync(SCRIPT, ['stop', this.dir]);
+        if (tries >= 3) throw e;
+      }
+    }
+    this.sentinels = [2, 3, 4].map((i) => this.base + i);
+    // The first sentinel named is not there: chatd asks the next.
+    const dead = this.base + 5;
+    this.url = `redis-sentinel://127.0.0.1:${dead},${this.sentinels.map((p) => `127.0.0.1:${p}`).join(',')}/chatd`;
+    return this;
+  }
+  // The primary's port as a sentinel names it.
+  primary() {
+    const out = cli(this.sentinels[0], 'SENTINEL', 'get-master-addr-by-name', 'chatd').split('\n');
+    return Number(out[1]);
+  }
+  pid(port) {
+    return Number(readFileSync(join(this.dir, String(port), 'redis.pid'), 'utf8'));
+  }
+  async destroy() {
+    execFileSync(SCRIPT, ['stop', this.dir]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function cli(port, ...args) {
+  return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+}
+
+let redis, node, acking;
+before(async () => {
+  redis = await new RedisSentinel().start();
+  node = await new Chatd(redis).start();
+  acking = await new Chatd(redis, ['--replica-acks', '1', '--replica-timeout-ms', '1000']).start();
+});
+after(async () => {
+  await node?.stop();
+  await acking?.stop();
+  await redis?.destroy();
+});
+
+const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+// Sends text on conv until acked, retrying the same client_id while the
+// answer is a retryable error. Returns the ack and how many errors it took.
+async function sendUntilAcked(c, conv, text, { timeout = 20000 } = {}) {
+  const msg = { type: 'send', client_id: uid('m'), conv, text };
+  const deadline = Date.now() + timeout;
+  let errors = 0;
+  for (;;) {
+    const r = await c.request(msg, { timeout: 10000 });
+    if (r.type === 'ack') return { ack: r, errors };
+    assert.equal(r.retryable, true, `only retryable errors: ${JSON.stringify(r)}`);
+    errors++;
+    if (Date.now() > deadline) throw new Error(`not acked within ${timeout} ms: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+async function sendMany(c, conv, prefix, count, during) {
+  const acks = [];
+  let errors = 0;
+  for (let i = 0; i < count; i++) {
+    if (i === Math.floor(count / 3) && during) during();
+    const r = await sendUntilAcked(c, conv, `${prefix} ${i}`);
+    acks.push(r.ack);
+    errors += r.errors;
+  }
+  return { acks, errors };
+}
+
+// Every message of conv once, in order, with gap-free seqs, as chatd
+// reads them, and as many events in the stream on the primary itself.
+async function checkStored(c, conv, acks, texts, primaryPort) {
+  const events = [];
+  for (let after = 0; ;) {
+    const page = await c.request({ type: 'history', conv, after });
+    assert.equal(page.type, 'history', JSON.stringify(page));
+    events.push(...page.events);
+    if (!page.events.length || !page.more) break;
+    after = page.events[page.events.length - 1].seq;
+  }
+  assert.deepEqual(events.map((e) => e.seq), range(1, events.length), 'gap-free seqs');
+  const msgs = events.filter((e) => e.kind === 'message');
+  assert.deepEqual(msgs.map((e) => e.text), texts, 'every message once, in order');
+  acks.forEach((a, i) => assert.equal(msgs.find((e) => e.seq === a.seq)?.text, texts[i]));
+  assert.equal(Number(cli(primaryPort, 'XLEN', convKey(conv, 'e'))), events.length, 'all on the primary');
+}
+
+test('chatd finds the primary through the sentinels: messages are stored there and reach a watcher on the other node', async () => {
+  const cust = await connectAs(node, customer());
+  const ag = await connectAs(acking, agent());
+  const conv = await openConv(cust, 'through the sentinels');
+  assert.equal((await watch(ag, conv, 0)).type, 'synced');
+  const texts = range(1, 3).map((i) => `hello ${i}`);
+  const acks = [];
+  for (const t of texts) acks.push((await sendUntilAcked(cust, conv, t)).ack);
+  await ag.wait((f) => f.type === 'event' && f.conv === conv && f.seq === 4, { what: 'seq 4 on the watcher' });
+  assert.deepEqual(ag.seqs(conv), range(1, 4));
+  await checkStored(cust, conv, acks, texts, redis.base);
+  cust.close();
+  ag.close();
+});
+
+test('the primary dies: the sentinels promote its replica, chatd follows; every acked message stored once, in order; the old primary returns as a replica and gets no writes', async () => {
+  const cust = await connectAs(node, customer());
+  const custAcking = await connectAs(acking, customer());
+  const ag = await connectAs(acking, agent());
+  const conv = await openConv(cust, 'failover');
+  const conv2 = await openConv(custAcking, 'replicated failover');
+  assert.equal((await watch(ag, conv, 0)).type, 'synced');
+  const old = redis.primary();
+  assert.equal(old, redis.base);
+  // Writes that must reach a replica wait for the old primary to come
+  // back as the new one's replica.
+  let back;
+  const kill = () => {
+    process.kill(redis.pid(old), 'SIGKILL');
+    back = waitFor(() => redis.primary() !== old, { timeout: 15000, interval: 100, what: 'the sentinels to promote the replica' })
+      .then(() => run(SCRIPT, ['restart', redis.dir, String(old)]));
+  };
+  const [plain, replicated] = await Promise.all([
+    sendMany(cust, conv, 'failover', PER_PHASE, kill),
+    sendMany(custAcking, conv2, 'replicated', PER_PHASE),
+  ]);
+  await back;
+  const now = redis.primary();
+  assert.equal(now, redis.base + 1);
+  assert.ok(plain.errors + replicated.errors > 0, 'the failover was seen as retryable errors');
+  await checkStored(cust, conv, plain.acks, range(0, PER_PHASE - 1).map((i) => `failover ${i}`), now);
+  await checkStored(custAcking, conv2, replicated.acks, range(0, PER_PHASE - 1).map((i) => `replicated ${i}`), now);
+  await waitFor(() => /^role:slave/m.test(cli(old, 'INFO', 'replication')), { timeout: 15000, interval: 100, what: 'the old primary to become a replica' });
+  const more = await sendUntilAcked(cust, conv, 'after the failover');
+  await ag.wait((f) => f.type === 'event' && f.conv === conv && f.seq === more.ack.seq,
+    { timeout: 10000, what: 'a live event after the failover' });
+  assert.deepEqual(ag.seqs(conv), range(1, more.ack.seq), 'the watcher got everything once, in order');
+  // chatd's functions run only on a primary; a replica gets their effects.
+  assert.doesNotMatch(cli(old, 'INFO', 'commandstats'), /cmdstat_fcall/, 'no function called on the old primary');
+  cust.close();
+  custAcking.close();
+  ag.close();
+});
