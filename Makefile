@@ -125,6 +125,7 @@ san-test:
 valgrind-test: $(BUILD)/chatd
 	@scripts/valgrind-check $(BUILD)/chatd
 	@scripts/valgrind-cluster-check $(BUILD)/chatd
+	@scripts/valgrind-sentinel-check $(BUILD)/chatd
 
 test: deps
 	@$(MAKE) --no-print-directory format-check
