@@ -65,6 +65,7 @@ struct bus {
 	struct sentinel_ask *asking;	/* sentinel: the ask in progress */
 	bool addr_known;		/* sentinel: addr was named */
 	bool primary_checked;		/* sentinel: ROLE said "master" */
+	size_t named_by, ask_first;	/* sentinel indexes */
 	struct cluster_view *view;	/* cluster only */
 	struct cluster_map *map;	/* cluster only: &view->map */
 	struct bus_link *links[CLUSTER_NODES_MAX];
@@ -87,11 +88,13 @@ static int owner_of(struct bus *bus, unsigned slot)
 	return bus->cluster ? cluster_map_owner(bus->map, slot) : 0;
 }
 
-static void on_primary_named(const struct redis_addr *primary, void *arg)
+static void on_primary_named(const struct redis_addr *primary, size_t which,
+			     void *arg)
 {
 	struct bus *bus = arg;
 
 	bus->asking = NULL;
+	bus->named_by = bus->ask_first = which;
 	if (!primary) {
 		log_warn("bus: no sentinel names the primary %s",
 			 bus->sentinels->master);
@@ -111,6 +114,7 @@ static bool addr_ready(struct bus *bus)
 		return true;
 	if (!bus->asking)
 		bus->asking = sentinel_ask_start(bus->loop, bus->sentinels,
+						 bus->ask_first,
 						 on_primary_named, bus);
 	return false;
 }
@@ -315,6 +319,7 @@ static void on_role(struct bus *bus, struct bus_link *l, const redisReply *r)
 	}
 	log_warn("bus: %s:%d is not the primary; asking the sentinels again",
 		 l->addr.host, l->addr.port);
+	bus->ask_first = bus->named_by + 1; /* that sentinel may be stale */
 	bus_link_close(l);
 }
 

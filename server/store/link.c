@@ -99,6 +99,7 @@ static void on_role(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	log_warn("redis: %s is not the primary; asking the sentinels again",
 		 where(l));
+	l->ask_first = l->named_by + 1; /* that sentinel may be stale */
 	redisAsyncDisconnect(ac);
 }
 
@@ -156,11 +157,13 @@ static void connect_to(struct link *l)
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }
 
-static void on_primary_named(const struct redis_addr *primary, void *arg)
+static void on_primary_named(const struct redis_addr *primary, size_t which,
+			     void *arg)
 {
 	struct link *l = arg;
 
 	l->asking = NULL;
+	l->named_by = l->ask_first = which;
 	if (!primary) {
 		log_warn("redis: no sentinel names the primary %s",
 			 l->sentinels->master);
@@ -183,8 +186,9 @@ static void connect_now(struct link *l)
 	if (!l->sentinels)
 		connect_to(l);
 	else if (!l->asking)
-		l->asking = sentinel_ask_start(l->loop, l->sentinels,
-					       on_primary_named, l);
+		l->asking =
+			sentinel_ask_start(l->loop, l->sentinels, l->ask_first,
+					   on_primary_named, l);
 }
 
 struct link *link_create(uv_loop_t *loop, const struct redis_addr *addr,
@@ -285,6 +289,7 @@ bool link_answered(struct link *l, const redisReply *reply)
 		log_warn("redis: %s is no longer the primary; asking the "
 			 "sentinels again",
 			 where(l));
+		l->ask_first = l->named_by + 1;
 		if (l->ac && l->connected)
 			redisAsyncDisconnect(l->ac);
 		set_ready(l, false);

@@ -34,6 +34,7 @@ struct link {
 	struct redis_addr addr;		/* with sentinels: the last named */
 	struct redis_config *sentinels; /* owned; NULL unless Sentinel */
 	struct sentinel_ask *asking;	/* the ask in progress, or NULL */
+	size_t named_by, ask_first;	/* sentinel indexes */
 	char where[272];		/* for log lines */
 	int index;			/* the owner's name for it */
 	redisAsyncContext *ac;

@@ -22,7 +22,7 @@
 struct sentinel_ask {
 	uv_loop_t *loop; /* borrowed */
 	struct redis_config cfg;
-	size_t next; /* the sentinel to ask next */
+	size_t first, next; /* next counts from first, mod cfg.n */
 	redisAsyncContext *ac;
 	uv_timer_t timer; /* the step to run, or the deadline */
 	bool found, over;
@@ -50,6 +50,11 @@ static void drop_connection(struct sentinel_ask *ask)
 	redisAsyncFree(ac); /* deferred by hiredis inside its callbacks */
 }
 
+static const struct redis_addr *asked(const struct sentinel_ask *ask)
+{
+	return &ask->cfg.addrs[(ask->first + ask->next - 1) % ask->cfg.n];
+}
+
 /* Runs the next step from the loop. */
 static void step_soon(struct sentinel_ask *ask)
 {
@@ -63,9 +68,10 @@ static void finish(struct sentinel_ask *ask)
 	void *arg = ask->arg;
 	struct redis_addr primary = ask->primary;
 	bool found = ask->found;
+	size_t which = (ask->first + ask->next - 1) % ask->cfg.n;
 
 	sentinel_ask_cancel(ask);
-	cb(found ? &primary : NULL, arg);
+	cb(found ? &primary : NULL, which, arg);
 }
 
 /* ["host", "port"], or nil when this sentinel does not know the name. */
@@ -97,10 +103,9 @@ static void on_answer(redisAsyncContext *ac, void *r, void *privdata)
 	(void)privdata;
 	if (!ask || ask->ac != ac)
 		return;
-	s = &ask->cfg.addrs[ask->next - 1];
+	s = asked(ask);
 	if (parse_answer(reply, &ask->primary) == 0) {
-		ask->found = true;
-		ask->next = ask->cfg.n; /* the step reports it */
+		ask->found = true; /* the step reports it */
 	} else {
 		log_warn("redis: sentinel %s:%d does not name %s: %s", s->host,
 			 s->port, ask->cfg.master,
@@ -116,9 +121,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
 
 	if (status == REDIS_OK || !ask || ask->ac != ac)
 		return;
-	log_warn("redis: sentinel %s:%d: %s",
-		 ask->cfg.addrs[ask->next - 1].host,
-		 ask->cfg.addrs[ask->next - 1].port, ac->errstr);
+	log_warn("redis: sentinel %s:%d: %s", asked(ask)->host,
+		 asked(ask)->port, ac->errstr);
 	ask->ac = NULL; /* hiredis frees it */
 	uv_timer_start(&ask->timer, on_step, 0, 0);
 }
@@ -137,7 +141,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 static void on_deadline(uv_timer_t *t)
 {
 	struct sentinel_ask *ask = t->data;
-	const struct redis_addr *s = &ask->cfg.addrs[ask->next - 1];
+	const struct redis_addr *s = asked(ask);
 
 	log_warn("redis: sentinel %s:%d: no answer in %d ms", s->host, s->port,
 		 SENTINEL_ASK_MS);
@@ -147,7 +151,8 @@ static void on_deadline(uv_timer_t *t)
 /* Asks sentinel ask->next; returns -1 when it cannot even be tried. */
 static int ask_one(struct sentinel_ask *ask)
 {
-	const struct redis_addr *s = &ask->cfg.addrs[ask->next++];
+	const struct redis_addr *s =
+		&ask->cfg.addrs[(ask->first + ask->next++) % ask->cfg.n];
 	const char *argv[] = {"SENTINEL", "get-master-addr-by-name",
 			      ask->cfg.master};
 	redisAsyncContext *ac;
@@ -178,7 +183,7 @@ static void on_step(uv_timer_t *t)
 {
 	struct sentinel_ask *ask = t->data;
 
-	while (ask->next < ask->cfg.n)
+	while (!ask->found && ask->next < ask->cfg.n)
 		if (ask_one(ask) == 0)
 			return;
 	finish(ask);
@@ -186,12 +191,14 @@ static void on_step(uv_timer_t *t)
 
 struct sentinel_ask *sentinel_ask_start(uv_loop_t *loop,
 					const struct redis_config *cfg,
-					sentinel_found_cb found, void *arg)
+					size_t first, sentinel_found_cb found,
+					void *arg)
 {
 	struct sentinel_ask *ask = xcalloc(1, sizeof(*ask));
 
 	ask->loop = loop;
 	ask->cfg = *cfg;
+	ask->first = first % cfg->n;
 	ask->cb = found;
 	ask->arg = arg;
 	uv_timer_init(loop, &ask->timer);

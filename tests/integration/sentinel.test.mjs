@@ -5,10 +5,11 @@
 // retryable errors meanwhile, retry with the same client_id, and every
 // acked message is stored once, in order, on the new primary and reaches
 // a watcher on the other node. The old primary comes back as a replica
-// and chatd never writes to it.
+// and chatd never writes to it. A stale sentinel (one that names a
+// replica) first in the list does not hold chatd on that replica.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,27 @@ class RedisSentinel {
   primary() {
     const out = cli(this.sentinels[0], 'SENTINEL', 'get-master-addr-by-name', 'chatd').split('\n');
     return Number(out[1]);
+  }
+  // A stale sentinel: a real one of its own, on base+6, that names as
+  // primary "chatd" a replica (of nothing) on base+7, out of reach of
+  // the deployment's sentinels (which would correct it). Stopped with the
+  // rest. Returns [sentinel port, replica port].
+  async startStale() {
+    const [sp, rp] = [this.base + 6, this.base + 7];
+    const conf = (port, lines) => {
+      const dir = join(this.dir, String(port));
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'redis.conf');
+      writeFileSync(file, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `pidfile ${dir}/redis.pid`,
+        `logfile ${dir}/redis.log`, ...lines, ''].join('\n'));
+      return file;
+    };
+    await run('redis-server', [conf(rp, [`replicaof 127.0.0.1 ${this.base + 8}`, "save ''"]), '--daemonize', 'yes']);
+    await run('redis-server', [conf(sp, [`sentinel monitor chatd 127.0.0.1 ${rp} 1`]), '--sentinel', '--daemonize', 'yes']);
+    await waitFor(() => {
+      try { return cli(sp, 'SENTINEL', 'get-master-addr-by-name', 'chatd').split('\n')[1] === String(rp); } catch { return false; }
+    }, { what: 'the stale sentinel' });
+    return [sp, rp];
   }
   pid(port) {
     return Number(readFileSync(join(this.dir, String(port), 'redis.pid'), 'utf8'));
@@ -184,4 +206,22 @@ test('the primary dies: the sentinels promote its replica, chatd follows; every 
   cust.close();
   custAcking.close();
   ag.close();
+});
+
+test('a stale sentinel first in the list names a replica: chatd sees ROLE say so and asks the next sentinel', async () => {
+  const [stale, replica] = await redis.startStale();
+  assert.match(cli(replica, 'ROLE'), /^slave/);
+  const url = `redis-sentinel://127.0.0.1:${stale},${redis.sentinels.map((p) => `127.0.0.1:${p}`).join(',')}/chatd`;
+  const third = await new Chatd({ url }).start();
+  try {
+    await third.waitLog('is not the primary; asking the sentinels again');
+    const cust = await connectAs(third, customer());
+    const conv = await openConv(cust, 'past a stale sentinel');
+    const { ack } = await sendUntilAcked(cust, conv, 'on the primary');
+    await checkStored(cust, conv, [ack], ['on the primary'], redis.primary());
+    assert.doesNotMatch(cli(replica, 'INFO', 'commandstats'), /cmdstat_fcall/, 'no function called on the replica');
+    cust.close();
+  } finally {
+    await third.stop();
+  }
 });
