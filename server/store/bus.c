@@ -94,7 +94,6 @@ static void on_primary_named(const struct redis_addr *primary, size_t which,
 	struct bus *bus = arg;
 
 	bus->asking = NULL;
-	bus->named_by = bus->ask_first = which;
 	if (!primary) {
 		log_warn("bus: no sentinel names the primary %s",
 			 bus->sentinels->master);
@@ -102,6 +101,7 @@ static void on_primary_named(const struct redis_addr *primary, size_t which,
 			       0);
 		return;
 	}
+	bus->named_by = bus->ask_first = which; /* it answered: ask it first */
 	bus->addr = *primary;
 	bus->addr_known = true;
 	resync(bus);

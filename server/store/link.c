@@ -163,13 +163,13 @@ static void on_primary_named(const struct redis_addr *primary, size_t which,
 	struct link *l = arg;
 
 	l->asking = NULL;
-	l->named_by = l->ask_first = which;
 	if (!primary) {
 		log_warn("redis: no sentinel names the primary %s",
 			 l->sentinels->master);
 		schedule_reconnect(l);
 		return;
 	}
+	l->named_by = l->ask_first = which; /* it answered: ask it first */
 	if (strcmp(primary->host, l->addr.host) != 0 ||
 	    primary->port != l->addr.port) {
 		log_info("redis: the sentinels name %s:%d as primary %s",
@@ -191,18 +191,26 @@ static void connect_now(struct link *l)
 					   on_primary_named, l);
 }
 
-struct link *link_create(uv_loop_t *loop, const struct redis_addr *addr,
-			 int index, link_state_cb on_state, void *arg)
+static struct link *link_new(uv_loop_t *loop, int index, link_state_cb on_state,
+			     void *arg)
 {
 	struct link *l = xcalloc(1, sizeof(*l));
 
 	l->loop = loop;
-	l->addr = *addr;
 	l->index = index;
 	l->on_state = on_state;
 	l->state_arg = arg;
 	uv_timer_init(loop, &l->retry_timer);
 	l->retry_timer.data = l;
+	return l;
+}
+
+struct link *link_create(uv_loop_t *loop, const struct redis_addr *addr,
+			 int index, link_state_cb on_state, void *arg)
+{
+	struct link *l = link_new(loop, index, on_state, arg);
+
+	l->addr = *addr;
 	link_start(l);
 	return l;
 }
@@ -211,16 +219,10 @@ struct link *link_create_sentinel(uv_loop_t *loop,
 				  const struct redis_config *cfg, int index,
 				  link_state_cb on_state, void *arg)
 {
-	struct link *l = xcalloc(1, sizeof(*l));
+	struct link *l = link_new(loop, index, on_state, arg);
 
-	l->loop = loop;
 	l->sentinels = xmalloc(sizeof(*l->sentinels));
 	*l->sentinels = *cfg;
-	l->index = index;
-	l->on_state = on_state;
-	l->state_arg = arg;
-	uv_timer_init(loop, &l->retry_timer);
-	l->retry_timer.data = l;
 	link_start(l);
 	return l;
 }
