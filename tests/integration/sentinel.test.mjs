@@ -5,7 +5,8 @@
 // retryable errors meanwhile, retry with the same client_id, and every
 // acked message is stored once, in order, on the new primary and reaches
 // a watcher on the other node. The old primary comes back as a replica
-// and chatd never writes to it. A stale sentinel (one that names a
+// and chatd never writes to it. A primary demoted under chatd (READONLY)
+// sends it back to the sentinels, and a stale sentinel (one that names a
 // replica) first in the list does not hold chatd on that replica.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -206,6 +207,32 @@ test('the primary dies: the sentinels promote its replica, chatd follows; every 
   cust.close();
   custAcking.close();
   ag.close();
+});
+
+test('the primary is demoted under chatd (no failover, no CLIENT KILL): READONLY sends chatd back to the sentinels; once it is primary again the retry is acked once', async () => {
+  const cust = await connectAs(node, customer());
+  const conv = await openConv(cust, 'demoted');
+  const primary = redis.primary();
+  const msg = { type: 'send', client_id: uid('m'), conv, text: 'after the demotion' };
+  cli(primary, 'REPLICAOF', '127.0.0.1', String(redis.base + 9)); // a primary that is not there
+  try {
+    const refused = await cust.request(msg);
+    assert.equal(refused.type, 'error', JSON.stringify(refused));
+    assert.equal(refused.retryable, true);
+    await node.waitLog('is no longer the primary; asking the sentinels again');
+    await node.waitLog('is not the primary; asking the sentinels again');
+  } finally {
+    cli(primary, 'REPLICAOF', 'NO', 'ONE');
+  }
+  const deadline = Date.now() + 10000;
+  let r;
+  while ((r = await cust.request(msg)).type !== 'ack') {
+    assert.equal(r.retryable, true, JSON.stringify(r));
+    assert.ok(Date.now() < deadline, `not acked in time: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  await checkStored(cust, conv, [r], ['after the demotion'], primary);
+  cust.close();
 });
 
 test('a stale sentinel first in the list names a replica: chatd sees ROLE say so and asks the next sentinel', async () => {
