@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedisCluster, Chatd, root, connectAs, customer, agent, uid, waitFor, watch, openConv } from './harness.mjs';
+import { range, sendUntilAcked, sendMany, checkStored } from './failover.mjs';
 import { convKey, keySlot } from './keys.mjs';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -29,7 +30,6 @@ after(async () => {
   await cluster?.destroy();
 });
 
-const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
 function cli(port, ...args) {
   return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -55,53 +55,8 @@ function ownerOf(slot) {
 
 const slotOf = (conv) => keySlot(convKey(conv, 'm'));
 
-// Sends text as a message on conv until it is acked, retrying the same
-// client_id while the answer is a retryable error. Returns the ack and
-// how many retryable errors it took.
-async function sendUntilAcked(c, conv, text, { timeout = 20000 } = {}) {
-  const msg = { type: 'send', client_id: uid('m'), conv, text };
-  const deadline = Date.now() + timeout;
-  let errors = 0;
-  for (;;) {
-    const r = await c.request(msg, { timeout: 10000 });
-    if (r.type === 'ack') return { ack: r, errors };
-    assert.equal(r.retryable, true, `only retryable errors: ${JSON.stringify(r)}`);
-    errors++;
-    if (Date.now() > deadline) throw new Error(`not acked within ${timeout} ms: ${JSON.stringify(r)}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-}
 
-// Sends count messages one after the other; returns their acks (and the
-// retryable errors seen) once all are acked.
-async function sendMany(c, conv, prefix, count, during) {
-  const acks = [];
-  let errors = 0;
-  for (let i = 0; i < count; i++) {
-    if (i === Math.floor(count / 3) && during) during();
-    const r = await sendUntilAcked(c, conv, `${prefix} ${i}`);
-    acks.push(r.ack);
-    errors += r.errors;
-  }
-  return { acks, errors };
-}
 
-// Every message of conv once, in order, with gap-free seqs; the acks
-// name the seqs they were stored at.
-async function checkStored(c, conv, acks, texts) {
-  const events = [];
-  for (let after = 0; ;) {
-    const page = await c.request({ type: 'history', conv, after });
-    assert.equal(page.type, 'history', JSON.stringify(page));
-    events.push(...page.events);
-    if (!page.events.length || !page.more) break;
-    after = page.events[page.events.length - 1].seq;
-  }
-  assert.deepEqual(events.map((e) => e.seq), range(1, events.length), 'gap-free seqs');
-  const msgs = events.filter((e) => e.kind === 'message');
-  assert.deepEqual(msgs.map((e) => e.text), texts, 'every message once, in order');
-  for (const a of acks) assert.equal(msgs.find((e) => e.seq === a.seq)?.text, texts[acks.indexOf(a)]);
-}
 
 async function conversationsOnEveryPrimary(cust) {
   const byPort = new Map(primaries().map((p) => [p.port, []]));

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Chatd, root, connectAs, customer, agent, uid, waitFor, watch, openConv } from './harness.mjs';
+import { range, sendUntilAcked, sendMany, checkStored } from './failover.mjs';
 import { convKey } from './keys.mjs';
 
 const SCRIPT = join(root, 'scripts', 'redis-sentinel');
@@ -107,51 +108,12 @@ after(async () => {
   await redis?.destroy();
 });
 
-const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-// Sends text on conv until acked, retrying the same client_id while the
-// answer is a retryable error. Returns the ack and how many errors it took.
-async function sendUntilAcked(c, conv, text, { timeout = 20000 } = {}) {
-  const msg = { type: 'send', client_id: uid('m'), conv, text };
-  const deadline = Date.now() + timeout;
-  let errors = 0;
-  for (;;) {
-    const r = await c.request(msg, { timeout: 10000 });
-    if (r.type === 'ack') return { ack: r, errors };
-    assert.equal(r.retryable, true, `only retryable errors: ${JSON.stringify(r)}`);
-    errors++;
-    if (Date.now() > deadline) throw new Error(`not acked within ${timeout} ms: ${JSON.stringify(r)}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-}
 
-async function sendMany(c, conv, prefix, count, during) {
-  const acks = [];
-  let errors = 0;
-  for (let i = 0; i < count; i++) {
-    if (i === Math.floor(count / 3) && during) during();
-    const r = await sendUntilAcked(c, conv, `${prefix} ${i}`);
-    acks.push(r.ack);
-    errors += r.errors;
-  }
-  return { acks, errors };
-}
 
-// Every message of conv once, in order, with gap-free seqs, as chatd
-// reads them, and as many events in the stream on the primary itself.
-async function checkStored(c, conv, acks, texts, primaryPort) {
-  const events = [];
-  for (let after = 0; ;) {
-    const page = await c.request({ type: 'history', conv, after });
-    assert.equal(page.type, 'history', JSON.stringify(page));
-    events.push(...page.events);
-    if (!page.events.length || !page.more) break;
-    after = page.events[page.events.length - 1].seq;
-  }
-  assert.deepEqual(events.map((e) => e.seq), range(1, events.length), 'gap-free seqs');
-  const msgs = events.filter((e) => e.kind === 'message');
-  assert.deepEqual(msgs.map((e) => e.text), texts, 'every message once, in order');
-  acks.forEach((a, i) => assert.equal(msgs.find((e) => e.seq === a.seq)?.text, texts[i]));
+// checkStored, and as many events in the stream on the primary itself.
+async function checkOnPrimary(c, conv, acks, texts, primaryPort) {
+  const events = await checkStored(c, conv, acks, texts);
   assert.equal(Number(cli(primaryPort, 'XLEN', convKey(conv, 'e'))), events.length, 'all on the primary');
 }
 
@@ -165,7 +127,7 @@ test('chatd finds the primary through the sentinels: messages are stored there a
   for (const t of texts) acks.push((await sendUntilAcked(cust, conv, t)).ack);
   await ag.wait((f) => f.type === 'event' && f.conv === conv && f.seq === 4, { what: 'seq 4 on the watcher' });
   assert.deepEqual(ag.seqs(conv), range(1, 4));
-  await checkStored(cust, conv, acks, texts, redis.base);
+  await checkOnPrimary(cust, conv, acks, texts, redis.base);
   cust.close();
   ag.close();
 });
@@ -195,8 +157,8 @@ test('the primary dies: the sentinels promote its replica, chatd follows; every 
   const now = redis.primary();
   assert.equal(now, redis.base + 1);
   assert.ok(plain.errors + replicated.errors > 0, 'the failover was seen as retryable errors');
-  await checkStored(cust, conv, plain.acks, range(0, PER_PHASE - 1).map((i) => `failover ${i}`), now);
-  await checkStored(custAcking, conv2, replicated.acks, range(0, PER_PHASE - 1).map((i) => `replicated ${i}`), now);
+  await checkOnPrimary(cust, conv, plain.acks, range(0, PER_PHASE - 1).map((i) => `failover ${i}`), now);
+  await checkOnPrimary(custAcking, conv2, replicated.acks, range(0, PER_PHASE - 1).map((i) => `replicated ${i}`), now);
   await waitFor(() => /^role:slave/m.test(cli(old, 'INFO', 'replication')), { timeout: 15000, interval: 100, what: 'the old primary to become a replica' });
   const more = await sendUntilAcked(cust, conv, 'after the failover');
   await ag.wait((f) => f.type === 'event' && f.conv === conv && f.seq === more.ack.seq,
@@ -231,7 +193,7 @@ test('the primary is demoted under chatd (no failover, no CLIENT KILL): READONLY
     assert.ok(Date.now() < deadline, `not acked in time: ${JSON.stringify(r)}`);
     await new Promise((res) => setTimeout(res, 50));
   }
-  await checkStored(cust, conv, [r], ['after the demotion'], primary);
+  await checkOnPrimary(cust, conv, [r], ['after the demotion'], primary);
   cust.close();
 });
 
@@ -245,7 +207,7 @@ test('a stale sentinel first in the list names a replica: chatd sees ROLE say so
     const cust = await connectAs(third, customer());
     const conv = await openConv(cust, 'past a stale sentinel');
     const { ack } = await sendUntilAcked(cust, conv, 'on the primary');
-    await checkStored(cust, conv, [ack], ['on the primary'], redis.primary());
+    await checkOnPrimary(cust, conv, [ack], ['on the primary'], redis.primary());
     assert.doesNotMatch(cli(replica, 'INFO', 'commandstats'), /cmdstat_fcall/, 'no function called on the replica');
     cust.close();
   } finally {
