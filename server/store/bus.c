@@ -20,8 +20,8 @@
  *
  * With Redis Sentinel there is one link, as with one Redis, to the
  * primary the sentinels name, asked again before every connect
- * (sentinel.c). The link counts as up only once ROLE says it reached a
- * primary; if not, it is dropped and the sentinels asked again. A
+ * (bus_sentinel.c, sentinel.c). The link counts as up only once ROLE says it
+ * reached a primary; if not, it is dropped and the sentinels asked again. A
  * failover ends the old primary's connections (the sentinels' CLIENT
  * KILL, or its death), so link loss is what sends the bus to the new one.
  *
@@ -35,95 +35,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus_link.h"
+#include "bus_priv.h"
 #include "cluster_view.h"
-#include "sentinel.h"
 
 #include "chat/common/hmap.h"
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 
-#define BUS_BACKOFF_MIN_MS 50
-#define BUS_BACKOFF_MAX_MS 2000
-
-enum channel_state { CH_IDLE, CH_SUBSCRIBING, CH_LIVE, CH_UNSUBSCRIBING };
-
-struct bus_channel {
-	char *name;
-	unsigned slot;
-	enum channel_state state;
-	int node;	      /* the link it was sent on; -1 when IDLE */
-	struct bus_sub *subs; /* doubly linked, borrowed */
-	size_t n_subs;
-};
-
-struct bus {
-	uv_loop_t *loop;
-	bool cluster, stopping, destroyed;
-	struct redis_addr addr;		/* one Redis, or the named primary */
-	struct redis_config *sentinels; /* owned; sentinel only */
-	struct sentinel_ask *asking;	/* sentinel: the ask in progress */
-	bool addr_known;		/* sentinel: addr was named */
-	bool primary_checked;		/* sentinel: ROLE said "master" */
-	size_t named_by, ask_first;	/* sentinel indexes */
-	struct cluster_view *view;	/* cluster only */
-	struct cluster_map *map;	/* cluster only: &view->map */
-	struct bus_link *links[CLUSTER_NODES_MAX];
-	size_t n_links;		/* open, including closing ones */
-	struct hmap *channels;	/* name -> struct bus_channel, owned */
-	uv_timer_t retry_timer; /* subscribes IDLE channels again */
-	uv_timer_t ping_timer;
-	int open_timers; /* while destroying */
-	uint64_t backoff_ms;
-	uint64_t ping_ms, deadline_ms;
-};
-
 static const struct bus_link_ops link_ops;
 static void request_refresh(struct bus *bus);
-static void on_retry(uv_timer_t *t);
-static void resync(struct bus *bus);
 
 static int owner_of(struct bus *bus, unsigned slot)
 {
 	return bus->cluster ? cluster_map_owner(bus->map, slot) : 0;
 }
 
-static void on_primary_named(const struct redis_addr *primary, size_t which,
-			     void *arg)
-{
-	struct bus *bus = arg;
-
-	bus->asking = NULL;
-	if (!primary) {
-		log_warn("bus: no sentinel names the primary %s",
-			 bus->sentinels->master);
-		uv_timer_start(&bus->retry_timer, on_retry, BUS_BACKOFF_MAX_MS,
-			       0);
-		return;
-	}
-	bus->named_by = bus->ask_first = which; /* it answered: ask it first */
-	bus->addr = *primary;
-	bus->addr_known = true;
-	resync(bus);
-}
-
-/* With sentinels, the address comes from them first. */
-static bool addr_ready(struct bus *bus)
-{
-	if (!bus->sentinels || bus->addr_known)
-		return true;
-	if (!bus->asking)
-		bus->asking = sentinel_ask_start(bus->loop, bus->sentinels,
-						 bus->ask_first,
-						 on_primary_named, bus);
-	return false;
-}
-
 static struct bus_link *link_for(struct bus *bus, int node)
 {
 	const struct redis_addr *a;
 
-	if (bus->links[node] || bus->stopping || !addr_ready(bus))
+	if (bus->links[node] || bus->stopping || !bus_addr_ready(bus))
 		return bus->links[node];
 	a = bus->cluster ? &bus->map->nodes[node] : &bus->addr;
 	bus->links[node] = bus_link_open(bus->loop, a, node, &link_ops, bus);
@@ -133,7 +64,8 @@ static struct bus_link *link_for(struct bus *bus, int node)
 	}
 	bus->addr_known = false; /* sentinel: ask again */
 	if (!uv_is_active((uv_handle_t *)&bus->retry_timer))
-		uv_timer_start(&bus->retry_timer, on_retry, BUS_BACKOFF_MAX_MS,
+		uv_timer_start(&bus->retry_timer, bus_on_retry,
+			       BUS_BACKOFF_MAX_MS,
 			       0); /* cannot resolve the host: later */
 	return NULL;
 }
@@ -229,7 +161,8 @@ static void lost(struct bus *bus, struct bus_channel *ch)
 	if (bus->cluster)
 		request_refresh(bus);
 	if (!uv_is_active((uv_handle_t *)&bus->retry_timer) && !bus->stopping)
-		uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
+		uv_timer_start(&bus->retry_timer, bus_on_retry, bus->backoff_ms,
+			       0);
 }
 
 struct sweep {
@@ -272,7 +205,7 @@ static void sweep(struct bus *bus, int lost_node)
 }
 
 /* Subscribes every IDLE channel where it belongs now. */
-static void resync(struct bus *bus)
+void bus_resync(struct bus *bus)
 {
 	if (bus->stopping)
 		return;
@@ -281,19 +214,19 @@ static void resync(struct bus *bus)
 	sweep(bus, -1);
 }
 
-static void on_retry(uv_timer_t *t)
+void bus_on_retry(uv_timer_t *t)
 {
-	resync(t->data);
+	bus_resync(t->data);
 }
 
 /* Subscribes what is waiting on a link that is up (and, with sentinels,
  * known to reach the primary). */
-static void link_ready(struct bus *bus)
+void bus_link_ready(struct bus *bus)
 {
 	bus->backoff_ms = BUS_BACKOFF_MIN_MS;
 	log_info("bus: subscribed connection up, %zu channels",
 		 hmap_count(bus->channels));
-	resync(bus);
+	bus_resync(bus);
 }
 
 static void on_link_up(struct bus_link *l, void *arg)
@@ -303,24 +236,7 @@ static void on_link_up(struct bus_link *l, void *arg)
 	if (bus->sentinels)
 		bus_link_send(l, "ROLE", NULL); /* on_role goes on */
 	else
-		link_ready(bus);
-}
-
-/* The answer to ROLE: ["master", offset, replicas] on a primary. */
-static void on_role(struct bus *bus, struct bus_link *l, const redisReply *r)
-{
-	bus_link_pop(l);
-	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
-	    r->element[0]->type == REDIS_REPLY_STRING &&
-	    strcmp(r->element[0]->str, "master") == 0) {
-		bus->primary_checked = true;
-		link_ready(bus);
-		return;
-	}
-	log_warn("bus: %s:%d is not the primary; asking the sentinels again",
-		 l->addr.host, l->addr.port);
-	bus->ask_first = bus->named_by + 1; /* that sentinel may be stale */
-	bus_link_close(l);
+		bus_link_ready(bus);
 }
 
 static void maybe_free(struct bus *bus);
@@ -344,7 +260,7 @@ static void on_link_down(struct bus_link *l, void *arg)
 		log_warn("bus: connection lost; resubscribing");
 	if (bus->cluster)
 		request_refresh(bus);
-	uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
+	uv_timer_start(&bus->retry_timer, bus_on_retry, bus->backoff_ms, 0);
 	bus->backoff_ms *= 2;
 	if (bus->backoff_ms > BUS_BACKOFF_MAX_MS)
 		bus->backoff_ms = BUS_BACKOFF_MAX_MS;
@@ -442,7 +358,7 @@ static void on_reply(struct bus_link *l, const redisReply *r, void *arg)
 	struct bus *bus = arg;
 
 	if (bus->sentinels && expecting(l, "ROLE", NULL)) {
-		on_role(bus, l, r);
+		bus_on_role(bus, l, r);
 		return;
 	}
 	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
@@ -498,7 +414,7 @@ int bus_set_keepalive(struct bus *bus, uint64_t ping_ms, uint64_t deadline_ms)
 
 static void on_map(void *arg)
 {
-	resync(arg);
+	bus_resync(arg);
 }
 
 static void request_refresh(struct bus *bus)
