@@ -35,37 +35,88 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus_priv.h"
+#include "bus_link.h"
 #include "cluster_view.h"
+#include "bus_sentinel.h"
 
 #include "chat/common/hmap.h"
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 
+#define BUS_BACKOFF_MIN_MS 50
+#define BUS_BACKOFF_MAX_MS 2000
+
+enum channel_state { CH_IDLE, CH_SUBSCRIBING, CH_LIVE, CH_UNSUBSCRIBING };
+
+struct bus_channel {
+	char *name;
+	unsigned slot;
+	enum channel_state state;
+	int node;	      /* the link it was sent on; -1 when IDLE */
+	struct bus_sub *subs; /* doubly linked, borrowed */
+	size_t n_subs;
+};
+
+struct bus {
+	uv_loop_t *loop;
+	bool cluster, stopping, destroyed;
+	struct bus_primary primary; /* where the one link goes */
+	struct cluster_view *view;  /* cluster only */
+	struct cluster_map *map;    /* cluster only: &view->map */
+	struct bus_link *links[CLUSTER_NODES_MAX];
+	size_t n_links;		/* open, including closing ones */
+	struct hmap *channels;	/* name -> struct bus_channel, owned */
+	uv_timer_t retry_timer; /* subscribes IDLE channels again */
+	uv_timer_t ping_timer;
+	int open_timers; /* while destroying */
+	uint64_t backoff_ms;
+	uint64_t ping_ms, deadline_ms;
+};
+
 static const struct bus_link_ops link_ops;
 static void request_refresh(struct bus *bus);
+static void on_retry(uv_timer_t *t);
+static void resync(struct bus *bus);
 
 static int owner_of(struct bus *bus, unsigned slot)
 {
 	return bus->cluster ? cluster_map_owner(bus->map, slot) : 0;
 }
 
+/* The sentinels named the primary: connect. */
+static void on_named(void *arg)
+{
+	resync(arg);
+}
+
+/* No sentinel named the primary: ask again later. */
+static void on_unnamed(void *arg)
+{
+	struct bus *bus = arg;
+
+	log_warn("bus: no sentinel names the primary %s",
+		 bus->primary.sentinels->master);
+	uv_timer_start(&bus->retry_timer, on_retry, BUS_BACKOFF_MAX_MS, 0);
+}
+
 static struct bus_link *link_for(struct bus *bus, int node)
 {
 	const struct redis_addr *a;
 
-	if (bus->links[node] || bus->stopping || !bus_addr_ready(bus))
+	if (bus->links[node] || bus->stopping)
 		return bus->links[node];
-	a = bus->cluster ? &bus->map->nodes[node] : &bus->addr;
+	a = bus->cluster ? &bus->map->nodes[node]
+			 : bus_primary_addr(&bus->primary);
+	if (!a)
+		return NULL; /* the sentinels are asked */
 	bus->links[node] = bus_link_open(bus->loop, a, node, &link_ops, bus);
 	if (bus->links[node]) {
 		bus->n_links++;
 		return bus->links[node];
 	}
-	bus->addr_known = false; /* sentinel: ask again */
+	bus_primary_forget(&bus->primary);
 	if (!uv_is_active((uv_handle_t *)&bus->retry_timer))
-		uv_timer_start(&bus->retry_timer, bus_on_retry,
-			       BUS_BACKOFF_MAX_MS,
+		uv_timer_start(&bus->retry_timer, on_retry, BUS_BACKOFF_MAX_MS,
 			       0); /* cannot resolve the host: later */
 	return NULL;
 }
@@ -75,7 +126,7 @@ static struct bus_link *up_link(struct bus *bus, int node)
 {
 	struct bus_link *l = node >= 0 ? link_for(bus, node) : NULL;
 
-	if (bus->sentinels && !bus->primary_checked)
+	if (!bus_primary_usable(&bus->primary))
 		return NULL;
 	return l && l->up ? l : NULL;
 }
@@ -161,8 +212,7 @@ static void lost(struct bus *bus, struct bus_channel *ch)
 	if (bus->cluster)
 		request_refresh(bus);
 	if (!uv_is_active((uv_handle_t *)&bus->retry_timer) && !bus->stopping)
-		uv_timer_start(&bus->retry_timer, bus_on_retry, bus->backoff_ms,
-			       0);
+		uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
 }
 
 struct sweep {
@@ -205,7 +255,7 @@ static void sweep(struct bus *bus, int lost_node)
 }
 
 /* Subscribes every IDLE channel where it belongs now. */
-void bus_resync(struct bus *bus)
+static void resync(struct bus *bus)
 {
 	if (bus->stopping)
 		return;
@@ -214,29 +264,42 @@ void bus_resync(struct bus *bus)
 	sweep(bus, -1);
 }
 
-void bus_on_retry(uv_timer_t *t)
+static void on_retry(uv_timer_t *t)
 {
-	bus_resync(t->data);
+	resync(t->data);
 }
 
 /* Subscribes what is waiting on a link that is up (and, with sentinels,
  * known to reach the primary). */
-void bus_link_ready(struct bus *bus)
+static void link_ready(struct bus *bus)
 {
 	bus->backoff_ms = BUS_BACKOFF_MIN_MS;
 	log_info("bus: subscribed connection up, %zu channels",
 		 hmap_count(bus->channels));
-	bus_resync(bus);
+	resync(bus);
 }
 
 static void on_link_up(struct bus_link *l, void *arg)
 {
 	struct bus *bus = arg;
 
-	if (bus->sentinels)
+	if (bus->primary.sentinels)
 		bus_link_send(l, "ROLE", NULL); /* on_role goes on */
 	else
-		bus_link_ready(bus);
+		link_ready(bus);
+}
+
+/* The answer to ROLE: ["master", offset, replicas] on a primary. */
+static void on_role(struct bus *bus, struct bus_link *l, const redisReply *r)
+{
+	bus_link_pop(l);
+	if (bus_primary_role(&bus->primary, r)) {
+		link_ready(bus);
+		return;
+	}
+	log_warn("bus: %s:%d is not the primary; asking the sentinels again",
+		 l->addr.host, l->addr.port);
+	bus_link_close(l);
 }
 
 static void maybe_free(struct bus *bus);
@@ -248,7 +311,7 @@ static void on_link_down(struct bus_link *l, void *arg)
 
 	bus->links[l->node] = NULL;
 	bus->n_links--;
-	bus->addr_known = bus->primary_checked = false; /* sentinel: ask */
+	bus_primary_forget(&bus->primary);
 	if (bus->destroyed) {
 		maybe_free(bus);
 		return;
@@ -260,7 +323,7 @@ static void on_link_down(struct bus_link *l, void *arg)
 		log_warn("bus: connection lost; resubscribing");
 	if (bus->cluster)
 		request_refresh(bus);
-	uv_timer_start(&bus->retry_timer, bus_on_retry, bus->backoff_ms, 0);
+	uv_timer_start(&bus->retry_timer, on_retry, bus->backoff_ms, 0);
 	bus->backoff_ms *= 2;
 	if (bus->backoff_ms > BUS_BACKOFF_MAX_MS)
 		bus->backoff_ms = BUS_BACKOFF_MAX_MS;
@@ -357,8 +420,8 @@ static void on_reply(struct bus_link *l, const redisReply *r, void *arg)
 {
 	struct bus *bus = arg;
 
-	if (bus->sentinels && expecting(l, "ROLE", NULL)) {
-		bus_on_role(bus, l, r);
+	if (bus->primary.sentinels && expecting(l, "ROLE", NULL)) {
+		on_role(bus, l, r);
 		return;
 	}
 	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
@@ -414,7 +477,7 @@ int bus_set_keepalive(struct bus *bus, uint64_t ping_ms, uint64_t deadline_ms)
 
 static void on_map(void *arg)
 {
-	bus_resync(arg);
+	resync(arg);
 }
 
 static void request_refresh(struct bus *bus)
@@ -429,11 +492,7 @@ struct bus *bus_create(uv_loop_t *loop, const struct redis_config *cfg)
 
 	bus->loop = loop;
 	bus->cluster = cfg->cluster;
-	bus->addr = cfg->addrs[0];
-	if (cfg->sentinel) {
-		bus->sentinels = xmalloc(sizeof(*bus->sentinels));
-		*bus->sentinels = *cfg;
-	}
+	bus_primary_init(&bus->primary, loop, cfg, on_named, on_unnamed, bus);
 	bus->channels = hmap_create();
 	bus->backoff_ms = BUS_BACKOFF_MIN_MS;
 	uv_timer_init(loop, &bus->retry_timer);
@@ -457,8 +516,7 @@ void bus_stop(struct bus *bus)
 	bus->stopping = true;
 	uv_timer_stop(&bus->retry_timer);
 	uv_timer_stop(&bus->ping_timer); /* a running timer keeps the loop up */
-	sentinel_ask_cancel(bus->asking);
-	bus->asking = NULL;
+	bus_primary_stop(&bus->primary);
 	if (bus->cluster)
 		cluster_view_stop(bus->view);
 	for (size_t i = 0; i < CLUSTER_NODES_MAX; i++)
@@ -480,7 +538,7 @@ static void maybe_free(struct bus *bus)
 {
 	if (bus->open_timers > 0 || bus->n_links > 0)
 		return;
-	free(bus->sentinels);
+	bus_primary_cleanup(&bus->primary);
 	free(bus->view);
 	free(bus);
 }

@@ -1,58 +1,87 @@
-/*
- * bus_sentinel: with Redis Sentinel the bus has one link, to the primary
- * the sentinels name (asked again before every connect), and the link
- * counts as up only once ROLE says it reached a primary.
- */
-#include "bus_priv.h"
+/* bus_sentinel: where the bus connects; see bus_sentinel.h. */
+#include "bus_sentinel.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "chat/common/log.h"
+#include "chat/common/util.h"
+
+void bus_primary_init(struct bus_primary *p, uv_loop_t *loop,
+		      const struct redis_config *cfg, void (*on_named)(void *),
+		      void (*on_unnamed)(void *), void *arg)
+{
+	memset(p, 0, sizeof(*p));
+	p->loop = loop;
+	p->addr = cfg->addrs[0];
+	p->known = !cfg->sentinel;
+	p->on_named = on_named;
+	p->on_unnamed = on_unnamed;
+	p->arg = arg;
+	if (cfg->sentinel) {
+		p->sentinels = xmalloc(sizeof(*p->sentinels));
+		*p->sentinels = *cfg;
+	}
+}
+
+void bus_primary_stop(struct bus_primary *p)
+{
+	sentinel_ask_cancel(p->asking);
+	p->asking = NULL;
+}
+
+void bus_primary_cleanup(struct bus_primary *p)
+{
+	free(p->sentinels);
+	p->sentinels = NULL;
+}
 
 static void on_primary_named(const struct redis_addr *primary, size_t which,
 			     void *arg)
 {
-	struct bus *bus = arg;
+	struct bus_primary *p = arg;
 
-	bus->asking = NULL;
+	p->asking = NULL;
 	if (!primary) {
-		log_warn("bus: no sentinel names the primary %s",
-			 bus->sentinels->master);
-		uv_timer_start(&bus->retry_timer, bus_on_retry,
-			       BUS_BACKOFF_MAX_MS, 0);
+		p->on_unnamed(p->arg);
 		return;
 	}
-	bus->named_by = bus->ask_first = which; /* it answered: ask it first */
-	bus->addr = *primary;
-	bus->addr_known = true;
-	bus_resync(bus);
+	p->named_by = p->ask_first = which; /* it answered: ask it first */
+	p->addr = *primary;
+	p->known = true;
+	p->on_named(p->arg);
 }
 
-/* With sentinels, the address comes from them first. */
-bool bus_addr_ready(struct bus *bus)
+const struct redis_addr *bus_primary_addr(struct bus_primary *p)
 {
-	if (!bus->sentinels || bus->addr_known)
-		return true;
-	if (!bus->asking)
-		bus->asking = sentinel_ask_start(bus->loop, bus->sentinels,
-						 bus->ask_first,
-						 on_primary_named, bus);
-	return false;
+	if (p->known)
+		return &p->addr;
+	if (!p->asking)
+		p->asking =
+			sentinel_ask_start(p->loop, p->sentinels, p->ask_first,
+					   on_primary_named, p);
+	return NULL;
 }
 
-/* The answer to ROLE: ["master", offset, replicas] on a primary. */
-void bus_on_role(struct bus *bus, struct bus_link *l, const redisReply *r)
+bool bus_primary_usable(const struct bus_primary *p)
 {
-	bus_link_pop(l);
+	return !p->sentinels || p->checked;
+}
+
+/* ["master", offset, replicas] on a primary. */
+bool bus_primary_role(struct bus_primary *p, const redisReply *r)
+{
 	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
 	    r->element[0]->type == REDIS_REPLY_STRING &&
 	    strcmp(r->element[0]->str, "master") == 0) {
-		bus->primary_checked = true;
-		bus_link_ready(bus);
-		return;
+		p->checked = true;
+		return true;
 	}
-	log_warn("bus: %s:%d is not the primary; asking the sentinels again",
-		 l->addr.host, l->addr.port);
-	bus->ask_first = bus->named_by + 1; /* that sentinel may be stale */
-	bus_link_close(l);
+	p->ask_first = p->named_by + 1;
+	return false;
+}
+
+void bus_primary_forget(struct bus_primary *p)
+{
+	if (p->sentinels)
+		p->known = p->checked = false;
 }
