@@ -1,9 +1,11 @@
 /*
  * sentinel: one ask walks the sentinel list once. Each sentinel gets a
  * fresh hiredis async connection (the command is queued before the
- * connect completes) and SENTINEL_ASK_MS to answer; a refusal, a nil
- * (the name is unknown there), a lost connection or the deadline moves
- * on to the next. Every step runs from the ask's timer, so found is never
+ * connect completes) and SENTINEL_ASK_MS to answer SENTINEL MASTER; a
+ * refusal, an unknown name, a lost connection or the deadline moves on to
+ * the next. Of the answers, the one with the highest config-epoch wins:
+ * a sentinel not yet told of a failover still names the old primary, at
+ * the old epoch. Every step runs from the ask's timer, so found is never
  * called inside sentinel_ask_start() or inside a hiredis callback that
  * still uses the context.
  */
@@ -27,6 +29,8 @@ struct sentinel_ask {
 	uv_timer_t timer; /* the step to run, or the deadline */
 	bool found, over;
 	struct redis_addr primary;
+	long long epoch; /* of the primary found */
+	size_t found_at; /* the index of the sentinel that named it */
 	sentinel_found_cb cb;
 	void *arg;
 };
@@ -68,29 +72,45 @@ static void finish(struct sentinel_ask *ask)
 	void *arg = ask->arg;
 	struct redis_addr primary = ask->primary;
 	bool found = ask->found;
-	size_t which = (ask->first + ask->next - 1) % ask->cfg.n;
+	size_t which = ask->found_at;
 
 	sentinel_ask_cancel(ask);
 	cb(found ? &primary : NULL, which, arg);
 }
 
-/* ["host", "port"], or nil when this sentinel does not know the name. */
-static int parse_answer(const redisReply *r, struct redis_addr *out)
+/* SENTINEL MASTER's answer: field, value, ... with "ip", "port" and
+ * "config-epoch" among them; an error when the name is unknown there. */
+static int parse_answer(const redisReply *r, struct redis_addr *out,
+			long long *epoch)
 {
+	const char *ip = NULL, *port_s = NULL, *epoch_s = NULL;
 	char *end;
 	long port;
 
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-	    r->element[0]->type != REDIS_REPLY_STRING ||
-	    r->element[1]->type != REDIS_REPLY_STRING ||
-	    r->element[0]->len == 0 || r->element[0]->len >= sizeof(out->host))
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements % 2)
 		return -1;
-	port = strtol(r->element[1]->str, &end, 10);
+	for (size_t i = 0; i + 1 < r->elements; i += 2) {
+		const redisReply *f = r->element[i], *v = r->element[i + 1];
+
+		if (f->type != REDIS_REPLY_STRING ||
+		    v->type != REDIS_REPLY_STRING)
+			continue;
+		if (strcmp(f->str, "ip") == 0)
+			ip = v->str;
+		else if (strcmp(f->str, "port") == 0)
+			port_s = v->str;
+		else if (strcmp(f->str, "config-epoch") == 0)
+			epoch_s = v->str;
+	}
+	if (!ip || !port_s || !*ip || strlen(ip) >= sizeof(out->host))
+		return -1;
+	port = strtol(port_s, &end, 10);
 	if (*end || port < 1 || port > 65535)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	memcpy(out->host, r->element[0]->str, r->element[0]->len);
+	memcpy(out->host, ip, strlen(ip));
 	out->port = (int)port;
+	*epoch = epoch_s ? strtoll(epoch_s, NULL, 10) : 0;
 	return 0;
 }
 
@@ -99,13 +119,22 @@ static void on_answer(redisAsyncContext *ac, void *r, void *privdata)
 	struct sentinel_ask *ask = ac->data;
 	const struct redis_addr *s;
 	const redisReply *reply = r;
+	struct redis_addr named;
+	long long epoch;
 
 	(void)privdata;
 	if (!ask || ask->ac != ac)
 		return;
 	s = asked(ask);
-	if (parse_answer(reply, &ask->primary) == 0) {
-		ask->found = true; /* the step reports it */
+	if (parse_answer(reply, &named, &epoch) == 0) {
+		/* the highest epoch so far; on a tie, the first asked */
+		if (!ask->found || epoch > ask->epoch) {
+			ask->found = true;
+			ask->primary = named;
+			ask->epoch = epoch;
+			ask->found_at =
+				(ask->first + ask->next - 1) % ask->cfg.n;
+		}
 	} else {
 		log_warn("redis: sentinel %s:%d does not name %s: %s", s->host,
 			 s->port, ask->cfg.master,
@@ -153,8 +182,7 @@ static int ask_one(struct sentinel_ask *ask)
 {
 	const struct redis_addr *s =
 		&ask->cfg.addrs[(ask->first + ask->next++) % ask->cfg.n];
-	const char *argv[] = {"SENTINEL", "get-master-addr-by-name",
-			      ask->cfg.master};
+	const char *argv[] = {"SENTINEL", "MASTER", ask->cfg.master};
 	redisAsyncContext *ac;
 
 	ac = s->path[0] ? redisAsyncConnectUnix(s->path)
@@ -183,7 +211,7 @@ static void on_step(uv_timer_t *t)
 {
 	struct sentinel_ask *ask = t->data;
 
-	while (!ask->found && ask->next < ask->cfg.n)
+	while (ask->next < ask->cfg.n)
 		if (ask_one(ask) == 0)
 			return;
 	finish(ask);

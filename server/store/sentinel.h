@@ -1,9 +1,10 @@
 /*
- * sentinel: asks Redis Sentinel where the primary is. One ask tries the
- * sentinels in turn, each with a short deadline, with
- * SENTINEL get-master-addr-by-name, on the loop (hiredis async), and
- * reports the first address named. It does not check that the address
- * really is a primary (a sentinel may be stale): the connection that
+ * sentinel: asks Redis Sentinel where the primary is. One ask asks every
+ * sentinel in turn, each with a short deadline, with SENTINEL MASTER, on
+ * the loop (hiredis async), and reports the address named at the highest
+ * config-epoch (a sentinel not yet told of a failover names the old
+ * primary at the old epoch). It does not check that the address really is
+ * a primary (every sentinel answering may be stale): the connection that
  * follows asks ROLE (link.c, bus.c), and when it is not, the next ask
  * starts after the sentinel that named it, so a stale sentinel first in
  * the list cannot hold chatd on a replica. Not here: connecting,

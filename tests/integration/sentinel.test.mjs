@@ -203,13 +203,15 @@ test('the primary is demoted under chatd (no failover, no CLIENT KILL): READONLY
   cust.close();
 });
 
-test('a stale sentinel first in the list names a replica: chatd sees ROLE say so and asks the next sentinel', async () => {
+// chatd follows the highest config-epoch among the sentinels' answers;
+// at equal epochs (no failover yet) it takes the first and ROLE tells it
+// that is a replica. Either way it ends on the primary.
+test('a stale sentinel first in the list names a replica: chatd still writes only to the primary', async () => {
   const [stale, replica] = await redis.startStale();
   assert.match(cli(replica, 'ROLE'), /^slave/);
   const url = `redis-sentinel://127.0.0.1:${stale},${redis.sentinels.map((p) => `127.0.0.1:${p}`).join(',')}/chatd`;
   const third = await new Chatd({ url }).start();
   try {
-    await third.waitLog('is not the primary; asking the sentinels again');
     const cust = await connectAs(third, customer());
     const conv = await openConv(cust, 'past a stale sentinel');
     const { ack } = await sendUntilAcked(cust, conv, 'on the primary');
