@@ -11,7 +11,6 @@
 #include "canned.h"
 #include "chat/common/ids.h"
 #include "chat/common/util.h"
-#include "chat/store/keys.h"
 #include "conv.h"
 #include "query.h"
 #include "watch.h"

@@ -15,7 +15,6 @@
 #include "chat/cmd/actor.h"
 #include "chat/cmd/sink.h"
 #include "chat/common/hist.h"
-#include "chat/store/keys.h"
 #include "chat/protocol.h"
 
 struct store;
