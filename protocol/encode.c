@@ -335,10 +335,12 @@ static json_t *details_object(const struct proto_details *d)
  * out when NULL or ""; context and tier when NULL.
  */
 char *proto_opened_members(const struct proto_details *d, const char *context,
-			   const char *org, const char *site, const char *tier)
+			   const char *org, const char *site, const char *tier,
+			   const struct proto_route_info *ri)
 {
 	json_t *details = details_object(d);
 
+	(void)ri;
 	if (!details)
 		return NULL;
 	return strip_braces(dump_owned(

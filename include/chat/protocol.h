@@ -50,6 +50,14 @@
 	  "the conversation is closed")                                        \
 	X(PROTO_E_RATE_LIMITED, "rate_limited", true,                          \
 	  "too many frames; slow down")                                        \
+	X(PROTO_E_OUTSIDE_HOURS, "outside_hours", false,                       \
+	  "chat is closed now for this support package")                       \
+	X(PROTO_E_OVER_CAPACITY, "over_capacity", false,                       \
+	  "the agent already has as many conversations as they can take")      \
+	X(PROTO_E_NO_OFFER, "no_offer", false,                                 \
+	  "this conversation is not offered to you (expired or taken)")        \
+	X(PROTO_E_AGENT_UNAVAILABLE, "agent_unavailable", false,               \
+	  "that agent is not online or has no free capacity")                  \
 	X(PROTO_E_CLIENT_ID_REUSED, "client_id_reused", false,                 \
 	  "this client_id was already used for a different request; use a "    \
 	  "new client_id")                                                     \
@@ -96,6 +104,19 @@ enum proto_type {
 	PROTO_CANNED_SAVE,
 	PROTO_CANNED_DELETE,
 	PROTO_UNWATCH,
+	PROTO_AVAILABILITY, /* chat hours, queue class, topics, agents online */
+	PROTO_PRESENCE,	    /* agents: online, away, offline */
+	PROTO_AGENTS,	    /* agents: every agent's presence and load */
+	PROTO_ACCEPT,	    /* agents: take the conversation offered */
+	PROTO_DECLINE,	    /* agents: pass the offer on */
+	PROTO_TRANSFER,	    /* to another agent, or back to the queue */
+	PROTO_TAKEOVER,	    /* admins: take a conversation over */
+};
+
+enum proto_presence {
+	PROTO_PRESENCE_ONLINE,
+	PROTO_PRESENCE_AWAY,
+	PROTO_PRESENCE_OFFLINE
 };
 
 enum proto_role { PROTO_ROLE_CUSTOMER, PROTO_ROLE_AGENT, PROTO_ROLE_ADMIN };
@@ -111,6 +132,9 @@ enum proto_list_scope {
 #define PROTO_CANNED_TITLE_MAX 100
 #define PROTO_CANNED_TEXT_MAX 4096
 #define PROTO_USER_ID_MAX 128
+#define PROTO_TOPIC_MAX 32  /* a topic key: a-z 0-9 _ - */
+#define PROTO_TZ_MAX 64	    /* an IANA time zone name */
+#define PROTO_NOTE_MAX 4096 /* transfer and takeover notes */
 
 /* Details a customer gives when opening a conversation. Strings are owned
  * by the enclosing struct proto_request; NULL when absent. */
@@ -152,8 +176,14 @@ struct proto_request {
 	 * before_conv) in (score desc, conv desc) order; 0 = newest. */
 	uint64_t before_score;
 	char before_conv[PROTO_CONV_LEN +
-			 1];		  /* "" when the cursor has no conv */
-	struct proto_details details;	  /* open */
+			 1];		 /* "" when the cursor has no conv */
+	struct proto_details details;	 /* open */
+	char topic[PROTO_TOPIC_MAX + 1]; /* open, optional: "" = none */
+	char tz[PROTO_TZ_MAX + 1];	 /* open, optional: the customer's */
+	bool leave_message;	    /* open: store it for the next opening */
+	enum proto_presence status; /* presence */
+	char to[PROTO_USER_ID_MAX + 1]; /* transfer: "" = the queue */
+	char *note; /* transfer, takeover: optional, owned */
 	struct proto_resume_item *resume; /* resume, owned array */
 	size_t n_resume;
 };
@@ -229,10 +259,25 @@ char *proto_encode_read_prefix(const char *conv, const struct proto_user *from);
 char *proto_event_prefix(const char *conv, const char *kind,
 			 const struct proto_user *from, const char *client_id,
 			 const char *body_members);
+/* How the support package routes a conversation, as its opened event
+ * and list items show it. Borrowed strings; "" or NULL topic is omitted,
+ * held_until 0 is omitted. */
+struct proto_route_info {
+	const char *class_key, *topic;
+	bool out_of_scope;
+	int64_t held_until; /* a message left out of hours waits until then */
+};
 /* Body members for an "opened" event: details and the server-attached
- * context. org/site may be NULL. */
+ * context. org/site may be NULL; ri NULL adds no routing members. */
 char *proto_opened_members(const struct proto_details *d, const char *context,
-			   const char *org, const char *site, const char *tier);
+			   const char *org, const char *site, const char *tier,
+			   const struct proto_route_info *ri);
+/* Body members of a "joined" event: "via" (claim, offer, transfer,
+ * takeover) and "by" {id, name} when by is not NULL (another user did it). */
+char *proto_joined_members(const char *via, const struct proto_user *by);
+/* Body members of a "left" event: "reason" (transfer, queue, offline,
+ * takeover) and "to" {id, name} when to is not NULL. */
+char *proto_left_members(const char *reason, const struct proto_user *to);
 /* Body members with one string member, e.g. "text":"...". */
 char *proto_string_member(const char *name, const char *value);
 
@@ -270,6 +315,57 @@ char *proto_feed_opened_prefix(const char *conv, const char *summary,
 char *proto_feed_assigned_prefix(const char *conv,
 				 const struct proto_user *agent);
 char *proto_feed_closed_prefix(const char *conv, const char *reason);
+/* Back in the queue:
+ * {"type":"feed","kind":"requeued","conv":..,"status":"waiting" */
+char *proto_feed_requeued_prefix(const char *conv);
+
+/* An error with "opens_at" (UTC ms): outside_hours. */
+char *proto_encode_error_opens(const char *id, const char *message,
+			       int64_t opens_at);
+
+/* What the support package offers the asking user now. Borrowed. */
+struct proto_topic_item {
+	const char *key, *label;
+	bool in_scope;
+};
+struct proto_availability {
+	const char *tier, *class_key, *class_label, *hours, *timezone, *scope,
+		*scope_label;
+	bool open;
+	int64_t opens_at; /* sent as null when open */
+	unsigned agents_online;
+	const struct proto_topic_item *topics;
+	size_t n_topics;
+};
+char *proto_encode_availability(const char *id,
+				const struct proto_availability *a);
+/* A waiting customer's place: position (1 = next), waiting (how many
+ * wait in all), eta_ms (< 0 sent as null: unknown) and class. */
+char *proto_encode_queue(const char *conv, unsigned position, unsigned waiting,
+			 int64_t eta_ms, const char *class_key);
+/* A conversation offered to the agent who gets the frame. Borrowed. */
+struct proto_offer {
+	const char *conv, *summary, *tier, *class_key, *topic;
+	bool out_of_scope;
+	struct proto_user customer; /* id and name only */
+	int64_t expires_at;
+};
+char *proto_encode_offer(const struct proto_offer *o);
+/* The offer ended: reason accepted, declined, expired, taken or closed. */
+char *proto_encode_offer_withdrawn(const char *conv, const char *reason);
+/* One agent's presence and load. status is the effective one (online,
+ * away, offline). Borrowed. */
+struct proto_agent_item {
+	const char *id, *name, *status;
+	unsigned load, capacity;
+	const char *const *skills;
+	size_t n_skills;
+};
+char *proto_encode_agents(const char *id, const struct proto_agent_item *items,
+			  size_t n);
+/* {"type":"agent","agent":{...}}: one agent changed. */
+char *proto_encode_agent(const struct proto_agent_item *item);
+const char *proto_presence_str(enum proto_presence p);
 
 /* Text that already is JSON (a stored event without its header), borrowed
  * and copied as it is. */
@@ -289,6 +385,12 @@ struct proto_conv_item {
 	struct proto_user agent;
 	int64_t opened_at, closed_at;
 	uint64_t last_seq;
+	/* Routing: class and topic ("" or NULL omitted), out_of_scope,
+	 * held_until (0 omitted), position in the queue (0 omitted). */
+	const char *class_key, *topic;
+	bool out_of_scope;
+	int64_t held_until;
+	unsigned position;
 };
 /* next is the cursor of the following page (see proto_cursor_format()),
  * NULL when there is none (sent as null). */
@@ -341,8 +443,8 @@ const char *proto_evhdr_json(const char *p, size_t len, size_t *json_len);
 /* Writes the header and a NUL into buf (PROTO_EVHDR_MAX + 1 bytes); returns
  * its length, or -1 for an audience or kind letter that is not one. */
 int proto_evhdr_write(char *buf, const struct proto_evhdr *h);
-/* 'o' opened, 'm' message, 'n' note, 'j' joined, 'c' closed, 'r' reopened,
- * 'x' anything else (also NULL). */
+/* 'o' opened, 'm' message, 'n' note, 'j' joined, 'l' left, 'c' closed,
+ * 'r' reopened, 'x' anything else (also NULL). */
 char proto_event_kind_letter(const char *kind);
 /* PROTO_AUD_AGENTS for "note", else PROTO_AUD_ALL. */
 char proto_event_audience(const char *kind);

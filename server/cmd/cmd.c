@@ -93,6 +93,15 @@ void cmd_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	case PROTO_CANNED_DELETE:
 		canned_delete(ctx, a, k, req);
 		break;
+	case PROTO_AVAILABILITY:
+	case PROTO_PRESENCE:
+	case PROTO_AGENTS:
+	case PROTO_ACCEPT:
+	case PROTO_DECLINE:
+	case PROTO_TRANSFER:
+	case PROTO_TAKEOVER:
+		sink_send_error(k, req->id, NULL, PROTO_E_UNKNOWN_TYPE, NULL);
+		break;
 	}
 }
 

@@ -77,7 +77,7 @@ void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	ids_conv_derive(ctx->id_secret, ctx->id_secret_len, a->id,
 			req->client_id, conv);
 	members = proto_opened_members(&req->details, actor_context(a), a->org,
-				       a->site, auth_tier_str(a->tier));
+				       a->site, auth_tier_str(a->tier), NULL);
 	if (members)
 		event = proto_event_prefix(conv, "opened", &from,
 					   req->client_id, members);

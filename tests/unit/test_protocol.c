@@ -1166,8 +1166,8 @@ static void test_opened_event_reproduces_the_example(void **state UNUSED)
 		.screenshots = &shot,
 		.n_screenshots = 1,
 	};
-	char *body =
-		proto_opened_members(&d, "site", "org-1", "site-1", "gold");
+	char *body = proto_opened_members(&d, "site", "org-1", "site-1", "gold",
+					  NULL);
 
 	assert_matches_example(
 		close_event(
@@ -1199,7 +1199,8 @@ static void test_event_prefix_is_an_unterminated_object(void **state UNUSED)
 static void test_opened_members_leave_out_what_is_absent(void **state UNUSED)
 {
 	struct proto_details d = {.summary = "s"};
-	char *s = proto_opened_members(&d, "personal", "", NULL, "silver");
+	char *s =
+		proto_opened_members(&d, "personal", "", NULL, "silver", NULL);
 
 	assert_string_equal(s, "\"details\":{\"summary\":\"s\"},\"context\":"
 			       "\"personal\",\"tier\":\"silver\"");
