@@ -32,8 +32,11 @@ SERVER_SRC := $(foreach d,$(SERVER_DIRS),$(wildcard server/$(d)/*.c))
 TOP_SRC := server/main.c server/token_cmd.c server/migrate_cmd.c
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lua_scripts.o
-LUA := $(addprefix server/store/lua/,_append_common.lua open.lua append.lua \
-	read.lua page.lua outbox_take.lua outbox_done.lua append_batch.lua)
+LUA := $(addprefix server/store/lua/,_append_common.lua _route.lua open.lua \
+	append.lua read.lua page.lua outbox_take.lua outbox_done.lua \
+	append_batch.lua page_up.lua route_enqueue.lua route_close.lua \
+	route_assign.lua route_decline.lua route_presence.lua route_seen.lua \
+	route_tick.lua route_snapshot.lua route_agents.lua route_apply.lua)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)

@@ -15,11 +15,14 @@
 #include "chat/common/auth.h"
 #include "chat/cmd/idle.h"
 #include "chat/cmd/outbox.h"
+#include "chat/cmd/router.h"
+#include "chat/support/policy.h"
 #include "chat/store/bus.h"
 #include "chat/common/config.h"
 #include "chat/cmd/batch.h"
 #include "chat/net/hub.h"
 #include "chat/common/log.h"
+#include "chat/common/util.h"
 #include "chat/store/store.h"
 #include "migrate_cmd.h"
 #include "token_cmd.h"
@@ -38,6 +41,8 @@ struct node {
 	struct idle *idle;
 	struct batch *batch;
 	struct outbox *outbox;
+	struct router *router;
+	struct policy *policy;
 	struct transport *transport;
 	uv_signal_t sigint, sigterm;
 	uv_timer_t drain;
@@ -69,6 +74,8 @@ static void finish(struct node *n)
 	n->batch = NULL;
 	outbox_destroy(n->outbox);
 	n->outbox = NULL;
+	router_destroy(n->router);
+	n->router = NULL;
 	outbox_log_lag(&n->hub->cmd);
 	store_stop(n->store);
 	bus_stop(n->bus);
@@ -163,6 +170,23 @@ static uint64_t idle_interval_ms(const struct config *cfg)
 	return ms < 250 ? 250 : ms > 60000 ? 60000 : ms;
 }
 
+/* The support packages: the policy file, or the built-in defaults. */
+static int setup_policy(struct node *n)
+{
+	char err[256];
+
+	n->policy = xmalloc(sizeof(*n->policy));
+	policy_defaults(n->policy);
+	if (!n->cfg.policy)
+		return 0;
+	if (policy_load(n->policy, n->cfg.policy, err, sizeof(err))) {
+		fprintf(stderr, "chatd: %s\n", err);
+		return -1;
+	}
+	log_info("support policy: %s", n->cfg.policy);
+	return 0;
+}
+
 static int start(struct node *n)
 {
 	struct redis_config redis;
@@ -181,6 +205,8 @@ static int start(struct node *n)
 	n->hub = hub_create(&n->loop, &n->cfg, &n->auth, n->store, n->bus);
 	if (!n->hub)
 		return -1;
+	n->hub->cmd.policy = n->policy;
+	n->router = router_create(&n->loop, &n->hub->cmd);
 	n->batch = batch_create(&n->loop, &n->hub->cmd);
 	n->idle = idle_create(&n->loop, &n->hub->cmd, n->cfg.waiting_timeout_s,
 			      n->cfg.idle_timeout_s, idle_interval_ms(&n->cfg));
@@ -215,6 +241,8 @@ static int serve(int argc, char **argv)
 			log_set_level(levels[i]);
 	if ((rc = setup_auth(&n)))
 		goto out_cfg;
+	if ((rc = setup_policy(&n)))
+		goto out_cfg;
 	uv_loop_init(&n.loop);
 	rc = start(&n);
 	if (rc == 0)
@@ -226,6 +254,7 @@ static int serve(int argc, char **argv)
 	uv_run(&n.loop, UV_RUN_DEFAULT);
 	uv_loop_close(&n.loop);
 out_cfg:
+	free(n.policy);
 	config_cleanup(&n.cfg);
 	return rc < 0 ? 1 : 0;
 }

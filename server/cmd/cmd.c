@@ -13,6 +13,7 @@
 #include "chat/common/util.h"
 #include "conv.h"
 #include "query.h"
+#include "route.h"
 #include "watch.h"
 
 #define DEFAULT_LIST 20
@@ -59,7 +60,6 @@ void cmd_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		break;
 	case PROTO_SEND:
 	case PROTO_NOTE:
-	case PROTO_CLAIM:
 	case PROTO_CLOSE:
 		conv_append(ctx, a, k, req);
 		break;
@@ -93,14 +93,23 @@ void cmd_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	case PROTO_CANNED_DELETE:
 		canned_delete(ctx, a, k, req);
 		break;
-	case PROTO_AVAILABILITY:
-	case PROTO_PRESENCE:
-	case PROTO_AGENTS:
+	case PROTO_CLAIM:
 	case PROTO_ACCEPT:
-	case PROTO_DECLINE:
 	case PROTO_TRANSFER:
 	case PROTO_TAKEOVER:
-		sink_send_error(k, req->id, NULL, PROTO_E_UNKNOWN_TYPE, NULL);
+		route_assign(ctx, a, k, req);
+		break;
+	case PROTO_DECLINE:
+		route_decline(ctx, a, k, req);
+		break;
+	case PROTO_PRESENCE:
+		route_presence(ctx, a, k, req);
+		break;
+	case PROTO_AGENTS:
+		route_agents(ctx, a, k, req);
+		break;
+	case PROTO_AVAILABILITY:
+		route_availability(ctx, a, k, req);
 		break;
 	}
 }
@@ -117,6 +126,8 @@ unsigned cmd_cost(const struct proto_request *req)
 		return 1 + (req->limit ? req->limit : DEFAULT_LIST) / 10;
 	case PROTO_HISTORY:
 	case PROTO_CANNED_LIST:
+	case PROTO_AGENTS:
+	case PROTO_AVAILABILITY:
 		return 2;
 	default:
 		return 1;

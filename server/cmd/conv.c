@@ -15,6 +15,9 @@
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
+#include "chat/support/hours.h"
+#include "chat/support/policy.h"
+#include "chat/support/queue.h"
 #include "commit.h"
 #include "policy.h"
 #include "reply.h"
@@ -29,9 +32,59 @@ static struct proto_user user_of(const struct actor *a)
 	return u;
 }
 
+/* How the support package routes this opening: the class, the topic and
+ * its skill, whether it is in scope, the dedicated engineers, and when a
+ * message left out of hours enters the queue. */
+struct routing {
+	const char *class_key, *skill, *topic;
+	bool out_of_scope;
+	char head_start[24], held_until[24], dedicated_delay[24];
+	char dedicated[POLICY_MAX_ENGINEERS * (PROTO_USER_ID_MAX + 1) + 1];
+};
+
+static void dedicated_csv(const struct policy_dedicated *d, char *buf,
+			  size_t cap)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; d && i < d->n_engineers; i++) {
+		int n = snprintf(buf + at, cap - at, "%s%s", i ? "," : "",
+				 d->engineers[i]);
+
+		if (n < 0 || (size_t)n >= cap - at)
+			break;
+		at += (size_t)n;
+	}
+}
+
+static void routing_of(const struct cmd_ctx *ctx, const struct actor *a,
+		       const struct proto_request *req, int64_t held_until,
+		       struct routing *r)
+{
+	const struct policy *p = ctx->policy;
+	enum auth_tier tier = (enum auth_tier)a->tier;
+	unsigned rank = p->tiers[tier].class_rank;
+	const struct policy_topic *t = policy_topic(p, req->topic);
+
+	r->class_key = p->classes[rank].key;
+	r->topic = t ? t->key : "";
+	r->skill = t ? t->skill : "";
+	r->out_of_scope = t && !policy_in_scope(p, tier, t);
+	snprintf(r->head_start, sizeof(r->head_start), "%lld",
+		 (long long)(queue_score(p, rank, 0) * -1));
+	snprintf(r->held_until, sizeof(r->held_until), "%lld",
+		 (long long)held_until);
+	snprintf(r->dedicated_delay, sizeof(r->dedicated_delay), "%ld",
+		 p->dedicated_delay_ms);
+	dedicated_csv(policy_dedicated_of(p, a->org), r->dedicated,
+		      sizeof(r->dedicated));
+}
+
 static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 		      struct sink *k, const struct proto_request *req,
-		      const char *conv, const char *event, const char *feed)
+		      const char *conv, const char *event, const char *feed,
+		      const struct routing *r)
 {
 	const struct proto_details *d = &req->details;
 	unsigned shard = key_shard_of(conv);
@@ -57,9 +110,65 @@ static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 			      d->environment ? d->environment : "",
 			      fp,
 			      ch_conv.s,
-			      ch_feed.s};
+			      ch_feed.s,
+			      r->class_key,
+			      r->topic,
+			      r->out_of_scope ? "1" : "0",
+			      r->held_until,
+			      /* what the router needs (route_enqueue) */
+			      "nm",
+			      a->name,
+			      "sm",
+			      d->summary,
+			      "ti",
+			      auth_tier_str(a->tier),
+			      "cl",
+			      r->class_key,
+			      "hs",
+			      r->head_start,
+			      "sk",
+			      r->skill,
+			      "tp",
+			      r->topic,
+			      "os",
+			      r->out_of_scope ? "1" : "0",
+			      "dd",
+			      r->dedicated,
+			      "dl",
+			      r->dedicated_delay,
+			      "hu",
+			      r->held_until};
 	commit_step(ctx, a, k, req, conv, SCRIPT_OPEN, 3,
 		    (int)(sizeof(argv) / sizeof(argv[0])), argv);
+}
+
+/* Outside the tier's chat hours: refused with when it opens (in the
+ * customer's time zone), unless the customer leaves a message, which
+ * waits for the opening. Returns false when refused; sets *held_until. */
+static bool hours_allow(const struct cmd_ctx *ctx, const struct actor *a,
+			struct sink *k, const struct proto_request *req,
+			int64_t *held_until)
+{
+	enum auth_tier tier = (enum auth_tier)a->tier;
+	int64_t now = now_ms(), opens;
+	char when[160], msg[256];
+
+	*held_until = 0;
+	if (hours_chat_open(ctx->policy, tier, now))
+		return true;
+	opens = hours_next_open(ctx->policy, tier, now);
+	if (req->leave_message) {
+		*held_until = opens;
+		return true;
+	}
+	if (hours_format(opens, req->tz, when, sizeof(when)) < 0)
+		snprintf(when, sizeof(when), "soon");
+	snprintf(msg, sizeof(msg),
+		 "chat for the %s package is open %s; it opens %s",
+		 auth_tier_str(tier),
+		 policy_hours_str(ctx->policy->tiers[tier].chat_hours), when);
+	sink_send_owned(k, proto_encode_error_opens(req->id, msg, opens));
+	return false;
 }
 
 void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
@@ -69,15 +178,22 @@ void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	struct proto_user from = user_of(a);
 	char conv[PROTO_CONV_LEN + 1];
 	char *members = NULL, *event = NULL, *feed = NULL;
+	struct routing r;
+	int64_t held_until;
 
 	if (denied) {
 		sink_send_error(k, req->id, NULL, PROTO_E_FORBIDDEN, denied);
 		return;
 	}
+	if (!hours_allow(ctx, a, k, req, &held_until))
+		return;
+	routing_of(ctx, a, req, held_until, &r);
+	struct proto_route_info ri = {r.class_key, r.topic, r.out_of_scope,
+				      held_until};
 	ids_conv_derive(ctx->id_secret, ctx->id_secret_len, a->id,
 			req->client_id, conv);
 	members = proto_opened_members(&req->details, actor_context(a), a->org,
-				       a->site, auth_tier_str(a->tier), NULL);
+				       a->site, auth_tier_str(a->tier), &ri);
 	if (members)
 		event = proto_event_prefix(conv, "opened", &from,
 					   req->client_id, members);
@@ -85,7 +201,7 @@ void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		conv, req->details.summary, req->details.environment, &from,
 		auth_tier_str(a->tier), a->org, a->site);
 	if (event && feed)
-		open_eval(ctx, a, k, req, conv, event, feed);
+		open_eval(ctx, a, k, req, conv, event, feed, &r);
 	else
 		sink_send_error(k, req->id, NULL, PROTO_E_INTERNAL, NULL);
 	free(members);

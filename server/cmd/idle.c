@@ -137,24 +137,29 @@ static void on_meta(struct store *st, redisReply *r, void *arg)
 {
 	struct candidate *c = arg;
 	struct idle *d = c->d;
-	const char *status, *last_at, *reason;
+	const char *status, *last_at, *held, *since, *reason;
 
 	(void)st;
 	if (!d->stopped && r && r->type == REDIS_REPLY_ARRAY &&
-	    r->elements == 2) {
+	    r->elements == 3) {
 		status = r->element[0]->type == REDIS_REPLY_STRING
 				 ? r->element[0]->str
 				 : "";
 		last_at = r->element[1]->type == REDIS_REPLY_STRING
 				  ? r->element[1]->str
 				  : "";
-		reason = reason_for(d, status, atoll(last_at), now_ms());
+		held = r->element[2]->type == REDIS_REPLY_STRING
+			       ? r->element[2]->str
+			       : "";
+		/* A message left out of hours waits from the opening on. */
+		since = atoll(held) > atoll(last_at) ? held : last_at;
+		reason = reason_for(d, status, atoll(since), now_ms());
 		if (reason)
 			conv_close_idle(d->ctx, actor_system(), &d->sink,
 					c->conv, reason, last_at);
 		else
 			fix_index(d, c->conv,
-				  strcmp(status, "closed") == 0 ? "" : last_at);
+				  strcmp(status, "closed") == 0 ? "" : since);
 	}
 	idle_unref(d);
 	free(c);
@@ -164,12 +169,13 @@ static void check_candidate(struct idle *d, const char *conv)
 {
 	struct candidate *c = xcalloc(1, sizeof(*c));
 	struct key meta = key_conv_meta(conv);
-	const char *argv[] = {"HMGET", meta.s, "status", "last_at"};
+	const char *argv[] = {"HMGET", meta.s, "status", "last_at",
+			      "held_until"};
 
 	c->d = d;
 	snprintf(c->conv, sizeof(c->conv), "%s", conv);
 	d->refs++;
-	if (store_command(d->ctx->store, on_meta, c, 4, argv, NULL)) {
+	if (store_command(d->ctx->store, on_meta, c, 5, argv, NULL)) {
 		d->refs--; /* the caller still holds one */
 		free(c);
 	}

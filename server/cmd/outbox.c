@@ -25,7 +25,7 @@ struct outbox {
 	char lease_ms[24];
 	unsigned refs; /* the timer's and each command's in flight */
 	bool stopped;
-	bool busy[KEYS_SHARDS];
+	bool busy[KEYS_OUTBOXES]; /* the shards and the routing slot */
 	int64_t logged_at; /* mono_ms() of the last lag report */
 	uint64_t logged_n; /* entries counted then */
 };
@@ -180,7 +180,7 @@ static void on_tick(uv_timer_t *t)
 	}
 	if (!store_ready(o->ctx->store))
 		return;
-	for (unsigned shard = 0; shard < KEYS_SHARDS; shard++) {
+	for (unsigned shard = 0; shard < KEYS_OUTBOXES; shard++) {
 		if (o->busy[shard])
 			continue;
 		o->busy[shard] = true;

@@ -1,6 +1,7 @@
 /* outbox_apply: the index updates of one outbox entry; see the header. */
 #include "outbox_apply.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,12 +9,16 @@
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
+#include "route_apply.h"
 
 #define ENTRY_FIELDS 6
 
 struct entry {
 	char kind;
 	const char *conv, *ts, *user, *org, *site, *agent;
+	/* what the router needs of an opening */
+	const char *name, *summary, *tier, *class_key, *head_start, *skill,
+		*topic, *oos, *dedicated, *dedicated_delay, *held_until;
 };
 
 struct applying {
@@ -23,6 +28,31 @@ struct applying {
 	unsigned waiting;
 	bool ok;
 };
+
+/* The two-letter fields of an opening, for the router. */
+static void parse_route_field(struct entry *e, const char *f, const char *v)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} names[] = {
+		{"nm", offsetof(struct entry, name)},
+		{"sm", offsetof(struct entry, summary)},
+		{"ti", offsetof(struct entry, tier)},
+		{"cl", offsetof(struct entry, class_key)},
+		{"hs", offsetof(struct entry, head_start)},
+		{"sk", offsetof(struct entry, skill)},
+		{"tp", offsetof(struct entry, topic)},
+		{"os", offsetof(struct entry, oos)},
+		{"dd", offsetof(struct entry, dedicated)},
+		{"dl", offsetof(struct entry, dedicated_delay)},
+		{"hu", offsetof(struct entry, held_until)},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].name, f) == 0)
+			*(const char **)((char *)e + names[i].off) = v;
+}
 
 static bool parse(const redisReply *fields, struct entry *e)
 {
@@ -35,8 +65,12 @@ static bool parse(const redisReply *fields, struct entry *e)
 				 *v = fields->element[i + 1];
 
 		if (f->type != REDIS_REPLY_STRING ||
-		    v->type != REDIS_REPLY_STRING || f->len != 1)
+		    v->type != REDIS_REPLY_STRING || f->len < 1)
 			return false;
+		if (f->len > 1) {
+			parse_route_field(e, f->str, v->str);
+			continue;
+		}
 		switch (f->str[0]) {
 		case 'k':
 			e->kind = v->str[0];
@@ -84,6 +118,73 @@ static void on_update(struct store *st, redisReply *r, void *arg)
 	finish(ap);
 }
 
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* The opening enters the queue; an entry of an older release (no class)
+ * enters as normal with no head start. */
+static void send_enqueue(struct cmd_ctx *ctx, struct applying *ap,
+			 const struct entry *e)
+{
+	struct key prefix = key_route_prefix(), board = key_route_board();
+	const char *argv[] = {board.s,
+			      prefix.s,
+			      e->conv,
+			      or_empty(e->user),
+			      or_empty(e->name),
+			      or_empty(e->summary),
+			      or_empty(e->tier),
+			      e->class_key ? e->class_key : "normal",
+			      e->head_start ? e->head_start : "0",
+			      or_empty(e->skill),
+			      or_empty(e->topic),
+			      e->oos ? e->oos : "0",
+			      or_empty(e->dedicated),
+			      e->dedicated_delay ? e->dedicated_delay : "0",
+			      e->held_until ? e->held_until : "0",
+			      e->ts,
+			      or_empty(e->org)};
+
+	ap->waiting++;
+	if (store_eval(ctx->store, SCRIPT_ROUTE_ENQUEUE, on_update, ap, 1,
+		       (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL)) {
+		ap->waiting--;
+		ap->ok = false;
+	}
+}
+
+static void send_route_close(struct cmd_ctx *ctx, struct applying *ap,
+			     const struct entry *e)
+{
+	struct key prefix = key_route_prefix(), board = key_route_board();
+	const char *argv[] = {board.s, prefix.s, e->conv};
+
+	ap->waiting++;
+	if (store_eval(ctx->store, SCRIPT_ROUTE_CLOSE, on_update, ap, 1, 3,
+		       argv, NULL)) {
+		ap->waiting--;
+		ap->ok = false;
+	}
+}
+
+/* A routing decision: only "Redis is away" is worth another try; a
+ * refusal (the conversation closed or expired) never applies. */
+static void on_routed(bool ok, enum proto_error_code code, uint64_t seq,
+		      int64_t ts, bool duplicate, int64_t entry_ts, void *arg)
+{
+	struct applying *ap = arg;
+
+	(void)seq;
+	(void)ts;
+	(void)duplicate;
+	(void)entry_ts;
+	if (!ok && code == PROTO_E_UNAVAILABLE)
+		ap->ok = false;
+	finish(ap);
+}
+
 static void send_update(struct cmd_ctx *ctx, struct applying *ap,
 			const char *op, const struct key *k,
 			const struct entry *e)
@@ -113,6 +214,22 @@ void outbox_apply(struct cmd_ctx *ctx, const redisReply *fields,
 	ap->arg = arg;
 	ap->ok = true;
 	ap->waiting = 1; /* until every update is sent */
+	if (fields && fields->type == REDIS_REPLY_ARRAY &&
+	    fields->elements >= 2 && fields->element[1]->type ==
+	    REDIS_REPLY_STRING && strcmp(fields->element[1]->str, "R") == 0) {
+		const redisReply *t = NULL;
+
+		for (size_t i = 0; i + 1 < fields->elements; i += 2)
+			if (strcmp(fields->element[i]->str, "t") == 0)
+				t = fields->element[i + 1];
+		ap->ts = t && t->type == REDIS_REPLY_STRING
+				 ? strtoll(t->str, NULL, 10)
+				 : now_ms();
+		ap->waiting++;
+		route_apply(ctx, fields, on_routed, ap);
+		finish(ap);
+		return;
+	}
 	if (!parse(fields, &e)) {
 		/* Never applicable: skipped, not retried for ever. */
 		log_warn("outbox: skipping a malformed entry");
@@ -145,5 +262,9 @@ void outbox_apply(struct cmd_ctx *ctx, const redisReply *fields,
 	}
 	for (int i = 0; i < n; i++)
 		send_update(ctx, ap, op, &keys[i], &e);
+	if (e.kind == 'o')
+		send_enqueue(ctx, ap, &e);
+	else if (e.kind == 'x')
+		send_route_close(ctx, ap, &e);
 	finish(ap);
 }

@@ -6,6 +6,11 @@
  *                 indexes, and to the open and active indexes;
  *   a (assigned): ZADD to the agent's index ("a");
  *   x (closed):   ZREM from the open and active indexes.
+ * and the routing that follows:
+ *   o:            the conversation enters the queue (route_enqueue);
+ *   x:            it leaves the queue or its agent (route_close);
+ *   R (a routing decision, from the routing outbox): carried into the
+ *                 conversation's slot (route_apply.c).
  * Each update is idempotent: an entry applied twice shows once.
  */
 #ifndef CHAT_OUTBOX_APPLY_H

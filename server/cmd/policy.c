@@ -50,3 +50,14 @@ bool policy_sees(const struct actor *a, char audience)
 {
 	return audience == '*' || actor_is_agent(a);
 }
+
+const char *policy_route(const struct actor *a, enum proto_type type)
+{
+	if (type == PROTO_AVAILABILITY)
+		return NULL;
+	if (!actor_is_agent(a))
+		return "agents only";
+	if (type == PROTO_TAKEOVER && a->role != PROTO_ROLE_ADMIN)
+		return "only admins take conversations over";
+	return NULL;
+}

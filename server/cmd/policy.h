@@ -24,6 +24,10 @@ const char *policy_read_conv(const struct actor *a, const char *customer_id);
 const char *policy_list(const struct actor *a, enum proto_list_scope scope);
 const char *policy_canned(const struct actor *a, enum proto_list_scope scope,
 			  bool change);
+/* Routing: availability (anyone), presence, agents, claim, accept,
+ * decline, transfer (agents; the holder check is atomic in Redis),
+ * takeover (admins). */
+const char *policy_route(const struct actor *a, enum proto_type type);
 /* Whether a stored event of this audience ('*' everyone, 'a' agents
  * only) is shown to the actor. */
 bool policy_sees(const struct actor *a, char audience);

@@ -18,6 +18,8 @@
 
 #define DEFAULT_HISTORY 100
 #define DEFAULT_LIST 20
+/* Board scores from here on are held messages, then assigned ones. */
+#define ROUTE_HELD_SCORE 10000000000000ULL
 
 struct history {
 	struct pending *p;
@@ -134,7 +136,8 @@ static const char *const meta_fields[] = {
 	"status",	 "summary", "environment", "tier",
 	"org",		 "site",    "context",	   "customer",
 	"customer_name", "agent",   "agent_name",  "opened_at",
-	"closed_at",	 "seq",	    "cseq",	   "nseq"};
+	"closed_at",	 "seq",	    "cseq",	   "nseq",
+	"class",	 "topic",   "oos",	   "held_until"};
 #define N_META (sizeof(meta_fields) / sizeof(meta_fields[0]))
 
 /* A list request: the index page, then the meta of each conversation,
@@ -142,6 +145,10 @@ static const char *const meta_fields[] = {
 struct list_req {
 	struct pending *p;
 	unsigned limit, n, answered;
+	unsigned extra;	 /* answers awaited beside the metas */
+	long long rank; /* the board: rank of the first waiting item, -1 */
+	uint64_t *scores;
+	bool board; /* scope open: the routing board, ascending */
 	bool failed;
 	char next[48]; /* cursor of the next page, "" = none */
 	char (*convs)[PROTO_CONV_LEN + 1];
@@ -163,6 +170,7 @@ static void list_free(struct list_req *l)
 	free(l->convs);
 	free(l->items);
 	free(l->asks);
+	free(l->scores);
 	pending_destroy(l->p);
 	free(l);
 }
@@ -206,6 +214,12 @@ static void fill_item(struct list_req *l, size_t i)
 	it->opened_at = atoll(field(l, i, 11));
 	it->closed_at = atoll(field(l, i, 12));
 	it->last_seq = strtoull(visible_seq(l, i), NULL, 10);
+	it->class_key = field(l, i, 16);
+	it->topic = field(l, i, 17);
+	it->out_of_scope = strcmp(field(l, i, 18), "1") == 0;
+	it->held_until = atoll(field(l, i, 19));
+	if (l->scores && l->rank >= 0 && l->scores[i] < ROUTE_HELD_SCORE)
+		it->position = (unsigned)(l->rank + (long long)i + 1);
 }
 
 static void list_finish(struct list_req *l)
@@ -247,8 +261,32 @@ static void on_list_meta(struct store *st, redisReply *r, void *arg)
 				l->strings[i * N_META + f] =
 					xstrdup(r->element[f]->str);
 	}
-	if (l->answered == l->n)
+	if (l->answered == l->n + l->extra)
 		list_finish(l);
+}
+
+static void on_list_rank(struct store *st, redisReply *r, void *arg)
+{
+	struct list_req *l = arg;
+
+	(void)st;
+	l->answered++;
+	if (r && r->type == REDIS_REPLY_INTEGER)
+		l->rank = r->integer;
+	if (l->answered == l->n + l->extra)
+		list_finish(l);
+}
+
+/* The board's page starts with waiting conversations: their positions
+ * follow from the first one's rank (the page is consecutive). */
+static void fetch_rank(struct list_req *l)
+{
+	struct key board = key_route_board();
+	const char *argv[] = {"ZRANK", board.s, l->convs[0]};
+
+	l->extra = 1;
+	if (store_command(l->p->ctx->store, on_list_rank, l, 3, argv, NULL))
+		l->extra = 0;
 }
 
 static void fetch_meta(struct list_req *l)
@@ -295,12 +333,18 @@ static void on_list_index(struct store *st, redisReply *r, void *arg)
 	pairs = r->elements / 2;
 	l->n = pairs > l->limit ? l->limit : (unsigned)pairs;
 	l->convs = xcalloc(l->n + 1, sizeof(*l->convs));
+	if (l->board)
+		l->scores = xcalloc(l->n + 1, sizeof(*l->scores));
 	l->items = xcalloc(l->n + 1, sizeof(*l->items));
 	l->strings = xcalloc(((size_t)l->n + 1) * N_META, sizeof(char *));
 	l->asks = xcalloc(l->n + 1, sizeof(*l->asks));
 	for (size_t i = 0; i < l->n; i++)
 		snprintf(l->convs[i], sizeof(l->convs[i]), "%s",
 			 r->element[2 * i]->str);
+	if (l->scores)
+		for (size_t i = 0; i < l->n; i++)
+			l->scores[i] = strtoull(r->element[2 * i + 1]->str,
+						NULL, 10);
 	if (pairs > l->limit)
 		snprintf(l->next, sizeof(l->next), "%s:%s",
 			 r->element[2 * l->n - 1]->str, l->convs[l->n - 1]);
@@ -309,17 +353,33 @@ static void on_list_index(struct store *st, redisReply *r, void *arg)
 		return;
 	}
 	fetch_meta(l);
+	/* Answers come on later loop rounds, so the rank may be asked for
+	 * once the metas are. */
+	if (!l->failed && l->scores && l->scores[0] < ROUTE_HELD_SCORE)
+		fetch_rank(l);
 }
 
 static struct key list_key(const struct actor *a,
 			   const struct proto_request *req)
 {
 	if (req->scope == PROTO_SCOPE_OPEN)
-		return key_open_convs();
+		return key_route_board();
 	if (req->scope == PROTO_SCOPE_CUSTOMER)
 		return key_user_convs(req->customer);
 	return actor_is_agent(a) ? key_agent_convs(a->id)
 				 : key_user_convs(a->id);
+}
+
+static void board_min(const struct proto_request *req, char *min, size_t cap)
+{
+	if (!req->before_score)
+		snprintf(min, cap, "-inf");
+	else if (*req->before_conv) /* inclusive: ties are cut by conv id */
+		snprintf(min, cap, "%llu",
+			 (unsigned long long)req->before_score);
+	else
+		snprintf(min, cap, "(%llu",
+			 (unsigned long long)req->before_score);
 }
 
 void query_list(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
@@ -346,10 +406,14 @@ void query_list(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	else
 		snprintf(max, sizeof(max), "(%llu",
 			 (unsigned long long)req->before_score);
+	l->rank = -1;
+	l->board = req->scope == PROTO_SCOPE_OPEN;
+	if (l->board) /* ascending: the cursor is the lowest score */
+		board_min(req, max, sizeof(max));
 	snprintf(count, sizeof(count), "%u", l->limit + 1);
 	const char *argv[] = {index.s, max, req->before_conv, count};
-	if (store_eval(ctx->store, SCRIPT_PAGE, on_list_index, l, 1, 4, argv,
-		       NULL)) {
+	if (store_eval(ctx->store, l->board ? SCRIPT_PAGE_UP : SCRIPT_PAGE,
+		       on_list_index, l, 1, 4, argv, NULL)) {
 		reply_fail(l->p, NULL);
 		l->failed = true;
 		list_finish(l);

@@ -48,6 +48,9 @@ enum proto_error_code reply_error_code(const redisReply *r)
 		{"not_assigned", PROTO_E_NOT_ASSIGNED},
 		{"conversation_closed", PROTO_E_CONV_CLOSED},
 		{"client_id_reused", PROTO_E_CLIENT_ID_REUSED},
+		{"over_capacity", PROTO_E_OVER_CAPACITY},
+		{"no_offer", PROTO_E_NO_OFFER},
+		{"agent_unavailable", PROTO_E_AGENT_UNAVAILABLE},
 		/* only the idle sweep asks; its sink only logs answers */
 		{"not_idle", PROTO_E_CONV_CLOSED},
 	};

@@ -15,6 +15,7 @@ struct feeds {
 	struct bus *bus;	/* borrowed */
 	struct hmap *users;	/* customer id -> first session (borrowed) */
 	struct session *agents; /* every agent session, linked by feed_next */
+	struct hmap *agent_ids; /* agent id -> sessions here (uintptr_t) */
 	struct feeds_shard {
 		struct bus_sub sub;
 		struct feeds *f;
@@ -69,6 +70,7 @@ struct feeds *feeds_create(struct bus *bus)
 
 	f->bus = bus;
 	f->users = hmap_create();
+	f->agent_ids = hmap_create();
 	for (unsigned i = 0; i < KEYS_SHARDS; i++) {
 		struct key ch = chan_feed(i);
 
@@ -87,6 +89,7 @@ void feeds_destroy(struct feeds *f)
 	for (unsigned i = 0; i < KEYS_SHARDS; i++)
 		bus_remove(f->bus, &f->shards[i].sub);
 	hmap_destroy(f->users);
+	hmap_destroy(f->agent_ids);
 	free(f);
 }
 
@@ -104,10 +107,14 @@ void feeds_add(struct feeds *f, struct session *s)
 	s->feed_next = first;
 	if (first)
 		first->feed_prev = s;
-	if (head)
+	if (head) {
+		uintptr_t n = (uintptr_t)hmap_get(f->agent_ids, s->who->id);
+
 		*head = s;
-	else
+		hmap_put(f->agent_ids, s->who->id, (void *)(n + 1));
+	} else {
 		hmap_put(f->users, s->who->id, s);
+	}
 	s->in_feed = true;
 }
 
@@ -118,6 +125,14 @@ void feeds_remove(struct feeds *f, struct session *s)
 	if (!s->in_feed)
 		return;
 	s->in_feed = false;
+	if (session_is_agent(s)) {
+		uintptr_t n = (uintptr_t)hmap_get(f->agent_ids, s->who->id);
+
+		if (n > 1)
+			hmap_put(f->agent_ids, s->who->id, (void *)(n - 1));
+		else
+			hmap_remove(f->agent_ids, s->who->id);
+	}
 	if (s->feed_next)
 		s->feed_next->feed_prev = s->feed_prev;
 	if (s->feed_prev) {
@@ -130,4 +145,32 @@ void feeds_remove(struct feeds *f, struct session *s)
 		hmap_remove(f->users, s->who->id);
 	}
 	s->feed_next = s->feed_prev = NULL;
+}
+
+bool feeds_user_here(const struct feeds *f, const char *user)
+{
+	return hmap_get(f->users, user) || hmap_get(f->agent_ids, user);
+}
+
+void feeds_to_user(struct feeds *f, const char *user, const char *frame,
+		   size_t len)
+{
+	struct frame *fr;
+
+	if (!feeds_user_here(f, user))
+		return;
+	fr = frame_create(frame, len);
+	for (struct session *s = hmap_get(f->users, user); s && fr;
+	     s = s->feed_next)
+		session_send_frame(s, fr);
+	if (hmap_get(f->agent_ids, user))
+		for (struct session *s = f->agents; s && fr; s = s->feed_next)
+			if (strcmp(s->who->id, user) == 0)
+				session_send_frame(s, fr);
+	frame_unref(fr);
+}
+
+void feeds_to_agents(struct feeds *f, const char *frame, size_t len)
+{
+	send_all(f->agents, frame, len);
 }

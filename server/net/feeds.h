@@ -11,6 +11,9 @@
 #ifndef CHAT_FEEDS_H
 #define CHAT_FEEDS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "chat/store/bus.h"
 
 struct feeds;
@@ -25,5 +28,13 @@ void feeds_destroy(struct feeds *f);
 void feeds_add(struct feeds *f, struct session *s);
 /* s closes; a no-op when it was never added. */
 void feeds_remove(struct feeds *f, struct session *s);
+
+/* A user (customer or agent) has a session here. */
+bool feeds_user_here(const struct feeds *f, const char *user);
+/* Sends frame (len bytes, copied) to every session of user here. */
+void feeds_to_user(struct feeds *f, const char *user, const char *frame,
+		   size_t len);
+/* Sends frame to every agent session here. */
+void feeds_to_agents(struct feeds *f, const char *frame, size_t len);
 
 #endif

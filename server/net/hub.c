@@ -10,6 +10,30 @@
 #include "chat/common/util.h"
 #include "writer.h"
 
+static bool hook_user_here(void *arg, const char *user)
+{
+	struct hub *hub = arg;
+
+	return hub->feeds && feeds_user_here(hub->feeds, user);
+}
+
+static void hook_to_user(void *arg, const char *user, const char *frame,
+			 size_t len)
+{
+	struct hub *hub = arg;
+
+	if (hub->feeds)
+		feeds_to_user(hub->feeds, user, frame, len);
+}
+
+static void hook_to_agents(void *arg, const char *frame, size_t len)
+{
+	struct hub *hub = arg;
+
+	if (hub->feeds)
+		feeds_to_agents(hub->feeds, frame, len);
+}
+
 static void on_sweep(uv_timer_t *t)
 {
 	struct hub *hub = t->data;
@@ -42,6 +66,8 @@ struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
 	hub->bus = bus;
 	hub->writer = writer_create(loop);
 	hub->feeds = feeds_create(bus);
+	hub->cmd.hooks = (struct cmd_hooks){hub, hook_user_here, hook_to_user,
+					    hook_to_agents};
 	uv_timer_init(loop, &hub->sweep);
 	hub->sweep.data = hub;
 	uv_timer_start(&hub->sweep, on_sweep, 250, 250);

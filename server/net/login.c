@@ -1,6 +1,7 @@
 /* login: token verification, the session's actor and the hello frame. */
 #include "login.h"
 
+#include "chat/cmd/router.h"
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 #include "chat/net/hub.h"
@@ -40,5 +41,9 @@ void login_handle(struct session *s, const struct proto_request *req)
 	}
 	s->who = actor_from_claims(&claims);
 	feeds_add(s->hub->feeds, s);
+	if (session_is_agent(s))
+		router_agent_connected(s->hub->cmd.router, s->who);
+	else
+		router_customer_connected(s->hub->cmd.router);
 	sink_send_owned(&s->sink, encode_hello(s, req->id));
 }

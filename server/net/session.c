@@ -12,6 +12,7 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
+#include "chat/cmd/router.h"
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 #include "chat/net/hub.h"
@@ -91,6 +92,8 @@ void session_unref(struct session *s)
 void session_closed(struct session *s)
 {
 	cmd_sink_closed(&s->hub->cmd, &s->sink);
+	if (s->who && s->in_feed && session_is_agent(s))
+		router_agent_gone(s->hub->cmd.router, s->who->id);
 	if (s->hub->feeds)
 		feeds_remove(s->hub->feeds, s);
 	outq_clear(&s->out);

@@ -26,6 +26,7 @@ static const char *const shard_tags[KEYS_SHARDS] = {
 };
 
 #define JOIN_PARTS 5
+#define ROUTE_TAG "r"
 
 /* The parts joined, cut to fit. Built with memcpy rather than snprintf:
  * a message names four keys. */
@@ -57,7 +58,8 @@ static struct key simple(const char *prefix, const char *id, const char *suffix)
 static struct key sharded(unsigned shard, const char *what, const char *id,
 			  const char *suffix)
 {
-	const char *tag = shard_tags[shard % KEYS_SHARDS];
+	const char *tag = shard == KEYS_ROUTE ? ROUTE_TAG
+					      : shard_tags[shard % KEYS_SHARDS];
 	const char *parts[JOIN_PARTS] = {"{", tag, what, id, suffix};
 
 	return join(parts);
@@ -74,7 +76,27 @@ unsigned key_shard_of(const char *conv)
 
 const char *key_shard_tag(unsigned shard)
 {
-	return shard_tags[shard % KEYS_SHARDS];
+	return shard == KEYS_ROUTE ? ROUTE_TAG : shard_tags[shard % KEYS_SHARDS];
+}
+
+struct key key_route_prefix(void)
+{
+	return sharded(KEYS_ROUTE, "}:", "", "");
+}
+
+struct key key_route_board(void)
+{
+	return sharded(KEYS_ROUTE, "}:board", "", "");
+}
+
+struct key key_route_conv(const char *conv)
+{
+	return sharded(KEYS_ROUTE, "}:cv:", conv, "");
+}
+
+struct key chan_route(void)
+{
+	return sharded(KEYS_ROUTE, "}:ch", "", "");
 }
 
 struct key key_conv_meta(const char *conv)

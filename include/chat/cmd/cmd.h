@@ -20,6 +20,21 @@
 struct store;
 struct bus;
 struct batch;
+struct policy;
+struct router;
+
+/* How the command layer reaches users connected to this node without
+ * knowing what connects them (the WebSocket edge supplies these). */
+struct cmd_hooks {
+	void *arg;
+	/* True when the user has a connection here. */
+	bool (*user_here)(void *arg, const char *user);
+	/* Sends frame (len bytes of JSON) to every connection of the user. */
+	void (*to_user)(void *arg, const char *user, const char *frame,
+			size_t len);
+	/* Sends frame to every agent connected here. */
+	void (*to_agents)(void *arg, const char *frame, size_t len);
+};
 
 /* What commands need from the node. Embedded by its owner; store and bus
  * are borrowed and outlive every command. */
@@ -41,6 +56,12 @@ struct cmd_ctx {
 	/* Index lag, from the event's time to its outbox entry applied: by
 	 * the node that acks it (before the ack), and by the consumer. */
 	struct hist lag_ack, lag_outbox;
+	/* The support packages (borrowed; set before the first command). */
+	const struct policy *policy;
+	/* The router (cmd/router.c): ticks, heartbeats, positions; NULL
+	 * until started. */
+	struct router *router;
+	struct cmd_hooks hooks;
 };
 
 /* Fills ctx with default limits; returns 0, or -1 when the id secret

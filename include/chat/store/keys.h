@@ -16,6 +16,10 @@
 #define CHAT_KEYS_H
 
 #define KEYS_SHARDS 64
+/* The routing state (queue, agents, offers) is one slot of its own, with
+ * its own outbox: shard number KEYS_ROUTE among the outboxes. */
+#define KEYS_ROUTE KEYS_SHARDS
+#define KEYS_OUTBOXES (KEYS_SHARDS + 1)
 
 /* Room for the longest name: a tag, a 128-byte user id and a suffix. */
 #define KEY_MAX 160
@@ -35,7 +39,7 @@ struct key key_conv_events(const char *conv); /* stream: 0-SEQ -> e */
 struct key key_conv_idem(const char *conv);   /* hash: idempotency */
 struct key key_conv_reads(const char *conv);  /* hash: read positions */
 
-/* Per shard: the outbox stream written with the events that something
+/* Per shard (and KEYS_ROUTE): the outbox stream written with the events that something
  * must follow, and its consumer's lease and cursor. */
 struct key key_outbox(unsigned shard);
 struct key key_outbox_lease(unsigned shard);
@@ -51,6 +55,14 @@ struct key key_canned_agent(const char *agent);
 struct key key_canned_team(void);
 
 struct key chan_conv(const char *conv); /* a conversation's events */
+/* The routing slot: the prefix every routing key starts with ("{r}:"; the
+ * routing steps derive the names they touch from it, all in one slot),
+ * the board (zset: queue, held, assigned) every routing step names in
+ * KEYS, one conversation's routing hash, and the notices channel. */
+struct key key_route_prefix(void);
+struct key key_route_board(void);
+struct key key_route_conv(const char *conv);
+struct key chan_route(void);
 /* A shard's feed: conversation list changes (opened, assigned, closed),
  * for agents and the conversation's customer. Every node follows all. */
 struct key chan_feed(unsigned shard);

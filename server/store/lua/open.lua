@@ -9,7 +9,10 @@
 -- ARGV: 1 conv id, 2 event prefix (unterminated JSON), 3 feed prefix,
 --       4 customer id, 5 customer name, 6 context, 7 org, 8 site, 9 tier,
 --       10 summary, 11 environment, 12 request fingerprint,
---       13 conversation channel, 14 the shard's feed channel
+--       13 conversation channel, 14 the shard's feed channel,
+--       15 queue class, 16 topic, 17 out of scope 0|1, 18 held until
+--       (ms, 0 = not held), 19.. field, value pairs the outbox entry
+--       carries for the router (route_enqueue)
 -- Returns {duplicate 0|1, seq, ts, outbox entry fields or nothing}.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local m = redis.call('HMGET', KEYS[1], 'customer', 'opened_at', 'fp')
@@ -30,10 +33,15 @@ local event = 'E*o1 ' .. ARGV[2] .. tail
 redis.call('HSET', KEYS[1], 'seq', 1, 'status', 'waiting',
   'customer', ARGV[4], 'customer_name', ARGV[5], 'context', ARGV[6],
   'org', ARGV[7], 'site', ARGV[8], 'tier', ARGV[9], 'summary', ARGV[10],
-  'environment', ARGV[11], 'opened_at', ts, 'last_at', ts, 'fp', ARGV[12])
+  'environment', ARGV[11], 'opened_at', ts, 'last_at', ts, 'fp', ARGV[12],
+  'class', ARGV[15], 'topic', ARGV[16], 'oos', ARGV[17],
+  'held_until', ARGV[18])
 redis.call('XADD', KEYS[2], '0-1', 'e', event)
 local entry = {'k', 'o', 'c', ARGV[1], 't', ts, 'u', ARGV[4],
   'o', ARGV[7], 's', ARGV[8]}
+for i = 19, #ARGV do
+  entry[#entry + 1] = ARGV[i]
+end
 redis.call('XADD', KEYS[3], '*', unpack(entry))
 redis.call('SPUBLISH', ARGV[13], event)
 redis.call('SPUBLISH', ARGV[14], string.format('F%04x', #ARGV[4]) .. ARGV[4]

@@ -1,0 +1,116 @@
+-- route_assign: who has a conversation, decided atomically in the
+-- routing slot: never two agents on one conversation, never an agent
+-- over capacity, whichever nodes race. Writes the decision to the
+-- routing outbox; the conversation's own slot follows (route_apply).
+-- Modes: claim (the actor picks a waiting one), accept (the actor takes
+-- the one offered to it), takeover (an admin takes it, from anyone),
+-- transfer (the holder or an admin hands it to another online agent with
+-- room), queue (the holder or an admin puts it back at its place).
+-- KEYS: 1 the board
+-- ARGV: 1 P, 2 mode, 3 conv, 4 actor id, 5 actor name, 6 actor capacity,
+--       7 actor skills (comma list), 8 actor is admin 0|1, 9 target agent
+--       (transfer), 10 client id, 11 note text ('' none), 12 service
+--       window (ms), 13 actor role (agent|admin)
+-- Returns {duplicate 0|1, gen, entry fields or nothing} or an error reply
+-- naming the protocol error code.
+local P, mode, c, actor = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local aname, admin = ARGV[5], ARGV[8] == '1'
+local cv = P .. 'cv:' .. c
+local m = redis.call('HMGET', cv, 'state', 'agent', 'offer', 'offer_until',
+  'class', 'gen', 'lc', 'lg')
+local state, holder, offer = m[1], m[2], m[3]
+if not state then
+  return redis.error_reply('not_found')
+end
+local key = actor .. ':' .. ARGV[10]
+if m[7] == key then
+  return {1, tonumber(m[8])}
+end
+if state == 'closed' then
+  return redis.error_reply('conversation_closed')
+end
+local now = route_now()
+route_agent_init(P, actor, aname, ARGV[6], ARGV[7], ARGV[8], now)
+
+local function room_of(agent)
+  local a = redis.call('HMGET', P .. 'ag:' .. agent, 'capacity', 'load',
+    'offers')
+  local offers = tonumber(a[3]) or 0
+  if offer == agent then
+    offers = offers - 1 -- the room this offer holds is its own
+  end
+  return route_room(a[1], a[2], offers)
+end
+
+local function decided(agent, name, prev, prev_name, via)
+  local gen = redis.call('HINCRBY', cv, 'gen', 1)
+  redis.call('HSET', cv, 'lc', key, 'lg', gen)
+  local e = route_entry(P, c, gen, {'a', agent, 'n', name, 'p', prev,
+    'pn', prev_name, 'v', via, 'b', actor, 'bn', aname, 'br', ARGV[13],
+    'x', ARGV[11], 't', route_fmt(now), 'i', ARGV[10]})
+  return {0, gen, e}
+end
+
+-- From the queue (waiting, offered or held) to agent.
+local function from_queue(agent, name, via)
+  if offer then
+    route_withdraw(P, c, offer, offer == agent and 'accepted' or 'taken')
+  end
+  redis.call('ZREM', P .. 'held', c)
+  route_give(P, c, agent, name, now)
+  local r = decided(agent, name, '', '', via)
+  route_served(P, c, m[5] or 'normal', r[2], now, tonumber(ARGV[12]))
+  return r
+end
+
+if mode == 'claim' or mode == 'accept' or mode == 'takeover' then
+  if state == 'assigned' and holder == actor then
+    return {1, tonumber(m[6])}
+  end
+  if mode == 'accept' and (offer ~= actor or tonumber(m[4]) < now) then
+    return redis.error_reply('no_offer')
+  end
+  if state == 'assigned' and mode ~= 'takeover' then
+    return redis.error_reply('already_assigned')
+  end
+  if room_of(actor) <= 0 then
+    return redis.error_reply('over_capacity')
+  end
+  if state ~= 'assigned' then
+    return from_queue(actor, aname, mode == 'accept' and 'offer' or mode)
+  end
+  local prev_name = redis.call('HGET', cv, 'agent_name') or ''
+  route_release(P, c, holder, now)
+  route_give(P, c, actor, aname, now)
+  return decided(actor, aname, holder, prev_name, 'takeover')
+end
+
+-- transfer, queue: the conversation must be held, by the actor unless an
+-- admin acts.
+if state ~= 'assigned' or (holder ~= actor and not admin) then
+  return redis.error_reply('not_assigned')
+end
+local prev_name = redis.call('HGET', cv, 'agent_name') or ''
+if mode == 'queue' then
+  route_release(P, c, holder, now)
+  local d = redis.call('HGET', cv, 'declined')
+  if not route_csv_has(d, holder) then
+    redis.call('HSET', cv, 'declined',
+      (d and d ~= '') and (d .. ',' .. holder) or holder)
+  end
+  route_requeue(P, c)
+  return decided('', '', holder, prev_name, 'queue')
+end
+local target = ARGV[9]
+if target == holder then
+  return {1, tonumber(m[6])}
+end
+local t = redis.call('HMGET', P .. 'ag:' .. target, 'name', 'status', 'gone',
+  'capacity', 'load', 'offers')
+if not t[1] or t[3] == '1' or t[2] ~= 'online'
+    or route_room(t[4], t[5], t[6]) <= 0 then
+  return redis.error_reply('agent_unavailable')
+end
+route_release(P, c, holder, now)
+route_give(P, c, target, t[1], now)
+return decided(target, t[1], holder, prev_name, 'transfer')

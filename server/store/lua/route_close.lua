@@ -1,0 +1,28 @@
+-- route_close: a conversation closed: it leaves the queue or its agent
+-- (whose load drops), its offer is withdrawn, and its state is kept a
+-- day so a late enqueue or decision finds it closed.
+-- KEYS: 1 the board
+-- ARGV: 1 P, 2 conv
+-- Returns 1 when it changed something, 0 when it was already closed.
+local P, c = ARGV[1], ARGV[2]
+local cv = P .. 'cv:' .. c
+local m = redis.call('HMGET', cv, 'state', 'agent', 'offer')
+if m[1] == 'closed' then
+  return 0
+end
+local now = route_now()
+if m[1] == 'assigned' and m[2] then
+  route_release(P, c, m[2], now)
+end
+if m[3] then
+  route_withdraw(P, c, m[3], 'closed')
+end
+redis.call('ZREM', KEYS[1], c)
+redis.call('ZREM', P .. 'held', c)
+local waited = redis.call('HDEL', P .. 'wait', c)
+redis.call('HSET', cv, 'state', 'closed')
+redis.call('EXPIRE', cv, ROUTE_CLOSED_TTL)
+if waited == 1 then
+  route_queue_changed(P)
+end
+return 1

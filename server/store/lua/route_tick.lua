@@ -1,0 +1,126 @@
+-- route_tick: the router's round, run by every node (each run is atomic,
+-- so nodes never conflict; a second run in a row finds nothing to do).
+-- 1. offers past their time are withdrawn (the agent counts as having
+--    declined); 2. agents no node has seen for the grace period go
+--    offline and their conversations back to the queue; 3. messages held
+--    for their tier's opening enter the queue; 4. the head of the queue
+--    is offered: each waiting conversation without an offer, in order, to
+--    the eligible agent (online, not gone, room for one more, the skill,
+--    not declined it, a dedicated engineer while the dedicated delay
+--    runs) with the fewest open conversations and offers, then idle the
+--    longest, then the smallest id.
+-- KEYS: 1 the board
+-- ARGV: 1 P, 2 presence grace (ms), 3 offer time (ms), 4 conversations
+--       scanned at most
+-- Returns {offers made, entry, entry, ...}: the routing outbox entries of
+-- conversations requeued from agents gone offline.
+local P = ARGV[1]
+local grace, offer_ms, scan = tonumber(ARGV[2]), tonumber(ARGV[3]),
+  tonumber(ARGV[4])
+local now = route_now()
+local out = {0}
+
+for _, c in ipairs(redis.call('ZRANGEBYSCORE', P .. 'offers', '-inf', now)) do
+  local agent = redis.call('HGET', P .. 'cv:' .. c, 'offer')
+  if agent then
+    route_withdraw(P, c, agent, 'expired')
+  else
+    redis.call('ZREM', P .. 'offers', c)
+  end
+end
+
+for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'agents', '-inf',
+    now - grace)) do
+  local ag = P .. 'ag:' .. a
+  if redis.call('HGET', ag, 'gone') ~= '1' then
+    redis.call('HSET', ag, 'gone', 1)
+    for _, c in ipairs(redis.call('SMEMBERS', P .. 'ao:' .. a)) do
+      route_withdraw(P, c, a, 'offline')
+    end
+    for _, e in ipairs(route_requeue_all(P, a, now)) do
+      out[#out + 1] = e
+    end
+    route_agent_changed(P, a)
+  end
+end
+
+for _, c in ipairs(redis.call('ZRANGEBYSCORE', P .. 'held', '-inf', now)) do
+  redis.call('ZREM', P .. 'held', c)
+  if redis.call('HGET', P .. 'cv:' .. c, 'state') == 'held' then
+    route_requeue(P, c)
+  end
+end
+
+local free = {}
+for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'agents', now - grace,
+    '+inf')) do
+  local f = redis.call('HMGET', P .. 'ag:' .. a, 'status', 'gone', 'capacity',
+    'load', 'offers', 'skills', 'idle_since')
+  local room = route_room(f[3], f[4], f[5])
+  if f[1] == 'online' and f[2] ~= '1' and room > 0 then
+    free[#free + 1] = {id = a, room = room, busy = (tonumber(f[4]) or 0)
+      + (tonumber(f[5]) or 0), skills = f[6] or '',
+      idle = tonumber(f[7]) or 0}
+  end
+end
+if #free == 0 then
+  return out
+end
+
+local function better(x, y)
+  if not y then
+    return true
+  end
+  if x.busy ~= y.busy then
+    return x.busy < y.busy
+  end
+  if x.idle ~= y.idle then
+    return x.idle < y.idle
+  end
+  return x.id < y.id
+end
+
+local left = #free
+for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf',
+    '(' .. ROUTE_HELD, 'LIMIT', 0, scan)) do
+  local cv = P .. 'cv:' .. c
+  local m = redis.call('HMGET', cv, 'state', 'offer', 'skill', 'declined',
+    'ded', 'ded_until')
+  if m[1] == 'waiting' and not m[2] then
+    local best, refused = nil, false
+    local dedicated = m[5] and m[5] ~= '' and now < (tonumber(m[6]) or 0)
+    for _, a in ipairs(free) do
+      if a.room > 0 and (not m[3] or m[3] == '' or route_csv_has(a.skills, m[3]))
+          and (not dedicated or route_csv_has(m[5], a.id)) then
+        if route_csv_has(m[4], a.id) then
+          refused = true
+        elseif better(a, best) then
+          best = a
+        end
+      end
+    end
+    if best then
+      local until_ms = now + offer_ms
+      redis.call('HSET', cv, 'offer', best.id, 'offer_until',
+        route_fmt(until_ms))
+      redis.call('ZADD', P .. 'offers', until_ms, c)
+      redis.call('SADD', P .. 'ao:' .. best.id, c)
+      redis.call('HINCRBY', P .. 'ag:' .. best.id, 'offers', 1)
+      route_tell(P, best.id, 'o' .. c)
+      route_agent_changed(P, best.id)
+      best.room = best.room - 1
+      best.busy = best.busy + 1
+      out[1] = out[1] + 1
+      if best.room == 0 then
+        left = left - 1
+        if left == 0 then
+          break
+        end
+      end
+    elseif refused then
+      -- every eligible agent passed on it once: offer it round again
+      redis.call('HDEL', cv, 'declined')
+    end
+  end
+end
+return out
