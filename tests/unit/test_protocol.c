@@ -285,8 +285,10 @@ static void test_every_bad_tsv_line_names_an_example(void **state UNUSED)
 static void test_every_s2c_example_is_an_object_of_its_type(void **state UNUSED)
 {
 	static const char *const types[] = {
-		"hello", "ack",	 "error",   "event",	     "synced", "typing",
-		"read",	 "feed", "history", "conversations", "pong"};
+		"hello",   "ack",	    "error",  "event",
+		"synced",  "typing",	    "read",   "feed",
+		"history", "conversations", "pong",   "availability",
+		"queue",   "offer",	    "agents", "agent"};
 	size_t n, len;
 	char **names = list_examples("s2c-", &n), type[32];
 	json_error_t jerr;
