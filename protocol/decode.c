@@ -344,9 +344,53 @@ static int decode_auth(const struct reader *rd, struct proto_request *out)
 	return dup_string(rd, "token", 1, TOKEN_MAX, REQUIRED, &out->token);
 }
 
+/* Topic keys and canned keys share one alphabet, so they can be used in
+ * Redis keys and HTML attributes without escaping. */
+static bool is_key_chars(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+static int get_topic(const struct reader *rd, struct proto_request *out)
+{
+	if (copy_string(rd, "topic", PROTO_TOPIC_MAX, OPTIONAL, out->topic) < 0)
+		return -1;
+	if (!is_key_chars(out->topic))
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "topic must be a-z, 0-9, _ or -");
+	return 0;
+}
+
+/* An IANA zone name ("Europe/Paris", "Etc/GMT+5"). The server resolves it
+ * to a zone file, so a name that could leave the zone directory (an
+ * absolute path, "..") is refused here already. */
+static int get_tz(const struct reader *rd, struct proto_request *out)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "abcdefghijklmnopqrstuvwxyz"
+				       "0123456789_+-/";
+	const char *tz = out->tz;
+
+	if (copy_string(rd, "tz", PROTO_TZ_MAX, OPTIONAL, out->tz) < 0)
+		return -1;
+	if (tz[strspn(tz, alphabet)] != '\0' || tz[0] == '/' ||
+	    strstr(tz, ".."))
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "tz must be a time zone name such as "
+				  "Europe/Paris");
+	return 0;
+}
+
 static int decode_open(const struct reader *rd, struct proto_request *out)
 {
-	return decode_details(rd, &out->details);
+	if (decode_details(rd, &out->details) < 0 || get_topic(rd, out) < 0 ||
+	    get_tz(rd, out) < 0)
+		return -1;
+	return get_bool(rd, "leave_message", OPTIONAL, &out->leave_message);
 }
 
 static int decode_text(const struct reader *rd, struct proto_request *out)
@@ -499,11 +543,9 @@ static int get_canned_key(const struct reader *rd, struct proto_request *out)
 	if (copy_string(rd, "key", PROTO_CANNED_KEY_MAX, REQUIRED, out->key) <
 	    0)
 		return -1;
-	for (const char *p = out->key; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_' || *p == '-'))
-			return parse_fail(rd->err, PROTO_E_BAD_FRAME,
-					  "key must be a-z, 0-9, _ or -");
+	if (!is_key_chars(out->key))
+		return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+				  "key must be a-z, 0-9, _ or -");
 	return 0;
 }
 
@@ -523,6 +565,50 @@ static int decode_canned_change(const struct reader *rd,
 	return dup_text(rd, "text", PROTO_CANNED_TEXT_MAX, &out->text);
 }
 
+static int decode_presence(const struct reader *rd, struct proto_request *out)
+{
+	const char *s;
+
+	if (get_string(rd, "status", 0, SIZE_MAX, REQUIRED, &s) < 0)
+		return -1;
+	for (int i = PROTO_PRESENCE_ONLINE; i <= PROTO_PRESENCE_OFFLINE; i++) {
+		if (strcmp(s, proto_presence_str((enum proto_presence)i)) ==
+		    0) {
+			out->status = (enum proto_presence)i;
+			return 0;
+		}
+	}
+	return parse_fail(rd->err, PROTO_E_BAD_FRAME,
+			  "status must be online, away or offline");
+}
+
+/* A handover note: optional, and blank counts as absent (a note nobody
+ * wrote must not become an empty note event). */
+static int get_note(const struct reader *rd, struct proto_request *out)
+{
+	if (dup_optional(rd, "note", PROTO_NOTE_MAX, &out->note) < 0)
+		return -1;
+	if (out->note && is_blank(out->note)) {
+		free(out->note);
+		out->note = NULL;
+	}
+	return 0;
+}
+
+/* decline carries a client_id only when the client has one to give. */
+static int decode_decline(const struct reader *rd, struct proto_request *out)
+{
+	return copy_string(rd, "client_id", PROTO_ID_MAX, OPTIONAL,
+			   out->client_id);
+}
+
+static int decode_transfer(const struct reader *rd, struct proto_request *out)
+{
+	if (copy_string(rd, "to", PROTO_USER_ID_MAX, OPTIONAL, out->to) < 0)
+		return -1;
+	return get_note(rd, out);
+}
+
 static const struct frame_rule rules[] = {
 	[PROTO_AUTH] = {true, false, false, decode_auth},
 	[PROTO_OPEN] = {true, true, false, decode_open},
@@ -540,10 +626,17 @@ static const struct frame_rule rules[] = {
 	[PROTO_CANNED_SAVE] = {true, false, false, decode_canned_change},
 	[PROTO_CANNED_DELETE] = {true, false, false, decode_canned_change},
 	[PROTO_UNWATCH] = {true, false, true, NULL},
+	[PROTO_AVAILABILITY] = {true, false, false, NULL},
+	[PROTO_PRESENCE] = {true, false, false, decode_presence},
+	[PROTO_AGENTS] = {true, false, false, NULL},
+	[PROTO_ACCEPT] = {true, true, true, NULL},
+	[PROTO_DECLINE] = {true, false, true, decode_decline},
+	[PROTO_TRANSFER] = {true, true, true, decode_transfer},
+	[PROTO_TAKEOVER] = {true, true, true, get_note},
 };
 
 #define N_TYPES (sizeof(rules) / sizeof(rules[0]))
-_Static_assert(N_TYPES == PROTO_UNWATCH + 1, "a frame type has no rule");
+_Static_assert(N_TYPES == PROTO_TAKEOVER + 1, "a frame type has no rule");
 
 static int get_type(const struct reader *rd, enum proto_type *out)
 {
@@ -621,6 +714,7 @@ void proto_request_cleanup(struct proto_request *req)
 	free(req->text);
 	free(req->reason);
 	free(req->title);
+	free(req->note);
 	free(d->summary);
 	free(d->steps);
 	free(d->environment);

@@ -83,18 +83,42 @@ char *encode_frame_end(struct jw *w)
 	return jw_finish(w);
 }
 
-/* A NULL or "" message sends the code's default message. */
+/* Writes code, message and retryable; a NULL or "" message writes the
+ * code's default message. */
+static void write_error(struct jw *w, enum proto_error_code code,
+			const char *message)
+{
+	jw_member_str(w, "code", proto_error_code_str(code));
+	jw_member_str(w, "message",
+		      message && *message ? message
+					  : proto_error_message(code));
+	jw_member_bool(w, "retryable", proto_error_retryable(code));
+}
+
 char *proto_encode_error(const char *id, const char *conv,
 			 enum proto_error_code code, const char *message)
 {
 	struct jw w;
 
 	encode_frame_head(&w, "error", id, conv);
-	jw_member_str(&w, "code", proto_error_code_str(code));
-	jw_member_str(&w, "message",
-		      message && *message ? message
-					  : proto_error_message(code));
-	jw_member_bool(&w, "retryable", proto_error_retryable(code));
+	write_error(&w, code, message);
+	return encode_frame_end(&w);
+}
+
+/* outside_hours with "opens_at"; opens_at <= 0 (no opening known) is
+ * sent as null. */
+char *proto_encode_error_opens(const char *id, const char *message,
+			       int64_t opens_at)
+{
+	struct jw w;
+
+	encode_frame_head(&w, "error", id, NULL);
+	write_error(&w, PROTO_E_OUTSIDE_HOURS, message);
+	jw_key(&w, "opens_at");
+	if (opens_at > 0)
+		jw_int(&w, opens_at);
+	else
+		jw_null(&w);
 	return encode_frame_end(&w);
 }
 
@@ -187,8 +211,7 @@ char *proto_encode_read_prefix(const char *conv, const struct proto_user *from)
 }
 
 /* Writes "key":{"id","name"} for u (borrowed); NULL writes nothing. */
-static void write_person(struct jw *w, const char *key,
-			 const struct proto_user *u)
+void encode_person(struct jw *w, const char *key, const struct proto_user *u)
 {
 	if (!u)
 		return;
@@ -248,7 +271,7 @@ char *proto_feed_opened_prefix(const char *conv, const char *summary,
 
 	feed_head(&w, "opened", conv, "waiting");
 	jw_member_str(&w, "summary", summary);
-	write_person(&w, "customer", customer);
+	encode_person(&w, "customer", customer);
 	jw_member_str(&w, "tier", tier);
 	jw_member_str(&w, "environment", environment);
 	jw_member_str(&w, "org", encode_nonempty(org));
@@ -262,7 +285,7 @@ char *proto_feed_assigned_prefix(const char *conv,
 	struct jw w;
 
 	feed_head(&w, "assigned", conv, "assigned");
-	write_person(&w, "agent", agent);
+	encode_person(&w, "agent", agent);
 	return jw_finish(&w);
 }
 
@@ -272,6 +295,14 @@ char *proto_feed_closed_prefix(const char *conv, const char *reason)
 
 	feed_head(&w, "closed", conv, "closed");
 	jw_member_str(&w, "reason", reason);
+	return jw_finish(&w);
+}
+
+char *proto_feed_requeued_prefix(const char *conv)
+{
+	struct jw w;
+
+	feed_head(&w, "requeued", conv, "waiting");
 	return jw_finish(&w);
 }
 
@@ -329,24 +360,71 @@ static json_t *details_object(const struct proto_details *d)
 	return obj;
 }
 
+/* Adds topic (when not ""), class, out_of_scope and held_until (when not
+ * 0) to obj (borrowed). Returns 0, or -1 on failure (invalid UTF-8, out
+ * of memory). */
+static int add_route_info(json_t *obj, const struct proto_route_info *ri)
+{
+	const char *cls = ri->class_key ? ri->class_key : "";
+
+	if (encode_nonempty(ri->topic) &&
+	    json_object_set_new(obj, "topic", json_string(ri->topic)) < 0)
+		return -1;
+	if (json_object_set_new(obj, "class", json_string(cls)) < 0 ||
+	    json_object_set_new(obj, "out_of_scope",
+				json_boolean(ri->out_of_scope)) < 0)
+		return -1;
+	if (ri->held_until &&
+	    json_object_set_new(obj, "held_until",
+				json_integer(ri->held_until)) < 0)
+		return -1;
+	return 0;
+}
+
 /*
  * Returns "details":{...},"context":...,"org":...,"site":...,"tier":...
- * (members only, no braces) for an "opened" event. org and site are left
- * out when NULL or ""; context and tier when NULL.
+ * (members only, no braces) for an "opened" event, then the routing
+ * members of ri when ri is not NULL. org and site are left out when NULL
+ * or ""; context and tier when NULL.
  */
 char *proto_opened_members(const struct proto_details *d, const char *context,
 			   const char *org, const char *site, const char *tier,
 			   const struct proto_route_info *ri)
 {
-	json_t *details = details_object(d);
+	json_t *details = details_object(d), *obj;
 
-	(void)ri;
 	if (!details)
 		return NULL;
-	return strip_braces(dump_owned(
-		json_pack("{s:o, s:s*, s:s*, s:s*, s:s*}", "details", details,
-			  "context", context, "org", encode_nonempty(org),
-			  "site", encode_nonempty(site), "tier", tier)));
+	obj = json_pack("{s:o, s:s*, s:s*, s:s*, s:s*}", "details", details,
+			"context", context, "org", encode_nonempty(org), "site",
+			encode_nonempty(site), "tier", tier);
+	if (obj && ri && add_route_info(obj, ri) < 0) {
+		json_decref(obj);
+		obj = NULL;
+	}
+	return strip_braces(dump_owned(obj));
+}
+
+/* "via":via,"by":{id,name}; a NULL via or by is left out. */
+char *proto_joined_members(const char *via, const struct proto_user *by)
+{
+	struct jw w;
+
+	jw_init(&w, 128);
+	jw_member_str(&w, "via", via);
+	encode_person(&w, "by", by);
+	return jw_finish(&w);
+}
+
+/* "reason":reason,"to":{id,name}; a NULL reason or to is left out. */
+char *proto_left_members(const char *reason, const struct proto_user *to)
+{
+	struct jw w;
+
+	jw_init(&w, 128);
+	jw_member_str(&w, "reason", reason);
+	encode_person(&w, "to", to);
+	return jw_finish(&w);
 }
 
 /*

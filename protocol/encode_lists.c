@@ -45,6 +45,19 @@ char *proto_encode_history(const char *id, const char *conv,
 	return encode_frame_end(&w);
 }
 
+/* class and topic when not "", out_of_scope always, held_until and
+ * position when not 0. */
+static void write_route_members(struct jw *w, const struct proto_conv_item *c)
+{
+	jw_member_str(w, "class", encode_nonempty(c->class_key));
+	jw_member_str(w, "topic", encode_nonempty(c->topic));
+	jw_member_bool(w, "out_of_scope", c->out_of_scope);
+	if (c->held_until)
+		jw_member_int(w, "held_until", c->held_until);
+	if (c->position)
+		jw_member_uint(w, "position", c->position);
+}
+
 static void write_conv_item(struct jw *w, const struct proto_conv_item *c)
 {
 	jw_begin(w);
@@ -66,6 +79,7 @@ static void write_conv_item(struct jw *w, const struct proto_conv_item *c)
 	jw_member_int(w, "opened_at", c->opened_at);
 	jw_member_int(w, "closed_at", c->closed_at);
 	jw_member_uint(w, "last_seq", c->last_seq);
+	write_route_members(w, c);
 	jw_end(w);
 }
 

@@ -1,5 +1,6 @@
 /*
- * errors: the names the wire uses for error codes, roles and frame types.
+ * errors: the names the wire uses for error codes, roles, presences and
+ * frame types.
  *
  * Every table here is derived from protocol.h (the PROTO_ERRORS X-macro and
  * the enums), so a code, role or type has exactly one spelling. It does not
@@ -27,6 +28,12 @@ static const char *const role_names[] = {
 	[PROTO_ROLE_ADMIN] = "admin",
 };
 
+static const char *const presence_names[] = {
+	[PROTO_PRESENCE_ONLINE] = "online",
+	[PROTO_PRESENCE_AWAY] = "away",
+	[PROTO_PRESENCE_OFFLINE] = "offline",
+};
+
 /* clang-format off */
 static const char *const type_names[] = {
 	[PROTO_AUTH] = "auth",
@@ -45,12 +52,22 @@ static const char *const type_names[] = {
 	[PROTO_CANNED_SAVE] = "canned_save",
 	[PROTO_CANNED_DELETE] = "canned_delete",
 	[PROTO_UNWATCH] = "unwatch",
+	[PROTO_AVAILABILITY] = "availability",
+	[PROTO_PRESENCE] = "presence",
+	[PROTO_AGENTS] = "agents",
+	[PROTO_ACCEPT] = "accept",
+	[PROTO_DECLINE] = "decline",
+	[PROTO_TRANSFER] = "transfer",
+	[PROTO_TAKEOVER] = "takeover",
 };
 /* clang-format on */
 
 #define N_ROLES (sizeof(role_names) / sizeof(role_names[0]))
 #define N_TYPES (sizeof(type_names) / sizeof(type_names[0]))
-_Static_assert(N_TYPES == PROTO_UNWATCH + 1, "a frame type has no name");
+#define N_PRESENCES (sizeof(presence_names) / sizeof(presence_names[0]))
+_Static_assert(N_PRESENCES == PROTO_PRESENCE_OFFLINE + 1,
+	       "a presence has no name");
+_Static_assert(N_TYPES == PROTO_TAKEOVER + 1, "a frame type has no name");
 
 /* An out-of-range code is a server bug; report it as "internal" rather than
  * read past the table. */
@@ -109,4 +126,12 @@ const char *proto_type_str(enum proto_type type)
 	if ((unsigned)type >= N_TYPES)
 		return "unknown";
 	return type_names[type];
+}
+
+/* Returns "online", "away" or "offline"; "unknown" for a bad value. */
+const char *proto_presence_str(enum proto_presence p)
+{
+	if ((unsigned)p >= N_PRESENCES)
+		return "unknown";
+	return presence_names[p];
 }

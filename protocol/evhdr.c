@@ -12,7 +12,7 @@
 
 #include "chat/protocol.h"
 
-#define KIND_LETTERS "omnjcrx"
+#define KIND_LETTERS "omnjlcrx"
 #define SEQ_DIGITS_MAX 20 /* UINT64_MAX */
 #define SENDER_DIGITS 4
 #define RELAY_FIXED (3 + SENDER_DIGITS) /* 'R', audience, self, length */
@@ -21,8 +21,8 @@ static const struct {
 	const char *name;
 	char letter;
 } kinds[] = {
-	{"opened", 'o'}, {"message", 'm'}, {"note", 'n'},
-	{"joined", 'j'}, {"closed", 'c'},  {"reopened", 'r'},
+	{"opened", 'o'}, {"message", 'm'}, {"note", 'n'},     {"joined", 'j'},
+	{"left", 'l'},	 {"closed", 'c'},  {"reopened", 'r'},
 };
 
 static bool audience_valid(char c)

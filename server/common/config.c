@@ -110,6 +110,9 @@ static const struct option_def options[] = {
 	{"bus-deadline-ms", "CHAT_BUS_DEADLINE_MS", OPT_LONG,
 	 OFF(bus_deadline_ms), 20, 3600000, "3000",
 	 "reconnect the pub/sub connection after this long without an answer"},
+	{"policy", "CHAT_POLICY", OPT_STR, OFF(policy), 0, 0, NULL,
+	 "support policy file (JSON); without one the built-in policy "
+	 "applies, the values of deploy/support-policy.json"},
 	{"node", "CHAT_NODE", OPT_STR, OFF(node), 0, 0, NULL,
 	 "node name in logs"},
 	{"log-level", "CHAT_LOG_LEVEL", OPT_STR, OFF(log_level), 0, 0, "info",

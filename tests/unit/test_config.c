@@ -21,6 +21,7 @@ static int setup(void **state)
 	setenv("CHAT_ID_SECRET", HEX64, 1);
 	unsetenv("CHAT_PORT");
 	unsetenv("CHAT_CONFIG");
+	unsetenv("CHAT_POLICY");
 	return 0;
 }
 
@@ -80,6 +81,45 @@ static void test_environment_beats_file(void **state)
 	unlink(path);
 }
 
+static void test_policy_defaults_to_none(void **state)
+{
+	struct config cfg;
+	char *argv[] = {"serve", NULL};
+
+	(void)state;
+	assert_int_equal(load(&cfg, argv), 0);
+	assert_null(cfg.policy);
+	config_cleanup(&cfg);
+}
+
+static void test_policy_from_file_environment_and_flag(void **state)
+{
+	struct config cfg;
+	char path[] = "/tmp/chatd-config-XXXXXX";
+	int fd = mkstemp(path);
+	char *from_file[] = {"serve", "--config", path, NULL};
+	char *from_flag[] = {"serve",	 "--config",  path,
+			     "--policy", "flag.json", NULL};
+	const char *text = "policy = deploy/support-policy.json\n";
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(load(&cfg, from_file), 0);
+	assert_string_equal(cfg.policy, "deploy/support-policy.json");
+	config_cleanup(&cfg);
+	setenv("CHAT_POLICY", "env.json", 1);
+	assert_int_equal(load(&cfg, from_file), 0);
+	assert_string_equal(cfg.policy, "env.json");
+	config_cleanup(&cfg);
+	assert_int_equal(load(&cfg, from_flag), 0);
+	assert_string_equal(cfg.policy, "flag.json");
+	config_cleanup(&cfg);
+	unsetenv("CHAT_POLICY");
+	unlink(path);
+}
+
 static void test_invalid_values_are_refused(void **state)
 {
 	struct config cfg;
@@ -124,6 +164,9 @@ int main(void)
 		cmocka_unit_test_setup(test_defaults_apply, setup),
 		cmocka_unit_test_setup(test_flag_beats_environment, setup),
 		cmocka_unit_test_setup(test_environment_beats_file, setup),
+		cmocka_unit_test_setup(test_policy_defaults_to_none, setup),
+		cmocka_unit_test_setup(
+			test_policy_from_file_environment_and_flag, setup),
 		cmocka_unit_test_setup(test_invalid_values_are_refused, setup),
 		cmocka_unit_test_setup(test_missing_secrets_are_refused, setup),
 	};

@@ -84,6 +84,8 @@ static const struct proto_conv_item assigned = {
 	.opened_at = 1764145200000,
 	.closed_at = 0,
 	.last_seq = 7,
+	.class_key = "normal",
+	.topic = "dns",
 };
 
 static void test_conversations_reproduce_the_examples(void **state UNUSED)
@@ -99,6 +101,9 @@ static void test_conversations_reproduce_the_examples(void **state UNUSED)
 		.agent = {"", "ignored", PROTO_ROLE_AGENT},
 		.opened_at = 1764145200000,
 		.last_seq = 1,
+		.class_key = "priority",
+		.out_of_scope = true,
+		.position = 3,
 	};
 
 	assert_matches_example(
@@ -124,7 +129,34 @@ static void test_conversations_empty_page_and_null_agent(void **state UNUSED)
 		"\"environment\":\"\",\"tier\":\"\",\"org\":\"\",\"site\":"
 		"\"\",\"context\":\"\",\"customer\":{\"id\":\"\",\"name\":"
 		"\"\"},\"agent\":null,\"opened_at\":0,\"closed_at\":0,"
-		"\"last_seq\":0}],\"next\":null}");
+		"\"last_seq\":0,\"out_of_scope\":false}],\"next\":null}");
+}
+
+static void test_conversations_route_members(void **state UNUSED)
+{
+	struct proto_conv_item held = {.conv = CONV,
+				       .status = "held",
+				       .class_key = "",
+				       .topic = NULL,
+				       .held_until = 1764565200000};
+	char *s = proto_encode_conversations("r", &held, 1, NULL);
+	json_t *root, *item;
+
+	assert_non_null(s);
+	root = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(root);
+	item = json_array_get(json_object_get(root, "items"), 0);
+	assert_null(json_object_get(item, "class"));
+	assert_null(json_object_get(item, "topic"));
+	assert_null(json_object_get(item, "position"));
+	assert_true(json_is_false(json_object_get(item, "out_of_scope")));
+	assert_int_equal(
+		json_integer_value(json_object_get(item, "held_until")),
+		1764565200000);
+	json_decref(root);
+	free(s);
+	held.topic = "\xff";
+	assert_null(proto_encode_conversations("r", &held, 1, NULL));
 }
 
 static void test_conversations_escape_and_refuse(void **state UNUSED)
@@ -147,7 +179,7 @@ static void test_conversations_escape_and_refuse(void **state UNUSED)
 	assert_string_equal(json_string_value(json_object_get(
 				    json_object_get(first, "agent"), "name")),
 			    "B\\o");
-	assert_non_null(strstr(s, "\"last_seq\":9223372036854775807}"));
+	assert_non_null(strstr(s, "\"last_seq\":9223372036854775807,"));
 	assert_string_equal(json_string_value(json_object_get(root, "next")),
 			    "1:" CONV);
 	json_decref(root);
@@ -214,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_history_copies_events_by_length),
 		cmocka_unit_test(test_conversations_reproduce_the_examples),
 		cmocka_unit_test(test_conversations_empty_page_and_null_agent),
+		cmocka_unit_test(test_conversations_route_members),
 		cmocka_unit_test(test_conversations_escape_and_refuse),
 		cmocka_unit_test(test_canned_reproduces_the_example),
 		cmocka_unit_test(test_canned_escapes_and_fills_absent_members),

@@ -169,10 +169,10 @@ static void test_every_c2s_example_decodes_as_its_type(void **state UNUSED)
 {
 	size_t n, len;
 	char **names = list_examples("c2s-", &n);
-	bool seen[PROTO_UNWATCH + 1] = {false};
+	bool seen[PROTO_TAKEOVER + 1] = {false};
 	char type[32];
 
-	assert_true(n >= PROTO_UNWATCH + 1);
+	assert_true(n >= PROTO_TAKEOVER + 1);
 	for (size_t i = 0; i < n; i++) {
 		struct proto_request req;
 		struct proto_error err;
@@ -186,7 +186,7 @@ static void test_every_c2s_example_decodes_as_its_type(void **state UNUSED)
 		proto_request_cleanup(&req);
 		free(buf);
 	}
-	for (int t = 0; t <= PROTO_UNWATCH; t++)
+	for (int t = 0; t <= PROTO_TAKEOVER; t++)
 		if (!seen[t])
 			fail_msg("no c2s example of %s", proto_type_str(t));
 	free_names(names);
@@ -285,8 +285,10 @@ static void test_every_bad_tsv_line_names_an_example(void **state UNUSED)
 static void test_every_s2c_example_is_an_object_of_its_type(void **state UNUSED)
 {
 	static const char *const types[] = {
-		"hello", "ack",	 "error",   "event",	     "synced", "typing",
-		"read",	 "feed", "history", "conversations", "pong"};
+		"hello",   "ack",	    "error",  "event",
+		"synced",  "typing",	    "read",   "feed",
+		"history", "conversations", "pong",   "availability",
+		"queue",   "offer",	    "agents", "agent"};
 	size_t n, len;
 	char **names = list_examples("s2c-", &n), type[32];
 	json_error_t jerr;
@@ -1442,7 +1444,294 @@ static void test_type_names_are_the_wire_names(void **state UNUSED)
 	assert_string_equal(proto_type_str(PROTO_PING), "ping");
 	assert_string_equal(proto_type_str(PROTO_CANNED_SAVE), "canned_save");
 	assert_string_equal(proto_type_str(PROTO_UNWATCH), "unwatch");
-	assert_string_equal(proto_type_str(PROTO_UNWATCH + 1), "unknown");
+	assert_string_equal(proto_type_str(PROTO_AVAILABILITY), "availability");
+	assert_string_equal(proto_type_str(PROTO_PRESENCE), "presence");
+	assert_string_equal(proto_type_str(PROTO_AGENTS), "agents");
+	assert_string_equal(proto_type_str(PROTO_ACCEPT), "accept");
+	assert_string_equal(proto_type_str(PROTO_DECLINE), "decline");
+	assert_string_equal(proto_type_str(PROTO_TRANSFER), "transfer");
+	assert_string_equal(proto_type_str(PROTO_TAKEOVER), "takeover");
+	assert_string_equal(proto_type_str(PROTO_TAKEOVER + 1), "unknown");
+}
+
+static void test_every_type_has_a_distinct_name(void **state UNUSED)
+{
+	for (int a = 0; a <= PROTO_TAKEOVER; a++) {
+		const char *name = proto_type_str((enum proto_type)a);
+
+		assert_non_null(name);
+		assert_string_not_equal(name, "unknown");
+		for (int b = 0; b < a; b++)
+			assert_string_not_equal(
+				name, proto_type_str((enum proto_type)b));
+	}
+}
+
+static void test_presence_names_are_the_wire_names(void **state UNUSED)
+{
+	assert_string_equal(proto_presence_str(PROTO_PRESENCE_ONLINE),
+			    "online");
+	assert_string_equal(proto_presence_str(PROTO_PRESENCE_AWAY), "away");
+	assert_string_equal(proto_presence_str(PROTO_PRESENCE_OFFLINE),
+			    "offline");
+	assert_string_equal(proto_presence_str(PROTO_PRESENCE_OFFLINE + 1),
+			    "unknown");
+}
+
+/* ---- decode: routing frames -------------------------------------------- */
+
+#define OPEN_TOP(members)                                                      \
+	"{\"type\":\"open\",\"id\":\"r1\",\"client_id\":\"c1\","               \
+	"\"details\":{\"summary\":\"s\"}," members "}"
+
+static void test_open_reads_topic_tz_and_leave_message(void **state UNUSED)
+{
+	static const char f[] = OPEN_TOP(
+		"\"topic\":\"word_press-2\",\"tz\":\"America/Port-au-Prince\","
+		"\"leave_message\":true");
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(proto_decode(f, sizeof(f) - 1, &req, &err), 0);
+	assert_string_equal(req.topic, "word_press-2");
+	assert_string_equal(req.tz, "America/Port-au-Prince");
+	assert_true(req.leave_message);
+	proto_request_cleanup(&req);
+	assert_int_equal(decode_str(OPEN_TOP("\"x\":1"), &req, &err), 0);
+	assert_string_equal(req.topic, "");
+	assert_string_equal(req.tz, "");
+	assert_false(req.leave_message);
+	proto_request_cleanup(&req);
+	assert_decodes(OPEN_TOP("\"tz\":\"Etc/GMT+5\""));
+	assert_decodes(OPEN_TOP("\"tz\":\"UTC\",\"leave_message\":false"));
+}
+
+static void test_open_topic_is_a_key(void **state UNUSED)
+{
+	assert_refused(OPEN_TOP("\"topic\":\"DNS\""), PROTO_E_BAD_FRAME, "r1",
+		       "topic must be a-z, 0-9, _ or -");
+	assert_refused(OPEN_TOP("\"topic\":\"d.ns\""), PROTO_E_BAD_FRAME, "r1",
+		       "topic must be a-z, 0-9, _ or -");
+	assert_refused(OPEN_TOP("\"topic\":\"\""), PROTO_E_BAD_FRAME, "r1",
+		       "topic must not be empty");
+	assert_refused(OPEN_TOP("\"topic\":[\"dns\"]"), PROTO_E_BAD_FRAME, "r1",
+		       "topic must be a string");
+	assert_limit(OPEN_TOP("\"topic\":\"%s\""), PROTO_TOPIC_MAX,
+		     PROTO_E_TOO_LARGE);
+}
+
+static void test_open_tz_is_a_zone_name(void **state UNUSED)
+{
+	static const char *const bad[] = {
+		"../etc/passwd", "Europe/../../x",  "/etc/localtime",
+		"Europe/Paris ", "Europe\\\\Paris", "Europe.Paris",
+		"Zürich",
+	};
+	char frame[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(frame, sizeof(frame), OPEN_TOP("\"tz\":\"%s\""),
+			 bad[i]);
+		assert_refused(frame, PROTO_E_BAD_FRAME, "r1",
+			       "tz must be a time zone name such as "
+			       "Europe/Paris");
+	}
+	assert_refused(OPEN_TOP("\"tz\":\"\""), PROTO_E_BAD_FRAME, "r1",
+		       "tz must not be empty");
+	assert_refused(OPEN_TOP("\"tz\":0"), PROTO_E_BAD_FRAME, "r1",
+		       "tz must be a string");
+	assert_limit(OPEN_TOP("\"tz\":\"%s\""), PROTO_TZ_MAX,
+		     PROTO_E_TOO_LARGE);
+}
+
+static void test_open_leave_message_is_a_boolean(void **state UNUSED)
+{
+	assert_refused(OPEN_TOP("\"leave_message\":\"true\""),
+		       PROTO_E_BAD_FRAME, "r1",
+		       "leave_message must be true or false");
+	assert_refused(OPEN_TOP("\"leave_message\":null"), PROTO_E_BAD_FRAME,
+		       "r1", "leave_message must be true or false");
+}
+
+static void test_availability_and_agents_need_only_an_id(void **state UNUSED)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(decode_str("{\"type\":\"availability\",\"id\":\"a\"}",
+				    &req, &err),
+			 0);
+	assert_int_equal(req.type, PROTO_AVAILABILITY);
+	proto_request_cleanup(&req);
+	assert_int_equal(
+		decode_str("{\"type\":\"agents\",\"id\":\"b\"}", &req, &err),
+		0);
+	assert_int_equal(req.type, PROTO_AGENTS);
+	assert_string_equal(req.id, "b");
+	proto_request_cleanup(&req);
+	assert_refused("{\"type\":\"availability\"}", PROTO_E_BAD_FRAME, "",
+		       "id is required");
+	assert_refused("{\"type\":\"agents\"}", PROTO_E_BAD_FRAME, "",
+		       "id is required");
+}
+
+static void test_presence_reads_each_status(void **state UNUSED)
+{
+	static const char *const names[] = {"online", "away", "offline"};
+	struct proto_request req;
+	struct proto_error err;
+	char frame[128];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(frame, sizeof(frame),
+			 "{\"type\":\"presence\",\"id\":\"p\",\"status\":"
+			 "\"%s\"}",
+			 names[i]);
+		assert_int_equal(decode_str(frame, &req, &err), 0);
+		assert_int_equal(req.type, PROTO_PRESENCE);
+		assert_int_equal(req.status, (enum proto_presence)i);
+		proto_request_cleanup(&req);
+	}
+}
+
+static void test_presence_refuses_other_statuses(void **state UNUSED)
+{
+	static const char *const bad[] = {"\"busy\"", "\"Away\"", "\"\"",
+					  "\"online \""};
+	char frame[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(frame, sizeof(frame),
+			 "{\"type\":\"presence\",\"id\":\"p\",\"status\":%s}",
+			 bad[i]);
+		assert_refused(frame, PROTO_E_BAD_FRAME, "p",
+			       "status must be online, away or offline");
+	}
+	assert_refused("{\"type\":\"presence\",\"id\":\"p\",\"status\":1}",
+		       PROTO_E_BAD_FRAME, "p", "status must be a string");
+	assert_refused("{\"type\":\"presence\",\"id\":\"p\"}",
+		       PROTO_E_BAD_FRAME, "p", "status is required");
+}
+
+#define ROUTE(type, members)                                                   \
+	"{\"type\":\"" type "\",\"id\":\"r9\",\"conv\":\"" CONV "\"" members "}"
+
+static void test_accept_needs_client_id_and_conv(void **state UNUSED)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(
+		decode_str(ROUTE("accept", ",\"client_id\":\"k\""), &req, &err),
+		0);
+	assert_int_equal(req.type, PROTO_ACCEPT);
+	assert_string_equal(req.client_id, "k");
+	assert_string_equal(req.conv, CONV);
+	proto_request_cleanup(&req);
+	assert_refused(ROUTE("accept", ""), PROTO_E_BAD_FRAME, "r9",
+		       "client_id is required");
+	assert_refused(
+		"{\"type\":\"accept\",\"id\":\"r9\",\"client_id\":\"k\"}",
+		PROTO_E_BAD_FRAME, "r9", "conv is required");
+}
+
+static void test_decline_client_id_is_optional(void **state UNUSED)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(decode_str(ROUTE("decline", ""), &req, &err), 0);
+	assert_int_equal(req.type, PROTO_DECLINE);
+	assert_string_equal(req.client_id, "");
+	assert_string_equal(req.conv, CONV);
+	proto_request_cleanup(&req);
+	assert_int_equal(decode_str(ROUTE("decline", ",\"client_id\":\"k\""),
+				    &req, &err),
+			 0);
+	assert_string_equal(req.client_id, "k");
+	proto_request_cleanup(&req);
+	assert_refused(ROUTE("decline", ",\"client_id\":true"),
+		       PROTO_E_BAD_FRAME, "r9", "client_id must be a string");
+	assert_refused("{\"type\":\"decline\",\"id\":\"r9\"}",
+		       PROTO_E_BAD_FRAME, "r9", "conv is required");
+	assert_limit(ROUTE("decline", ",\"client_id\":\"%s\""), PROTO_ID_MAX,
+		     PROTO_E_TOO_LARGE);
+}
+
+static void test_transfer_reads_to_and_note(void **state UNUSED)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(
+		decode_str(ROUTE("transfer",
+				 ",\"client_id\":\"k\",\"to\":"
+				 "\"agent|2\",\"note\":\"over to you\""),
+			   &req, &err),
+		0);
+	assert_int_equal(req.type, PROTO_TRANSFER);
+	assert_string_equal(req.to, "agent|2");
+	assert_string_equal(req.note, "over to you");
+	proto_request_cleanup(&req);
+	assert_null(req.note);
+	assert_int_equal(decode_str(ROUTE("transfer", ",\"client_id\":\"k\""),
+				    &req, &err),
+			 0);
+	assert_string_equal(req.to, "");
+	assert_null(req.note);
+	proto_request_cleanup(&req);
+}
+
+static void test_empty_or_blank_note_counts_as_absent(void **state UNUSED)
+{
+	static const char *const notes[] = {"\"\"", "\" \"", "\"\\n\\t \""};
+	struct proto_request req;
+	struct proto_error err;
+	char frame[256];
+
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
+		snprintf(frame, sizeof(frame),
+			 ROUTE("takeover", ",\"client_id\":\"k\",\"note\":%s"),
+			 notes[i]);
+		assert_int_equal(decode_str(frame, &req, &err), 0);
+		assert_null(req.note);
+		proto_request_cleanup(&req);
+	}
+}
+
+static void test_transfer_refuses_bad_to_and_note(void **state UNUSED)
+{
+	assert_refused(ROUTE("transfer", ",\"client_id\":\"k\",\"to\":2"),
+		       PROTO_E_BAD_FRAME, "r9", "to must be a string");
+	assert_refused(ROUTE("transfer", ",\"client_id\":\"k\",\"to\":\"\""),
+		       PROTO_E_BAD_FRAME, "r9", "to must not be empty");
+	assert_refused(ROUTE("transfer", ",\"client_id\":\"k\",\"note\":{}"),
+		       PROTO_E_BAD_FRAME, "r9", "note must be a string");
+	assert_refused(ROUTE("transfer", ",\"to\":\"a\""), PROTO_E_BAD_FRAME,
+		       "r9", "client_id is required");
+	assert_limit(ROUTE("transfer", ",\"client_id\":\"k\",\"to\":\"%s\""),
+		     PROTO_USER_ID_MAX, PROTO_E_TOO_LARGE);
+	assert_limit(ROUTE("transfer", ",\"client_id\":\"k\",\"note\":\"%s\""),
+		     PROTO_NOTE_MAX, PROTO_E_TOO_LARGE);
+}
+
+static void test_takeover_reads_the_note(void **state UNUSED)
+{
+	struct proto_request req;
+	struct proto_error err;
+
+	assert_int_equal(
+		decode_str(ROUTE("takeover", ",\"client_id\":\"k\",\"note\":"
+					     "\" mine now \""),
+			   &req, &err),
+		0);
+	assert_int_equal(req.type, PROTO_TAKEOVER);
+	assert_string_equal(req.note, " mine now ");
+	proto_request_cleanup(&req);
+	assert_refused(ROUTE("takeover", ""), PROTO_E_BAD_FRAME, "r9",
+		       "client_id is required");
+	assert_limit(ROUTE("takeover", ",\"client_id\":\"k\",\"note\":\"%s\""),
+		     PROTO_NOTE_MAX, PROTO_E_TOO_LARGE);
 }
 
 static void test_canned_save_decodes_scope_key_title_text(void **state UNUSED)
@@ -1576,6 +1865,21 @@ int main(void)
 			test_out_of_range_error_code_reads_as_internal),
 		cmocka_unit_test(test_roles_round_trip),
 		cmocka_unit_test(test_type_names_are_the_wire_names),
+		cmocka_unit_test(test_every_type_has_a_distinct_name),
+		cmocka_unit_test(test_presence_names_are_the_wire_names),
+		cmocka_unit_test(test_open_reads_topic_tz_and_leave_message),
+		cmocka_unit_test(test_open_topic_is_a_key),
+		cmocka_unit_test(test_open_tz_is_a_zone_name),
+		cmocka_unit_test(test_open_leave_message_is_a_boolean),
+		cmocka_unit_test(test_availability_and_agents_need_only_an_id),
+		cmocka_unit_test(test_presence_reads_each_status),
+		cmocka_unit_test(test_presence_refuses_other_statuses),
+		cmocka_unit_test(test_accept_needs_client_id_and_conv),
+		cmocka_unit_test(test_decline_client_id_is_optional),
+		cmocka_unit_test(test_transfer_reads_to_and_note),
+		cmocka_unit_test(test_empty_or_blank_note_counts_as_absent),
+		cmocka_unit_test(test_transfer_refuses_bad_to_and_note),
+		cmocka_unit_test(test_takeover_reads_the_note),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

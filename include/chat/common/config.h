@@ -41,6 +41,7 @@ struct config {
 	long replica_timeout_ms; /* how long to wait for them */
 	long bus_ping_ms;	 /* probe the SUBSCRIBE connection this often */
 	long bus_deadline_ms;	 /* drop it after this long without an answer */
+	char *policy;		 /* support policy file; NULL = built-in */
 	char *node;		 /* node name for logs; default host:pid */
 	char *log_level;	 /* debug|info|warn|error */
 };
