@@ -12,7 +12,7 @@
 #include "route.h"
 
 #define AGENTS_FLUSH_MS 100
-#define AGENTS_BATCH 100
+#define AGENTS_BATCH 60
 
 struct route_notice {
 	uv_timer_t flush;

@@ -25,7 +25,7 @@
 #define KICK_MS 20
 #define BEAT_MAX_MS 5000
 #define SCAN_MAX "1000"
-#define BEAT_CHUNK 200
+#define BEAT_CHUNK 60
 
 struct router {
 	struct bus_sub sub; /* first: the notices channel */

@@ -18,7 +18,7 @@
 #include "chat/common/util.h"
 
 #define STORE_STALL_MS 10000
-#define STORE_MAX_ARGS 32
+#define STORE_MAX_ARGS 64
 
 struct pending_cmd {
 	struct store *st;
