@@ -319,7 +319,8 @@ char *proto_feed_closed_prefix(const char *conv, const char *reason);
  * {"type":"feed","kind":"requeued","conv":..,"status":"waiting" */
 char *proto_feed_requeued_prefix(const char *conv);
 
-/* An error with "opens_at" (UTC ms): outside_hours. */
+/* An error with "opens_at" (UTC ms): outside_hours. opens_at <= 0 (no
+ * opening known) is sent as null; a NULL or "" message sends the default. */
 char *proto_encode_error_opens(const char *id, const char *message,
 			       int64_t opens_at);
 
