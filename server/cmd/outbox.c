@@ -26,8 +26,8 @@ struct outbox {
 	unsigned refs; /* the timer's and each command's in flight */
 	bool stopped;
 	bool busy[KEYS_OUTBOXES]; /* the shards and the routing slot */
-	int64_t logged_at; /* mono_ms() of the last lag report */
-	uint64_t logged_n; /* entries counted then */
+	int64_t logged_at;	  /* mono_ms() of the last lag report */
+	uint64_t logged_n;	  /* entries counted then */
 };
 
 /* One shard's batch being applied. */

@@ -215,8 +215,9 @@ void outbox_apply(struct cmd_ctx *ctx, const redisReply *fields,
 	ap->ok = true;
 	ap->waiting = 1; /* until every update is sent */
 	if (fields && fields->type == REDIS_REPLY_ARRAY &&
-	    fields->elements >= 2 && fields->element[1]->type ==
-	    REDIS_REPLY_STRING && strcmp(fields->element[1]->str, "R") == 0) {
+	    fields->elements >= 2 &&
+	    fields->element[1]->type == REDIS_REPLY_STRING &&
+	    strcmp(fields->element[1]->str, "R") == 0) {
 		const redisReply *t = NULL;
 
 		for (size_t i = 0; i + 1 < fields->elements; i += 2)

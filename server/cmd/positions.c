@@ -101,8 +101,8 @@ static void show(struct positions *p, const char *conv, const char *who,
 	sh->waiting = waiting;
 	sh->eta_step = eta < 0 ? -1 : eta / ETA_STEP_MS;
 	sh->mark = p->mark;
-	char *frame = proto_encode_queue(conv, position, waiting, eta,
-					 class_key);
+	char *frame =
+		proto_encode_queue(conv, position, waiting, eta, class_key);
 	if (frame)
 		h->to_user(h->arg, colon + 1, frame, strlen(frame));
 	free(frame);

@@ -145,7 +145,7 @@ static const char *const meta_fields[] = {
 struct list_req {
 	struct pending *p;
 	unsigned limit, n, answered;
-	unsigned extra;	 /* answers awaited beside the metas */
+	unsigned extra; /* answers awaited beside the metas */
 	long long rank; /* the board: rank of the first waiting item, -1 */
 	uint64_t *scores;
 	bool board; /* scope open: the routing board, ascending */
@@ -343,8 +343,8 @@ static void on_list_index(struct store *st, redisReply *r, void *arg)
 			 r->element[2 * i]->str);
 	if (l->scores)
 		for (size_t i = 0; i < l->n; i++)
-			l->scores[i] = strtoull(r->element[2 * i + 1]->str,
-						NULL, 10);
+			l->scores[i] =
+				strtoull(r->element[2 * i + 1]->str, NULL, 10);
 	if (pairs > l->limit)
 		snprintf(l->next, sizeof(l->next), "%s:%s",
 			 r->element[2 * l->n - 1]->str, l->convs[l->n - 1]);

@@ -97,9 +97,9 @@ static void on_applied(bool ok, enum proto_error_code code, uint64_t seq,
 	if (!ok)
 		reply_error(p, code, NULL);
 	else if (pending_alive(p))
-		sink_send_owned(p->k, proto_encode_ack(p->id, p->conv, seq, ts,
-						       duplicate ||
-							       p->kind == 1));
+		sink_send_owned(p->k,
+				proto_encode_ack(p->id, p->conv, seq, ts,
+						 duplicate || p->kind == 1));
 	router_kick(p->ctx->router);
 	pending_destroy(p);
 }
@@ -135,8 +135,7 @@ void route_assign(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		return;
 	}
 	snprintf(capacity, sizeof(capacity), "%u", a->capacity);
-	snprintf(window, sizeof(window), "%ld",
-		 ctx->policy->service_window_ms);
+	snprintf(window, sizeof(window), "%ld", ctx->policy->service_window_ms);
 	route_skills_csv(a, skills, sizeof(skills));
 	const char *argv[] = {board.s,
 			      prefix.s,
@@ -230,9 +229,8 @@ void route_apply_all(struct cmd_ctx *ctx, const redisReply *r, size_t first,
 	all->done = done;
 	all->arg = arg;
 	all->waiting = 1;
-	for (size_t i = first; r && r->type == REDIS_REPLY_ARRAY &&
-			       i < r->elements;
-	     i++) {
+	for (size_t i = first;
+	     r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
 		if (r->element[i]->type != REDIS_REPLY_ARRAY)
 			continue;
 		all->waiting++;
@@ -285,8 +283,8 @@ static void on_presence(struct store *st, redisReply *r, void *arg)
 	route_apply_all(p->ctx, r, 2, on_presence_applied, p);
 }
 
-void route_presence(struct cmd_ctx *ctx, const struct actor *a,
-		    struct sink *k, const struct proto_request *req)
+void route_presence(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		    const struct proto_request *req)
 {
 	const char *denied = policy_route(a, req->type);
 	struct pending *p;
@@ -414,8 +412,8 @@ int route_ask_agents(struct cmd_ctx *ctx, store_reply_cb cb, void *arg,
 	argv[2] = grace;
 	for (int i = 0; i < n_ids; i++)
 		argv[3 + i] = ids[i];
-	rc = store_eval(ctx->store, SCRIPT_ROUTE_AGENTS, cb, arg, 1,
-			3 + n_ids, argv, NULL);
+	rc = store_eval(ctx->store, SCRIPT_ROUTE_AGENTS, cb, arg, 1, 3 + n_ids,
+			argv, NULL);
 	free(argv);
 	return rc;
 }
@@ -463,7 +461,8 @@ static void on_availability_agents(struct store *st, redisReply *r, void *arg)
 	for (unsigned i = 0; i < pol->n_topics; i++) {
 		topics[i].key = pol->topics[i].key;
 		topics[i].label = pol->topics[i].label;
-		topics[i].in_scope = policy_in_scope(pol, tier, &pol->topics[i]);
+		topics[i].in_scope =
+			policy_in_scope(pol, tier, &pol->topics[i]);
 	}
 	struct proto_availability av = {
 		.tier = auth_tier_str(tier),

@@ -17,8 +17,8 @@ void route_assign(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		  const struct proto_request *req);
 void route_decline(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		   const struct proto_request *req);
-void route_presence(struct cmd_ctx *ctx, const struct actor *a,
-		    struct sink *k, const struct proto_request *req);
+void route_presence(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		    const struct proto_request *req);
 void route_agents(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		  const struct proto_request *req);
 void route_availability(struct cmd_ctx *ctx, const struct actor *a,
@@ -26,7 +26,6 @@ void route_availability(struct cmd_ctx *ctx, const struct actor *a,
 
 /* The actor's skills as one comma-separated string, in buf of cap bytes. */
 void route_skills_csv(const struct actor *a, char *buf, size_t cap);
-
 
 struct proto_agent_item;
 typedef void (*route_agent_cb)(const struct proto_agent_item *it, void *arg);

@@ -64,8 +64,7 @@ static bool parse(const redisReply *fields, struct decision *d)
 	if (!fields || fields->type != REDIS_REPLY_ARRAY ||
 	    fields->elements % 2)
 		return false;
-	for (const char **s = (const char **)d;
-	     s < (const char **)(d + 1); s++)
+	for (const char **s = (const char **)d; s < (const char **)(d + 1); s++)
 		*s = empty;
 	for (size_t i = 0; i + 1 < fields->elements; i += 2) {
 		const redisReply *f = fields->element[i],
@@ -96,8 +95,7 @@ static void finish(struct applying *ap, bool ok, enum proto_error_code code)
 {
 	if (--ap->waiting > 0)
 		return;
-	ap->cb(ok, code, ap->seq, ap->ts, ap->duplicate, ap->entry_ts,
-	       ap->arg);
+	ap->cb(ok, code, ap->seq, ap->ts, ap->duplicate, ap->entry_ts, ap->arg);
 	free(ap);
 }
 
@@ -165,8 +163,8 @@ static char *left_event(const struct decision *d)
 {
 	struct proto_user prev = {d->prev, d->prev_name, PROTO_ROLE_AGENT},
 			  to = {d->agent, d->name, PROTO_ROLE_AGENT};
-	char *members = proto_left_members(left_reason(d->via),
-					   *d->agent ? &to : NULL);
+	char *members =
+		proto_left_members(left_reason(d->via), *d->agent ? &to : NULL);
 	char *e = members ? proto_event_prefix(d->conv, "left", &prev, NULL,
 					       members)
 			  : NULL;
@@ -181,8 +179,8 @@ static char *joined_event(const struct decision *d)
 			  by = {d->by, d->by_name, PROTO_ROLE_AGENT};
 	bool other = *d->by && strcmp(d->by, d->agent) != 0;
 	char *members = proto_joined_members(d->via, other ? &by : NULL);
-	char *e = members ? proto_event_prefix(d->conv, "joined", &agent,
-					       NULL, members)
+	char *e = members ? proto_event_prefix(d->conv, "joined", &agent, NULL,
+					       members)
 			  : NULL;
 
 	free(members);
@@ -207,10 +205,11 @@ static int send_step(struct cmd_ctx *ctx, const struct decision *d,
 {
 	unsigned shard = key_shard_of(d->conv);
 	struct key meta = key_conv_meta(d->conv),
-		   events = key_conv_events(d->conv), outbox = key_outbox(shard),
-		   ch_conv = chan_conv(d->conv), ch_feed = chan_feed(shard);
-	const char *argv[] = {meta.s,	  events.s, outbox.s,  d->gen,
-			      d->agent,	  d->name,  t->note,   t->left,
+		   events = key_conv_events(d->conv),
+		   outbox = key_outbox(shard), ch_conv = chan_conv(d->conv),
+		   ch_feed = chan_feed(shard);
+	const char *argv[] = {meta.s,	 events.s, outbox.s,  d->gen,
+			      d->agent,	 d->name,  t->note,   t->left,
 			      t->joined, t->feed,  ch_conv.s, ch_feed.s,
 			      d->conv};
 

@@ -16,9 +16,9 @@
 
 struct route_notice {
 	uv_timer_t flush;
-	struct cmd_ctx *ctx;	 /* borrowed */
-	struct hmap *changed;	 /* agent ids to announce */
-	unsigned refs;		 /* the timer's and each read in flight */
+	struct cmd_ctx *ctx;  /* borrowed */
+	struct hmap *changed; /* agent ids to announce */
+	unsigned refs;	      /* the timer's and each read in flight */
 	bool stopped, scheduled;
 };
 
@@ -133,8 +133,7 @@ void route_notice_user(struct route_notice *n, const char *p, size_t len)
 	len -= 4 + ulen;
 	if (what[0] == 'o') {
 		read_offer(n, user, ulen, what + 1, len - 1);
-	} else if (what[0] == 'w' &&
-		   (colon = memchr(what, ':', len)) != NULL &&
+	} else if (what[0] == 'w' && (colon = memchr(what, ':', len)) != NULL &&
 		   colon - what - 1 == PROTO_CONV_LEN) {
 		char conv[PROTO_CONV_LEN + 1], reason[32];
 		size_t rlen = len - (size_t)(colon + 1 - what);

@@ -122,8 +122,8 @@ static void beat_flush(struct beat *b)
 	if (b->argc <= 2)
 		return;
 	b->r->refs++;
-	if (store_eval(b->r->ctx->store, SCRIPT_ROUTE_SEEN, on_beat_reply,
-		       b->r, 1, b->argc, b->argv, NULL))
+	if (store_eval(b->r->ctx->store, SCRIPT_ROUTE_SEEN, on_beat_reply, b->r,
+		       1, b->argc, b->argv, NULL))
 		b->r->refs--;
 	b->argc = 2;
 }

@@ -76,7 +76,8 @@ unsigned key_shard_of(const char *conv)
 
 const char *key_shard_tag(unsigned shard)
 {
-	return shard == KEYS_ROUTE ? ROUTE_TAG : shard_tags[shard % KEYS_SHARDS];
+	return shard == KEYS_ROUTE ? ROUTE_TAG
+				   : shard_tags[shard % KEYS_SHARDS];
 }
 
 struct key key_route_prefix(void)

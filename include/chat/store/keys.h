@@ -39,8 +39,8 @@ struct key key_conv_events(const char *conv); /* stream: 0-SEQ -> e */
 struct key key_conv_idem(const char *conv);   /* hash: idempotency */
 struct key key_conv_reads(const char *conv);  /* hash: read positions */
 
-/* Per shard (and KEYS_ROUTE): the outbox stream written with the events that something
- * must follow, and its consumer's lease and cursor. */
+/* Per shard (and KEYS_ROUTE): the outbox stream written with the events that
+ * something must follow, and its consumer's lease and cursor. */
 struct key key_outbox(unsigned shard);
 struct key key_outbox_lease(unsigned shard);
 struct key key_outbox_cursor(unsigned shard);

@@ -60,21 +60,27 @@ local function route_csv_has(csv, id)
   return false
 end
 
--- Ends the offer of conversation c (state offered, offered to agent):
--- back to waiting; the agent goes into its declined list when the offer
--- expired or was declined.
+-- Adds id to the comma list in field f of hash h (once).
+local function route_csv_add(h, f, id)
+  local d = redis.call('HGET', h, f)
+  if not route_csv_has(d, id) then
+    redis.call('HSET', h, f, (d and d ~= '') and (d .. ',' .. id) or id)
+  end
+end
+
+-- Ends the offer of conversation c (offered to agent): it waits again. An
+-- agent who declined is not offered it again; one who let the offer
+-- expire is passed over until nobody else can take it ('missed').
 local function route_withdraw(P, c, agent, reason)
   local cv = P .. 'cv:' .. c
   redis.call('ZREM', P .. 'offers', c)
   redis.call('SREM', P .. 'ao:' .. agent, c)
   redis.call('HINCRBY', P .. 'ag:' .. agent, 'offers', -1)
   redis.call('HDEL', cv, 'offer', 'offer_until')
-  if reason == 'expired' or reason == 'declined' then
-    local d = redis.call('HGET', cv, 'declined')
-    if not route_csv_has(d, agent) then
-      redis.call('HSET', cv, 'declined',
-        (d and d ~= '') and (d .. ',' .. agent) or agent)
-    end
+  if reason == 'declined' then
+    route_csv_add(cv, 'declined', agent)
+  elseif reason == 'expired' then
+    route_csv_add(cv, 'missed', agent)
   end
   route_tell(P, agent, 'w' .. c .. ':' .. reason)
   route_agent_changed(P, agent)
@@ -96,6 +102,7 @@ end
 local function route_release(P, c, agent, now)
   redis.call('SREM', P .. 'aa:' .. agent, c)
   redis.call('HINCRBY', P .. 'ag:' .. agent, 'load', -1)
+  redis.call('HSET', P .. 'ag:' .. agent, 'idle_since', route_fmt(now))
   route_agent_changed(P, agent)
 end
 

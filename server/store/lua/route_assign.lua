@@ -93,11 +93,7 @@ end
 local prev_name = redis.call('HGET', cv, 'agent_name') or ''
 if mode == 'queue' then
   route_release(P, c, holder, now)
-  local d = redis.call('HGET', cv, 'declined')
-  if not route_csv_has(d, holder) then
-    redis.call('HSET', cv, 'declined',
-      (d and d ~= '') and (d .. ',' .. holder) or holder)
-  end
+  route_csv_add(cv, 'declined', holder)
   route_requeue(P, c)
   return decided('', '', holder, prev_name, 'queue')
 end

@@ -6,9 +6,11 @@
 --    for their tier's opening enter the queue; 4. the head of the queue
 --    is offered: each waiting conversation without an offer, in order, to
 --    the eligible agent (online, not gone, room for one more, the skill,
---    not declined it, a dedicated engineer while the dedicated delay
+--    has not declined it, a dedicated engineer while the dedicated delay
 --    runs) with the fewest open conversations and offers, then idle the
---    longest, then the smallest id.
+--    longest (the oldest change of load), then the smallest id. An agent
+--    who let its offer expire comes last: only when nobody else can take
+--    it is it offered round again.
 -- KEYS: 1 the board
 -- ARGV: 1 P, 2 presence grace (ms), 3 offer time (ms), 4 conversations
 --       scanned at most
@@ -85,16 +87,16 @@ for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf',
     '(' .. ROUTE_HELD, 'LIMIT', 0, scan)) do
   local cv = P .. 'cv:' .. c
   local m = redis.call('HMGET', cv, 'state', 'offer', 'skill', 'declined',
-    'ded', 'ded_until')
+    'ded', 'ded_until', 'missed')
   if m[1] == 'waiting' and not m[2] then
     local best, refused = nil, false
     local dedicated = m[5] and m[5] ~= '' and now < (tonumber(m[6]) or 0)
     for _, a in ipairs(free) do
       if a.room > 0 and (not m[3] or m[3] == '' or route_csv_has(a.skills, m[3]))
           and (not dedicated or route_csv_has(m[5], a.id)) then
-        if route_csv_has(m[4], a.id) then
+        if route_csv_has(m[7], a.id) then
           refused = true
-        elseif better(a, best) then
+        elseif not route_csv_has(m[4], a.id) and better(a, best) then
           best = a
         end
       end
@@ -118,8 +120,8 @@ for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf',
         end
       end
     elseif refused then
-      -- every eligible agent passed on it once: offer it round again
-      redis.call('HDEL', cv, 'declined')
+      -- every eligible agent let its offer expire once: round again
+      redis.call('HDEL', cv, 'missed')
     end
   end
 end
