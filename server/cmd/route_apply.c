@@ -206,14 +206,14 @@ static int send_step(struct cmd_ctx *ctx, const struct decision *d,
 	unsigned shard = key_shard_of(d->conv);
 	struct key meta = key_conv_meta(d->conv),
 		   events = key_conv_events(d->conv),
-		   outbox = key_outbox(shard), ch_conv = chan_conv(d->conv),
-		   ch_feed = chan_feed(shard);
-	const char *argv[] = {meta.s,	 events.s, outbox.s,  d->gen,
-			      d->agent,	 d->name,  t->note,   t->left,
-			      t->joined, t->feed,  ch_conv.s, ch_feed.s,
-			      d->conv};
+		   outbox = key_outbox(shard), idem = key_conv_idem(d->conv),
+		   ch_conv = chan_conv(d->conv), ch_feed = chan_feed(shard);
+	const char *argv[] = {meta.s,	 events.s,  outbox.s,	    idem.s,
+			      d->gen,	 d->agent,  d->name,	    t->note,
+			      t->left,	 t->joined, t->feed,	    ch_conv.s,
+			      ch_feed.s, d->conv,   ctx->expiry_arg};
 
-	return store_eval(ctx->store, SCRIPT_ROUTE_APPLY, on_step, ap, 3,
+	return store_eval(ctx->store, SCRIPT_ROUTE_APPLY, on_step, ap, 4,
 			  (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL);
 }
 

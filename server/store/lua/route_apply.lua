@@ -5,11 +5,13 @@
 -- shard's outbox and the feed. Applied once per decision: the decision's
 -- generation is kept in the meta (rgen), and an entry of an older or the
 -- same generation answers what the newest stored (the ack of a retry).
--- KEYS: 1 meta hash, 2 event stream, 3 the shard's outbox stream
+-- KEYS: 1 meta hash, 2 event stream, 3 the shard's outbox stream,
+--       4 idempotency hash
 -- ARGV: 1 generation, 2 new agent ('' = back to the queue), 3 its name,
 --       4 note event prefix ('' = none), 5 left event prefix ('' = none),
 --       6 joined event prefix ('' = none), 7 feed prefix, 8 conversation
---       channel, 9 the shard's feed channel, 10 conv id
+--       channel, 9 the shard's feed channel, 10 conv id, 11 "TTL RETENTION"
+--       as append's ARGV[9]
 -- Returns {duplicate 0|1, seq, ts, outbox entry fields or nothing} or an
 -- error reply (not_found, conversation_closed).
 local gen = tonumber(ARGV[1])
@@ -53,6 +55,11 @@ if not seq then
 end
 redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts, 'rgen', ARGV[1],
   'rseq', seq, 'rts', ts)
+-- The idempotency records' hash gets its expiry here: append refreshes it
+-- only on the sequence numbers its rule picks, which these events may
+-- have taken. A field of this decision makes sure the hash exists.
+redis.call('HSET', KEYS[4], 'r:' .. ARGV[1], seq)
+redis.call('EXPIRE', KEYS[4], string.match(ARGV[11], '^%d+'))
 local entry
 if ARGV[2] ~= '' then
   redis.call('HSET', KEYS[1], 'agent', ARGV[2], 'agent_name', ARGV[3],
