@@ -513,18 +513,19 @@ static int parse_tiers(struct perr *e, json_t *root, struct policy *p)
 {
 	json_t *tiers, *v;
 	const char *key;
-	char name[PATH_CAP], q[64];
+	char name[PATH_CAP];
 	enum auth_tier tier;
 
 	if (member(e, root, "", "tiers", JSON_OBJECT, true, &tiers))
 		return -1;
 	json_object_foreach(tiers, key, v)
 	{
-		if (auth_tier_parse(key, &tier))
-			return fail(e, "tiers",
-				    "unknown tier %s (want silver, gold, "
-				    "platinum and diamond)",
-				    quoted(key, q, sizeof(q)));
+		if (auth_tier_parse(key, &tier)) {
+			join(name, "tiers", key);
+			return fail(e, name,
+				    "no such tier (want silver, gold, "
+				    "platinum and diamond)");
+		}
 	}
 	for (unsigned i = 0; i < AUTH_TIER__COUNT; i++) {
 		key = auth_tier_str((enum auth_tier)i);
