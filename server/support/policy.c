@@ -515,6 +515,8 @@ const struct policy_topic *policy_topic(const struct policy *p, const char *key)
 bool policy_in_scope(const struct policy *p, enum auth_tier tier,
 		     const struct policy_topic *t)
 {
+	if (!t)
+		return true;
 	if ((unsigned)tier >= AUTH_TIER__COUNT)
 		return false;
 	return t->scope <= p->tiers[tier].scope;

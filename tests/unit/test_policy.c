@@ -149,6 +149,7 @@ static void test_topics_scope_and_dedicated_are_answered(void **state)
 	assert_true(policy_in_scope(&p, AUTH_TIER_PLATINUM, perf));
 	assert_false(policy_in_scope(&p, AUTH_TIER_PLATINUM, debug));
 	assert_true(policy_in_scope(&p, AUTH_TIER_DIAMOND, debug));
+	assert_true(policy_in_scope(&p, AUTH_TIER_SILVER, NULL));
 	d = policy_dedicated_of(&p, "org-diamond");
 	assert_non_null(d);
 	assert_int_equal(d->n_engineers, 2);
