@@ -125,17 +125,15 @@ static void zone_leave(struct zone_switch *z)
 	free(z->saved);
 }
 
-/* The local date of t (days since 1970-01-01) and its weekday (0 =
- * Sunday), in the zone entered. */
-static int32_t local_day(int64_t t, int *wday, struct tm *out)
+/* The local date of t (days since 1970-01-01), in the zone entered; out
+ * (may be NULL) gets the whole local time. */
+static int32_t local_day(int64_t t, struct tm *out)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	if (!localtime_r(&tt, &tm))
 		memset(&tm, 0, sizeof(tm));
-	if (wday)
-		*wday = tm.tm_wday;
 	if (out)
 		*out = tm;
 	return days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
@@ -154,7 +152,7 @@ static int64_t day_start(int32_t day)
 	while (hi - lo > 1) {
 		int64_t mid = lo + (hi - lo) / 2;
 
-		if (local_day(mid, NULL, NULL) >= day)
+		if (local_day(mid, NULL) >= day)
 			hi = mid;
 		else
 			lo = mid;
@@ -180,21 +178,51 @@ static int weekday_of(int32_t day)
 	return (int)((((int64_t)day % 7) + 11) % 7); /* 1970-01-01: Thursday */
 }
 
+/* The local day last looked up, from its first ms to the next day's:
+ * most calls ask about the same day, and then the zone file is not read. */
+static struct {
+	char tz[POLICY_TZ_MAX + 1];
+	int64_t from_ms, until_ms;
+	int32_t day;
+} last_day = {"", 0, 0, 0};
+
+/* The local date in tz at now_ms. */
+static int32_t day_at(const char *tz, int64_t now_ms)
+{
+	struct zone_switch z;
+	int64_t from, until;
+	int32_t day;
+
+	if (strcmp(last_day.tz, tz) == 0 && now_ms >= last_day.from_ms &&
+	    now_ms < last_day.until_ms)
+		return last_day.day;
+	zone_enter(&z, tz);
+	day = local_day(floor_div(now_ms, 1000), NULL);
+	from = day_start(day) * 1000;
+	until = day_start(day + 1) * 1000;
+	zone_leave(&z);
+	/* where the clock went back over midnight, dates are not in order:
+	 * keep only a day that holds now_ms */
+	if (from <= now_ms && now_ms < until && strlen(tz) <= POLICY_TZ_MAX) {
+		snprintf(last_day.tz, sizeof(last_day.tz), "%s", tz);
+		last_day.from_ms = from;
+		last_day.until_ms = until;
+		last_day.day = day;
+	}
+	return day;
+}
+
 bool hours_chat_open(const struct policy *p, enum auth_tier tier,
 		     int64_t now_ms)
 {
-	struct zone_switch z;
 	int32_t day;
-	int wday;
 
 	if ((unsigned)tier >= AUTH_TIER__COUNT)
 		return false;
 	if (p->tiers[tier].chat_hours == POLICY_HOURS_24X7)
 		return true;
-	zone_enter(&z, p->support_tz);
-	day = local_day(floor_div(now_ms, 1000), &wday, NULL);
-	zone_leave(&z);
-	return day_open(p, day, wday);
+	day = day_at(p->support_tz, now_ms);
+	return day_open(p, day, weekday_of(day));
 }
 
 int64_t hours_next_open(const struct policy *p, enum auth_tier tier,
@@ -203,24 +231,21 @@ int64_t hours_next_open(const struct policy *p, enum auth_tier tier,
 	struct zone_switch z;
 	int64_t at = -1;
 	int32_t day;
-	int wday;
 
 	if ((unsigned)tier >= AUTH_TIER__COUNT)
 		return -1;
 	if (p->tiers[tier].chat_hours == POLICY_HOURS_24X7)
 		return now_ms;
-	zone_enter(&z, p->support_tz);
-	day = local_day(floor_div(now_ms, 1000), &wday, NULL);
-	if (day_open(p, day, wday)) {
-		at = now_ms;
-	} else {
-		for (int32_t d = day + 1; d <= day + SEARCH_DAYS; d++)
-			if (day_open(p, d, weekday_of(d))) {
-				at = day_start(d) * 1000;
-				break;
-			}
-	}
-	zone_leave(&z);
+	day = day_at(p->support_tz, now_ms);
+	if (day_open(p, day, weekday_of(day)))
+		return now_ms;
+	for (int32_t d = day + 1; d <= day + SEARCH_DAYS; d++)
+		if (day_open(p, d, weekday_of(d))) {
+			zone_enter(&z, p->support_tz);
+			at = day_start(d) * 1000;
+			zone_leave(&z);
+			break;
+		}
 	return at;
 }
 
@@ -240,7 +265,7 @@ int hours_format(int64_t at_ms, const char *tz, char *buf, size_t cap)
 	if (!tz || !hours_tz_valid(tz))
 		tz = "UTC";
 	zone_enter(&z, tz);
-	local_day(floor_div(at_ms, 1000), NULL, &tm);
+	local_day(floor_div(at_ms, 1000), &tm);
 	zone_leave(&z);
 	n = snprintf(buf, cap, "%s %d %s %d, %02d:%02d (%s)", days[tm.tm_wday],
 		     tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,

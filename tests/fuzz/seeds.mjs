@@ -96,3 +96,18 @@ for (let i = 0; i < conf.length - 1; i++) {
   put('config', `${required}${flag[1]} = ${value}\n`);
 }
 put('config', `${required}# comment\n\n  host =  ::1  \nlog-level = warn\n`);
+
+// Policy files: the shipped one, and it with fewer members and other zones.
+const policy = JSON.parse(readFileSync(join(root, 'deploy/support-policy.json'), 'utf8'));
+put('policy', readFileSync(join(root, 'deploy/support-policy.json')));
+put('policy', JSON.stringify(policy));
+const trimmed = structuredClone(policy);
+delete trimmed.holidays;
+delete trimmed.dedicated;
+trimmed.tiers.gold.chat.hours = '24x5';
+trimmed.support_timezone = 'Asia/Tehran';
+put('policy', JSON.stringify(trimmed));
+const oneClass = structuredClone(policy);
+oneClass.classes = [{ key: 'normal', label: 'Normal' }];
+oneClass.support_timezone = 'UTC';
+put('policy', JSON.stringify(oneClass));

@@ -2,8 +2,8 @@
  * policy: the support packages as data. Loads and validates the policy
  * file (JSON: chat hours, queue class, tickets, emergency on-call, scope
  * of support per tier; the classes, scopes, topics and skills, dedicated
- * engineers, routing timings). Pure: no I/O beyond reading the file, no
- * clock (callers pass the time).
+ * engineers, routing timings). Pure: no I/O beyond reading the file (and
+ * the zone file its time zone names), no clock (callers pass the time).
  */
 #ifndef CHAT_SUPPORT_POLICY_H
 #define CHAT_SUPPORT_POLICY_H
@@ -84,17 +84,23 @@ struct policy {
  * values). */
 void policy_defaults(struct policy *p);
 /* Loads and validates the file at path into p. Returns 0, or -1 with one
- * line naming the file and the offending member in err (cap bytes); p is
- * then unspecified. */
+ * line naming the file and the offending member in err (cap bytes), e.g.
+ * "policy FILE: tiers.gold.chat.class: no class named \"x\""; p is then
+ * unspecified. Every member listed in deploy/support-policy.json is
+ * required except holidays, dedicated, a scope's covers and a topic's
+ * skill; tickets and emergency are null when not offered; unknown members
+ * are refused. */
 int policy_load(struct policy *p, const char *path, char *err, size_t cap);
-/* The same from JSON text of len bytes (what policy_load reads). */
+/* The same from JSON text of len bytes (what policy_load reads); the
+ * error line starts "policy: " instead of naming a file. */
 int policy_parse(struct policy *p, const char *json, size_t len, char *err,
 		 size_t cap);
 
 /* The topic with this key, or NULL. */
 const struct policy_topic *policy_topic(const struct policy *p,
 					const char *key);
-/* True when the topic is within the tier's scope of support. */
+/* True when the topic is within the tier's scope of support (no topic,
+ * NULL, is within every scope). */
 bool policy_in_scope(const struct policy *p, enum auth_tier tier,
 		     const struct policy_topic *t);
 /* The organization's dedicated engineers, or NULL when it has none. */

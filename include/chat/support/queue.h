@@ -13,7 +13,7 @@
  * enqueued_ms minus the class's head start, (n_classes - 1 - rank) /
  * (n_classes - 1) of the aging bound. Lower is served first; no
  * conversation is passed by one that arrived more than the aging bound
- * after it. */
+ * after it. With one class, or a rank past the last class, no head start. */
 int64_t queue_score(const struct policy *p, unsigned rank, int64_t enqueued_ms);
 /* The estimated wait at position (1 = next) when served conversations of
  * the class were served in the policy's service window: position times the
