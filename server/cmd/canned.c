@@ -14,7 +14,7 @@
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
-#include "policy.h"
+#include "access.h"
 #include "reply.h"
 
 /* Both hashes are read in one pipeline; the answer goes when both are
@@ -105,7 +105,7 @@ static void on_team(struct store *st, redisReply *r, void *arg)
 void canned_list(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		 const struct proto_request *req)
 {
-	const char *denied = policy_canned(a, PROTO_SCOPE_MINE, false);
+	const char *denied = access_canned(a, PROTO_SCOPE_MINE, false);
 	struct key mine = key_canned_agent(a->id), team = key_canned_team();
 	struct canned_req *c;
 
@@ -149,7 +149,7 @@ static void on_change_reply(struct store *st, redisReply *r, void *arg)
 static bool target_key(const struct actor *a, struct sink *k,
 		       const struct proto_request *req, struct key *out)
 {
-	const char *denied = policy_canned(a, req->scope, true);
+	const char *denied = access_canned(a, req->scope, true);
 
 	if (denied) {
 		sink_send_error(k, req->id, NULL, PROTO_E_FORBIDDEN, denied);

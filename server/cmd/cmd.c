@@ -1,7 +1,7 @@
 /*
  * cmd: the command layer's entry: the node context, dispatch by request
  * type and the cost of each request. Not here: what each command does
- * (conv.c, watch.c, query.c, canned.c) and who may do it (policy.c).
+ * (conv.c, watch.c, query.c, canned.c) and who may do it (access.c).
  */
 #include "chat/cmd/cmd.h"
 

@@ -19,7 +19,7 @@
 #include "chat/support/policy.h"
 #include "chat/support/queue.h"
 #include "commit.h"
-#include "policy.h"
+#include "access.h"
 #include "reply.h"
 #include "watch.h"
 
@@ -141,7 +141,7 @@ static bool hours_allow(const struct cmd_ctx *ctx, const struct actor *a,
 void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	       const struct proto_request *req)
 {
-	const char *denied = policy_open(a);
+	const char *denied = access_open(a);
 	struct proto_user from = user_of(a);
 	char conv[PROTO_CONV_LEN + 1];
 	char *members = NULL, *event = NULL, *feed = NULL;
@@ -272,7 +272,7 @@ static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 		argv[argc++] = keys[i].s;
 	const char *args[] = {proto_type_str(req->type),
 			      a->id,
-			      policy_must_own(a) ? "1" : "0",
+			      access_must_own(a) ? "1" : "0",
 			      event,
 			      field,
 			      fp,
@@ -293,7 +293,7 @@ static void append_checked(struct cmd_ctx *ctx, const struct actor *a,
 			   struct sink *k, const struct proto_request *req,
 			   const char *idle_since)
 {
-	const char *denied = policy_append(a, req->type);
+	const char *denied = access_append(a, req->type);
 	char *event, *feed;
 
 	if (denied) {
@@ -417,7 +417,7 @@ void conv_read(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 
 	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)req->seq);
 	const char *argv[] = {
-		meta.s, reads.s,   a->id, policy_must_own(a) ? "1" : "0",
+		meta.s, reads.s,   a->id, access_must_own(a) ? "1" : "0",
 		seq,	channel.s, relay};
 	p = pending_create(ctx, a, k, req->id, req->conv);
 	if (!relay || store_eval(ctx->store, SCRIPT_READ, on_read_reply, p, 2,

@@ -13,7 +13,7 @@
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
-#include "policy.h"
+#include "access.h"
 #include "reply.h"
 
 #define DEFAULT_HISTORY 100
@@ -59,7 +59,7 @@ static size_t history_events(struct history *h, const redisReply *r,
 			continue;
 		v = e->element[1]->element[1];
 		if (proto_evhdr_parse(v->str, v->len, &hdr) ||
-		    !policy_sees(h->p->who, hdr.audience))
+		    !access_sees(h->p->who, hdr.audience))
 			continue;
 		out[k].json = v->str + hdr.len;
 		out[k].len = v->len - hdr.len;
@@ -385,7 +385,7 @@ static void board_min(const struct proto_request *req, char *min, size_t cap)
 void query_list(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		const struct proto_request *req)
 {
-	const char *denied = policy_list(a, req->scope);
+	const char *denied = access_list(a, req->scope);
 	struct list_req *l;
 	struct key index;
 	char max[32], count[16];

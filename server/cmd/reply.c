@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "chat/common/log.h"
-#include "policy.h"
+#include "access.h"
 #include "chat/common/util.h"
 
 struct pending *pending_create(struct cmd_ctx *ctx, const struct actor *who,
@@ -99,7 +99,7 @@ bool reply_owner_ok(struct pending *p, const redisReply *r, size_t nfields)
 		reply_error(p, PROTO_E_NOT_FOUND, NULL);
 		return false;
 	}
-	denied = policy_read_conv(p->who, r->element[0]->str);
+	denied = access_read_conv(p->who, r->element[0]->str);
 	if (denied) {
 		reply_error(p, PROTO_E_FORBIDDEN, denied);
 		return false;

@@ -16,7 +16,7 @@
 #include "chat/store/store.h"
 #include "chat/support/hours.h"
 #include "chat/support/policy.h"
-#include "policy.h"
+#include "access.h"
 #include "reply.h"
 #include "route_apply.h"
 #include "chat/cmd/router.h"
@@ -124,7 +124,7 @@ static void on_assign(struct store *st, redisReply *r, void *arg)
 void route_assign(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		  const struct proto_request *req)
 {
-	const char *denied = policy_route(a, req->type);
+	const char *denied = access_route(a, req->type);
 	struct key board = key_route_board(), prefix = key_route_prefix();
 	char capacity[NUM_MAX], window[NUM_MAX], skills[SKILLS_CSV];
 	struct pending *p;
@@ -177,7 +177,7 @@ static void on_noseq(struct store *st, redisReply *r, void *arg)
 void route_decline(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		   const struct proto_request *req)
 {
-	const char *denied = policy_route(a, req->type);
+	const char *denied = access_route(a, req->type);
 	struct key board = key_route_board(), prefix = key_route_prefix();
 	struct pending *p;
 
@@ -286,7 +286,7 @@ static void on_presence(struct store *st, redisReply *r, void *arg)
 void route_presence(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		    const struct proto_request *req)
 {
-	const char *denied = policy_route(a, req->type);
+	const char *denied = access_route(a, req->type);
 	struct pending *p;
 
 	if (denied) {
@@ -421,7 +421,7 @@ int route_ask_agents(struct cmd_ctx *ctx, store_reply_cb cb, void *arg,
 void route_agents(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		  const struct proto_request *req)
 {
-	const char *denied = policy_route(a, req->type);
+	const char *denied = access_route(a, req->type);
 	struct pending *p;
 
 	if (denied) {

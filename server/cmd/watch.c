@@ -17,7 +17,7 @@
 #include "chat/store/bus.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
-#include "policy.h"
+#include "access.h"
 #include "reply.h"
 
 #define WATCHES_MAX 1000
@@ -98,7 +98,7 @@ static void watch_free(struct watch *w)
 static void deliver_event(struct watch *w, const struct proto_evhdr *h,
 			  const char *payload, size_t len)
 {
-	if (policy_sees(w->who, h->audience))
+	if (access_sees(w->who, h->audience))
 		sink_send_text(w->k, payload + h->len, len - h->len);
 }
 
@@ -291,7 +291,7 @@ static void on_relay(struct watch *w, const char *p, size_t len)
 	struct proto_relay r;
 	size_t me = strlen(w->who->id);
 
-	if (proto_relay_parse(p, len, &r) || !policy_sees(w->who, r.audience))
+	if (proto_relay_parse(p, len, &r) || !access_sees(w->who, r.audience))
 		return;
 	if (!r.self && r.sender_len == me &&
 	    memcmp(r.sender, w->who->id, me) == 0)
