@@ -1,5 +1,5 @@
 /*
- * conv: builds the Redis steps for open/send/note/claim/close/read and the
+ * conv: builds the Redis steps for open/send/note/close/read and the
  * typing relay, and turns their replies into acks. Who may act is the
  * policy's decision, checked here before any Redis work; what must hold
  * atomically with the write (the conversation exists and is open, the
@@ -183,8 +183,6 @@ static const char *append_kind(enum proto_type t)
 		return "message";
 	case PROTO_NOTE:
 		return "note";
-	case PROTO_CLAIM:
-		return "joined";
 	default:
 		return "closed";
 	}
@@ -218,12 +216,8 @@ static char *append_event(const struct actor *a,
 	return event;
 }
 
-static char *append_feed(const struct actor *a, const struct proto_request *req)
+static char *append_feed(const struct proto_request *req)
 {
-	struct proto_user agent = user_of(a);
-
-	if (req->type == PROTO_CLAIM)
-		return proto_feed_assigned_prefix(req->conv, &agent);
 	if (req->type == PROTO_CLOSE)
 		return proto_feed_closed_prefix(req->conv, req->reason);
 	return xstrdup("");
@@ -255,8 +249,8 @@ static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 	char field[KEY_MAX + PROTO_ID_MAX + 8], fp[IDS_FP_LEN + 1], tag[3];
 	bool close = req->type == PROTO_CLOSE;
 	/* Every argument costs Redis CPU on every call: a message passes
-	 * three keys and nine arguments; a claim or a close what it needs. */
-	int nkeys = close ? 5 : req->type == PROTO_CLAIM ? 4 : 3, nargs = 9;
+	 * three keys and nine arguments; a close what it needs. */
+	int nkeys = close ? 5 : 3, nargs = 9;
 	int argc = 0;
 	const char *argv[5 + 14];
 
@@ -266,7 +260,7 @@ static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 	}
 	ids_fingerprint(event, strlen(event), fp);
 	event_tag(req, tag);
-	if (close || req->type == PROTO_CLAIM)
+	if (close)
 		nargs = *idle_since ? 14 : 13;
 	for (int i = 0; i < nkeys; i++)
 		argv[argc++] = keys[i].s;
@@ -302,7 +296,7 @@ static void append_checked(struct cmd_ctx *ctx, const struct actor *a,
 		return;
 	}
 	event = append_event(a, req);
-	feed = append_feed(a, req);
+	feed = append_feed(req);
 	if (event && feed)
 		append_eval(ctx, a, k, req, event, feed, idle_since);
 	else

@@ -1,4 +1,4 @@
--- append: one state-changing event (send, note, claim, close) applied
+-- append: one state-changing event (send, note, close) applied
 -- exactly once: checks the idempotency record and what must hold
 -- atomically with the write, assigns the next sequence number, stores,
 -- stamps Redis TIME and publishes, all in one step so publish order is
@@ -6,7 +6,7 @@
 -- this only enforces what must be atomic (the conversation exists and is
 -- open, the customer owns it when ARGV[3] says so, the agent is assigned).
 -- KEYS (all in the conversation's shard): 1 meta hash, 2 event stream,
---       3 idempotency hash; a claim or a close also 4 the shard's outbox
+--       3 idempotency hash; a close also 4 the shard's outbox
 --       stream, a close also 5 the read positions
 -- ARGV: 1 op, 2 sender id, 3 '1' when the sender must be the customer,
 --       4 event prefix (unterminated JSON), 5 idempotency field,
@@ -14,15 +14,15 @@
 --       8 conversation channel, 9 "TTL RETENTION": seconds idempotency
 --       records are kept after the last activity, and a closed
 --       conversation (0 = forever);
---       only for a claim or a close: 10 conv id, 11 feed prefix,
+--       only for a close: 10 conv id, 11 feed prefix,
 --       12 sender name, 13 the shard's feed channel;
 --       only for a close by the server: 14 the last_at it saw when it
 --       decided the conversation was idle (the close applies only if
 --       nothing happened since).
 -- Every argument costs Redis CPU on every call, so a message passes only
 -- the first nine.
--- A claim or a close writes an outbox entry: the indexes in other slots
--- (the agent's, open, active) follow from it.
+-- A close writes an outbox entry: the indexes in other slots
+-- (open, active, the routing state) follow from it.
 -- Returns {duplicate 0|1, seq, ts, outbox entry fields or nothing} or an
 -- error reply naming the protocol error code.
 -- Redis CPU is the limit of the whole system under load, so this does as
@@ -30,7 +30,7 @@
 -- last_at, idempotency records as fields of one hash per conversation,
 -- and the records' expiry refreshed without reading anything more.
 -- Messages and notes go through append_batch, which applies them by the
--- same rules (_append_common.lua); this step serves claims and closes,
+-- same rules (_append_common.lua); this step serves closes,
 -- and any single event.
 local dup = redis.call('HGET', KEYS[3], ARGV[5])
 if dup then
@@ -43,11 +43,10 @@ local op, sender, must_own = ARGV[1], ARGV[2], ARGV[3] == '1'
 local note = string.byte(ARGV[7]) ~= 42
 local m
 if note then
-  m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
-    'assigned_seq', 'assigned_at', 'seq', 'cseq', 'nseq')
+  m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent', 'seq',
+    'cseq', 'nseq')
 else
-  m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent',
-    'assigned_seq', 'assigned_at', 'seq')
+  m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent', 'seq')
 end
 local customer, agent = m[2], m[3]
 local refused = append_refused(m[1], customer, sender, must_own)
@@ -60,14 +59,7 @@ end
 if append_unassigned(op, must_own, agent, sender) then
   return redis.error_reply('not_assigned')
 end
-if op == 'claim' and agent then
-  if agent ~= sender then
-    return redis.error_reply('already_assigned')
-  end
-  return {1, tonumber(m[4]), tonumber(m[5])}
-end
-
-local n = tonumber(m[6]) + 1
+local n = tonumber(m[4]) + 1
 local seq = string.format('%d', n)
 local ts = append_now()
 local event, tail = append_event(ARGV[7], seq, ts, ARGV[4])
@@ -76,18 +68,13 @@ redis.call('XADD', KEYS[2], '0-' .. seq, 'e', event)
 redis.call('HSET', KEYS[3], ARGV[5], seq .. ' ' .. ts .. ' ' .. ARGV[6])
 if note then
   redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts,
-    'cseq', append_note_cseq(m[7], m[8], m[6]), 'nseq', seq)
+    'cseq', append_note_cseq(m[5], m[6], m[4]), 'nseq', seq)
 else
   redis.call('HSET', KEYS[1], 'seq', seq, 'last_at', ts)
 end
 -- The activity index is not touched here: the idle sweep corrects it.
 local refresh = op ~= 'close' and append_refresh_due(n)
 local entry
-if op == 'claim' then
-  redis.call('HSET', KEYS[1], 'agent', sender, 'agent_name', ARGV[12],
-    'status', 'assigned', 'assigned_seq', seq, 'assigned_at', ts)
-  entry = {'k', 'a', 'c', ARGV[10], 't', ts, 'a', sender}
-end
 if op == 'close' then
   redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ts)
   entry = {'k', 'x', 'c', ARGV[10], 't', ts}

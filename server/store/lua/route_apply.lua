@@ -63,7 +63,7 @@ redis.call('EXPIRE', KEYS[4], string.match(ARGV[11], '^%d+'))
 local entry
 if ARGV[2] ~= '' then
   redis.call('HSET', KEYS[1], 'agent', ARGV[2], 'agent_name', ARGV[3],
-    'status', 'assigned', 'assigned_seq', seq, 'assigned_at', ts)
+    'status', 'assigned')
   entry = {'k', 'a', 'c', ARGV[10], 't', ts, 'a', ARGV[2]}
   redis.call('XADD', KEYS[3], '*', unpack(entry))
 else
