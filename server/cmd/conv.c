@@ -131,7 +131,8 @@ static bool hours_allow(const struct cmd_ctx *ctx, const struct actor *a,
 	if (hours_format(opens, req->tz, when, sizeof(when)) < 0)
 		snprintf(when, sizeof(when), "soon");
 	snprintf(msg, sizeof(msg),
-		 "chat for the %s package is open %s; it opens %s",
+		 "chat for the %s package is open Monday to Friday (%s); it "
+		 "opens again %s",
 		 auth_tier_str(tier),
 		 policy_hours_str(ctx->policy->tiers[tier].chat_hours), when);
 	sink_send_owned(k, proto_encode_error_opens(req->id, msg, opens));
