@@ -2,7 +2,9 @@
  * migrate_cmd: moves every conversation stored under the names of the
  * layout before virtual shards ({c:ID}:m, :e, :i, :r) to its shard's
  * names ({T}:c:ID:...), with RENAMENX: a conversation already under its
- * new name is never overwritten, so running it again is safe. Indexes,
+ * new name is never overwritten, so running it again is safe. Then gives
+ * the open conversations of a release before routing their routing state
+ * (migrate_route.c). Indexes,
  * canned responses and channels kept their names. Run it with every chatd
  * node stopped, against the one Redis they used (the old layout predates
  * Redis Cluster support; on a cluster a key cannot be renamed into
@@ -18,8 +20,11 @@
 
 #include <hiredis/hiredis.h>
 
+#include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
+#include "chat/support/policy.h"
+#include "migrate_route.h"
 
 #define SCAN_COUNT "1000"
 
@@ -29,14 +34,21 @@ struct tally {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: chatd migrate-keys [--redis URL] [--dry-run]\n"
-		   "  Moves conversations stored by a release before virtual "
-		   "shards\n"
-		   "  ({c:ID}:*) to their shard's key names. Stop every chatd "
-		   "node first.\n"
-		   "  --redis URL   redis://host:port or unix:/path "
-		   "[$CHAT_REDIS or redis://127.0.0.1:6379]\n"
-		   "  --dry-run     count what would move; change nothing\n");
+	fprintf(f,
+		"usage: chatd migrate-keys [--redis URL] [--policy FILE] "
+		"[--dry-run]\n"
+		"  Moves conversations stored by a release before virtual "
+		"shards\n"
+		"  ({c:ID}:*) to their shard's key names, and puts open "
+		"conversations\n"
+		"  of a release before routing in the queue (or with their "
+		"agent).\n"
+		"  Stop every chatd node first.\n"
+		"  --redis URL    redis://host:port or unix:/path "
+		"[$CHAT_REDIS or redis://127.0.0.1:6379]\n"
+		"  --policy FILE  the support policy (queue classes) "
+		"[$CHAT_POLICY or built in]\n"
+		"  --dry-run      count what would change; change nothing\n");
 }
 
 static redisContext *connect_to(const struct redis_addr *addr, const char *url)
@@ -133,10 +145,14 @@ int migrate_cmd_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"redis", required_argument, NULL, 'r'},
 		{"dry-run", no_argument, NULL, 'd'},
+		{"policy", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *url = getenv("CHAT_REDIS");
+	const char *url = getenv("CHAT_REDIS"), *policy = getenv("CHAT_POLICY");
+	struct policy *p = xmalloc(sizeof(*p));
+	unsigned long routed = 0;
+	char err[256];
 	struct redis_addr addr;
 	struct tally t = {0, 0, 0};
 	bool dry = false;
@@ -151,6 +167,8 @@ int migrate_cmd_main(int argc, char **argv)
 			url = optarg;
 		} else if (o == 'd') {
 			dry = true;
+		} else if (o == 'p') {
+			policy = optarg;
 		} else if (o == 'h') {
 			usage(stdout);
 			return 0;
@@ -159,8 +177,15 @@ int migrate_cmd_main(int argc, char **argv)
 			return 2;
 		}
 	}
+	policy_defaults(p);
 	if (optind < argc) {
 		usage(stderr);
+		free(p);
+		return 2;
+	}
+	if (policy && *policy && policy_load(p, policy, err, sizeof(err))) {
+		fprintf(stderr, "chatd migrate-keys: %s\n", err);
+		free(p);
 		return 2;
 	}
 	if (redis_addr_parse(url, &addr)) {
@@ -168,17 +193,25 @@ int migrate_cmd_main(int argc, char **argv)
 			"chatd migrate-keys: invalid --redis '%s': want "
 			"redis://host:port or unix:/path\n",
 			url);
+		free(p);
 		return 2;
 	}
 	c = connect_to(&addr, url);
-	if (!c)
+	if (!c) {
+		free(p);
 		return 1;
+	}
 	rc = migrate(c, dry, &t);
+	if (rc == 0)
+		rc = migrate_route(c, p, dry, &routed);
 	redisFree(c);
+	free(p);
 	printf("%s %lu conversations (%lu keys)%s",
 	       dry ? "would move" : "moved", t.convs, t.keys,
 	       t.kept ? "" : "\n");
 	if (t.kept)
 		printf("; %lu keys left where a new one exists\n", t.kept);
+	printf("%s %lu open conversations in the queue or with their agent\n",
+	       dry ? "would put" : "put", routed);
 	return rc ? 1 : 0;
 }

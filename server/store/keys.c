@@ -95,6 +95,26 @@ struct key key_route_conv(const char *conv)
 	return sharded(KEYS_ROUTE, "}:cv:", conv, "");
 }
 
+struct key key_route_wait(void)
+{
+	return sharded(KEYS_ROUTE, "}:wait", "", "");
+}
+
+struct key key_route_agent(const char *agent)
+{
+	return sharded(KEYS_ROUTE, "}:ag:", agent, "");
+}
+
+struct key key_route_agent_convs(const char *agent)
+{
+	return sharded(KEYS_ROUTE, "}:aa:", agent, "");
+}
+
+struct key key_route_version(void)
+{
+	return sharded(KEYS_ROUTE, "}:v", "", "");
+}
+
 struct key chan_route(void)
 {
 	return sharded(KEYS_ROUTE, "}:ch", "", "");

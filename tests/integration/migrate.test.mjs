@@ -54,6 +54,50 @@ test('conversations under the old key names are moved to their shard and served 
   }
 });
 
+test('open conversations of a release before routing are put in the queue or left with their agent', async () => {
+  const redis = await new Redis().start();
+  let node = await new Chatd(redis).start();
+  try {
+    const cust = await connectAs(node, customer(uid('cust'), { tier: 'diamond' }));
+    const waiting = await openConv(cust, 'waiting since before routing');
+    const held = await openConv(cust, 'assigned before routing');
+    const closed = await openConv(cust, 'closed before routing');
+    const ag = await connectAs(node, agent(uid('agent'), { capacity: 2 }));
+    assert.equal((await ag.request({ type: 'claim', client_id: uid('c'), conv: held })).type, 'ack');
+    assert.equal((await cust.request({ type: 'close', client_id: uid('x'), conv: closed })).type, 'ack');
+    cust.close();
+    ag.close();
+    await node.stop();
+    // What a release before routing left: no routing state at all.
+    const routing = redis.cli('--scan', '--pattern', '{r}:*').split('\n').filter(Boolean);
+    assert.ok(routing.length > 0);
+    redis.cli('DEL', ...routing);
+
+    assert.match(migrate(redis, '--dry-run'), /would put 2 open conversations/);
+    assert.equal(redis.cli('EXISTS', '{r}:board'), '0', 'a dry run changes nothing');
+    assert.match(migrate(redis), /\nput 2 open conversations/);
+    assert.match(migrate(redis), /\nput 0 open conversations/, 'a second run has nothing to do');
+    assert.equal(redis.cli('HGET', `{r}:cv:${waiting}`, 'state'), 'waiting');
+    assert.equal(redis.cli('HGET', `{r}:cv:${waiting}`, 'class'), 'top_priority');
+    assert.equal(redis.cli('HGET', `{r}:cv:${held}`, 'state'), 'assigned');
+    assert.equal(redis.cli('EXISTS', `{r}:cv:${closed}`), '0');
+
+    node = await new Chatd(redis).start();
+    const boss = await connectAs(node, agent(uid('agent'), { capacity: 2 }));
+    const open = await boss.request({ type: 'list', scope: 'open' });
+    assert.deepEqual(open.items.map((i) => i.conv), [waiting, held], 'the queue, then the assigned one');
+    assert.equal(open.items[0].position, 1);
+    // The agent who had one still has it: another agent cannot claim it,
+    // and the waiting one is claimed through the router.
+    assert.equal((await boss.request({ type: 'claim', client_id: uid('c'), conv: held })).code, 'already_assigned');
+    assert.equal((await boss.request({ type: 'claim', client_id: uid('c'), conv: waiting })).type, 'ack');
+    boss.close();
+  } finally {
+    await node.stop();
+    await redis.destroy();
+  }
+});
+
 test('migrate-keys refuses a bad address (2) and reports an unreachable Redis (1)', () => {
   const bad = spawnSync(CHATD, ['migrate-keys', '--redis', 'nonsense'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);

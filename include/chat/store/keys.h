@@ -62,6 +62,13 @@ struct key chan_conv(const char *conv); /* a conversation's events */
 struct key key_route_prefix(void);
 struct key key_route_board(void);
 struct key key_route_conv(const char *conv);
+/* Named here for chatd migrate-keys, which writes the routing state of
+ * conversations opened before routing: waiting conversation -> class and
+ * customer, an agent's hash and conversations, the queue's version. */
+struct key key_route_wait(void);
+struct key key_route_agent(const char *agent);
+struct key key_route_agent_convs(const char *agent);
+struct key key_route_version(void);
 struct key chan_route(void);
 /* A shard's feed: conversation list changes (opened, assigned, closed),
  * for agents and the conversation's customer. Every node follows all. */
