@@ -3,6 +3,7 @@
 #include "route_apply.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +11,6 @@
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
-#include "outbox_apply.h"
 #include "reply.h"
 
 struct decision {
@@ -27,6 +27,8 @@ struct applying {
 	int64_t ts;
 	bool duplicate;
 	unsigned waiting;
+	char conv[PROTO_CONV_LEN + 1];
+	char agent[PROTO_USER_ID_MAX + 1]; /* "" when back to the queue */
 };
 
 static const char **slot_of(struct decision *d, const char *f, size_t len)
@@ -99,11 +101,25 @@ static void finish(struct applying *ap, bool ok, enum proto_error_code code)
 	free(ap);
 }
 
-static void on_index(bool ok, int64_t ts, void *arg)
+static void on_index(struct store *st, redisReply *r, void *arg)
 {
-	(void)ok;
-	(void)ts;
+	(void)st;
+	(void)r; /* a failure is the outbox consumer's to repair */
 	finish(arg, true, PROTO_E_INTERNAL);
+}
+
+/* The agent's index, as the shard's outbox entry the step wrote says
+ * (its consumer makes sure of it should this fail). */
+static void index_agent(struct applying *ap)
+{
+	struct key k = key_agent_convs(ap->agent);
+	char ts[24];
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)ap->ts);
+	const char *argv[] = {"ZADD", k.s, ts, ap->conv};
+	ap->waiting++;
+	if (store_command(ap->ctx->store, on_index, ap, 4, argv, NULL))
+		ap->waiting--;
 }
 
 static void on_step(struct store *st, redisReply *r, void *arg)
@@ -122,10 +138,8 @@ static void on_step(struct store *st, redisReply *r, void *arg)
 	ap->duplicate = r->element[0]->integer == 1;
 	ap->seq = (uint64_t)r->element[1]->integer;
 	ap->ts = r->element[2]->integer;
-	if (r->elements == 4) {
-		ap->waiting++;
-		outbox_apply(ap->ctx, r->element[3], on_index, ap);
-	}
+	if (r->elements == 4 && *ap->agent)
+		index_agent(ap);
 	finish(ap, true, PROTO_E_INTERNAL);
 }
 
@@ -234,6 +248,8 @@ void route_apply(struct cmd_ctx *ctx, const redisReply *fields,
 		return;
 	}
 	ap->entry_ts = atoll(d.ts);
+	snprintf(ap->conv, sizeof(ap->conv), "%s", d.conv);
+	snprintf(ap->agent, sizeof(ap->agent), "%s", d.agent);
 	if (!build(&d, &t))
 		finish(ap, false, PROTO_E_INTERNAL);
 	else if (send_step(ctx, &d, &t, ap))

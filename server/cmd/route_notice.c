@@ -9,7 +9,7 @@
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
 #include "chat/store/store.h"
-#include "route.h"
+#include "routing.h"
 
 #define AGENTS_FLUSH_MS 100
 #define AGENTS_BATCH 60
@@ -173,7 +173,7 @@ static void on_agents(struct store *st, redisReply *r, void *arg)
 	struct route_notice *n = arg;
 
 	(void)st;
-	route_agents_each(r, send_agent, n);
+	routing_agents_each(r, send_agent, n);
 	notice_unref(n);
 }
 
@@ -203,7 +203,7 @@ static void on_flush(uv_timer_t *t)
 		hmap_remove(n->changed, g.owned[i]);
 	if (g.n > 0 && !n->stopped) {
 		n->refs++;
-		if (route_ask_agents(n->ctx, on_agents, n, g.n, g.ids))
+		if (routing_agents(n->ctx, on_agents, n, g.n, g.ids))
 			n->refs--;
 	}
 	for (int i = 0; i < g.n; i++)

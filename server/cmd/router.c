@@ -18,7 +18,7 @@
 #include "chat/store/store.h"
 #include "chat/support/policy.h"
 #include "positions.h"
-#include "route.h"
+#include "routing.h"
 #include "route_notice.h"
 
 #define TICK_MS 500
@@ -56,7 +56,7 @@ static void on_tick_reply(struct store *st, redisReply *reply, void *arg)
 	if (reply && reply->type == REDIS_REPLY_ERROR)
 		log_warn("router: tick: %s", reply->str);
 	else if (reply && reply->type == REDIS_REPLY_ARRAY && !r->stopped)
-		route_apply_all(r->ctx, reply, 1, NULL, NULL);
+		routing_apply_all(r->ctx, reply, 1, NULL, NULL);
 	router_unref(r);
 }
 
@@ -186,7 +186,7 @@ void router_agent_connected(struct router *r, const struct actor *a)
 	r->refs++;
 	/* The agent's pending offers come back in the answer: a new console
 	 * shows them at once. */
-	if (route_call_presence(r->ctx, a, "", on_connected_reply, c)) {
+	if (routing_presence(r->ctx, a, "", on_connected_reply, c)) {
 		r->refs--;
 		free(c);
 	}
