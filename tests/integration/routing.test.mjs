@@ -297,7 +297,7 @@ test('presence offline: an agent saying offline hands their chats back to the qu
 
 test('offers: an online agent gets the offer; accept assigns it (joined via offer)', async (t) => {
   await env.start(t, { policy: testPolicy({ offer_timeout_s: 2 }) });
-  const a = await agentAt(agentWith({ capacity: 2 }));
+  const a = await agentAt(agentWith({ capacity: 2, skills: 'performance' }));
   const me = cust('platinum');
   const c = await env.connect(me);
   const r = await mustOpen(c, { summary: 'offer me', topic: 'performance' });
