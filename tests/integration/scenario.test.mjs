@@ -21,6 +21,7 @@ const GRACE_MS = 1000;
 const DED_MS = 1000;
 const AGING_MS = 3000;
 const N_CONVS = 200;
+const HOLD_MS = [400, 2000]; // how long an agent keeps a chat
 const policy = testPolicy({ aging_bound_s: AGING_MS / 1000, offer_timeout_s: OFFER_MS / 1000,
   presence_grace_s: GRACE_MS / 1000, dedicated_delay_s: DED_MS / 1000 }, { dedicated: { 'org-ded': ['ded-eng'] } });
 const HEAD = { top_priority: AGING_MS, priority: AGING_MS / 2, normal: 0 };
@@ -28,9 +29,8 @@ const CLASS_OF = { diamond: 'top_priority', platinum: 'priority', gold: 'normal'
 const SKILL = Object.fromEntries(policy.topics.map((t) => [t.key, t.skill || '']));
 
 // Time slack for a state change seen through its event (a route step's
-// event is written just after its Redis decision) and for a frame's trip.
+// event is written just after its Redis decision).
 const SLACK = 300;
-const TRIP = 500;
 
 // A seeded generator, so that a failing run can be repeated
 // (CHATD_SCENARIO_SEED).
@@ -144,7 +144,7 @@ class Bot {
     rec.accepts.push({ agent: this.id, conv, sent, t: Date.now(), ok: r.type === 'ack', code: r.code, seq: r.seq });
     if (r.type === 'ack') {
       this.holding.add(conv);
-      this.later(200 + rnd() * 800, () => this.close(conv));
+      this.later(HOLD_MS[0] + rnd() * (HOLD_MS[1] - HOLD_MS[0]), () => this.close(conv));
     } else if (r.code !== 'no_offer') {
       errors.push(`${this.id}: accept answered ${JSON.stringify(r)}`);
     }
@@ -328,18 +328,20 @@ test('200 conversations, 5 agents, 2 nodes: routing holds its rules throughout',
   checkOneAgent(fail);
   checkCapacity(fail, bots);
   checkOffers(fail, bots);
-  checkOrder(fail);
-  checkPositions(fail);
+  const pairs = checkOrder(fail);
+  const exact = checkPositions(fail);
   checkAway(fail);
   if (errors.length) fail(`client errors: ${errors.slice(0, 5).join('; ')}`);
-  if (failures.length) dump();
+  if (failures.length || process.env.CHATD_SCENARIO_DUMP) dump();
   assert.deepEqual(failures, [], `seed ${SEED}`);
   const served = [...convs.keys()].filter((c) => eventsOf(c).some((e) => e.kind === 'joined')).length;
   assert.equal(served, N_CONVS, 'every customer was served');
   const offline = [...convs.keys()].filter((c) => eventsOf(c).some((e) => e.kind === 'left' && e.reason === 'offline'));
   console.log(`# scenario seed ${SEED}: ${N_CONVS} served in ${took} ms; ${rec.offers.length} offers, ` +
     `${rec.declines.length} declines, ${rec.withdrawn.filter((w) => w.reason === 'expired').length} expired, ` +
-    `${offline.length} requeued when an agent dropped, ${rec.queue.length} queue frames, quiet line of ${quietList.length}`);
+    `${offline.length} requeued when an agent dropped, ${rec.queue.length} queue frames (${exact} matched to a moment of the line), ` +
+    `quiet line of ${quietList.length}; ${pairs} (offer, conversation ahead) pairs checked`);
+  assert.ok(pairs > 1000 && rec.queue.length > 200, 'the checks had something to check');
 });
 
 async function listWaiting(c) {
@@ -476,6 +478,7 @@ function checkOrder(fail) {
     !rec.accepts.some((a) => a.conv === conv && a.agent === agent && a.ok && a.t >= o.t));
   const free = (conv, from, to) => busy.get(conv).every(([s, e]) => e <= from || s >= to);
   const ahead = (x, y) => x.score < y.score || (x.score === y.score && x.conv < y.conv);
+  let pairs = 0;
   for (const o of rec.offers) {
     if (blind.some(([s, e]) => o.at >= s && o.at <= e)) continue;
     const y = { ...convs.get(o.conv), conv: o.conv };
@@ -484,50 +487,65 @@ function checkOrder(fail) {
       if (!ahead({ ...m, conv }, y)) continue;
       if (m.org === 'org-ded' && o.agent !== 'ded-eng' && o.at < m.enq + DED_MS + M) continue;
       if (passedOn(conv, o.agent, o.at)) continue;
+      pairs++;
       if (free(conv, o.at - M, o.at + M)) {
         fail(`${o.conv} (${y.tier}, score ${y.score}) offered to ${o.agent} at ${o.at} while ${conv} (${m.tier}, score ${m.score}, ` +
           `no skill needed) waited un-offered ahead of it`);
       }
     }
   }
+  return pairs;
 }
 
-// Every queue frame: 1 <= position <= waiting, and both between what
-// surely and what possibly stood in the line around the moment it was
-// sent (the events give when each conversation waited).
+// Every queue frame showed the line as it really stood at some moment
+// shortly before it arrived: the events give when each conversation
+// waited, and at some time in [arrival - LAG, arrival + SLACK] exactly
+// position - 1 waiting conversations had a lower score and exactly
+// `waiting` waited in all. (The line only changes at an event, so the
+// moments to try are the events' times in that window.)
 function checkPositions(fail) {
-  const waits = new Map([...convs.keys()].map((c) => [c, waitingIntervals(c)]));
+  const LAG = 1000;
+  const SLACK_AHEAD = 150;
+  const waits = [...convs].map(([c, m]) => ({ c, m, w: waitingIntervals(c) }));
+  const at = (w, t) => w.some(([s, e]) => s <= t && t < e);
+  let exact = 0;
   for (const q of rec.queue) {
     const x = convs.get(q.conv);
     if (!x) { fail(`queue frame for an unknown conversation ${q.conv}`); continue; }
     if (!(q.position >= 1 && q.position <= q.waiting)) { fail(`${q.conv}: position ${q.position} of ${q.waiting}`); continue; }
     if (q.cls !== x.cls) fail(`${q.conv}: queue class ${q.cls}, expected ${x.cls}`);
-    const from = q.t - TRIP - SLACK;
-    const to = q.t + SLACK;
-    const surely = (c) => waits.get(c).some(([s, e]) => s <= from && e >= to);
-    const possibly = (c) => waits.get(c).some(([s, e]) => s < to && e > from);
-    if (!possibly(q.conv)) { fail(`${q.conv}: queue frame at ${q.t} while it was not waiting`); continue; }
-    let sureAhead = 0;
-    let maybeAhead = 0;
-    let sureWaiting = 0;
-    let maybeWaiting = 0;
-    for (const [c, m] of convs) {
-      const s = surely(c);
-      const p = s || possibly(c);
-      if (s) sureWaiting++;
-      if (p) maybeWaiting++;
-      if (c !== q.conv && (m.score < x.score || (m.score === x.score && c < q.conv))) {
-        if (s) sureAhead++;
-        if (p) maybeAhead++;
+    const from = q.t - LAG;
+    const to = q.t + SLACK_AHEAD;
+    const moments = new Set([q.t]);
+    for (const { w } of waits) {
+      for (const [s, e] of w) {
+        if (s >= from && s <= to) moments.add(s);
+        if (e >= from && e <= to) moments.add(e);
       }
     }
-    if (q.position - 1 < sureAhead || q.position - 1 > maybeAhead) {
-      fail(`${q.conv} shown position ${q.position} at ${q.t}; ${sureAhead}..${maybeAhead} were ahead`);
+    let seen = null;
+    const mine = waitingIntervals(q.conv);
+    for (const t of [...moments].sort((a, b) => b - a)) {
+      if (!at(mine, t)) continue;
+      let ahead = 0;
+      let waiting = 0;
+      for (const { c, m, w } of waits) {
+        if (!at(w, t)) continue;
+        waiting++;
+        if (c !== q.conv && (m.score < x.score || (m.score === x.score && c < q.conv))) ahead++;
+      }
+      if (ahead === q.position - 1 && waiting === q.waiting) { seen = t; break; }
     }
-    if (q.waiting < sureWaiting || q.waiting > maybeWaiting) {
-      fail(`${q.conv} shown ${q.waiting} waiting at ${q.t}; ${sureWaiting}..${maybeWaiting} were`);
+    if (seen === null) {
+      const now = waits.filter(({ w }) => at(w, q.t));
+      const ahead = now.filter(({ c, m }) => c !== q.conv && (m.score < x.score || (m.score === x.score && c < q.conv))).length;
+      fail(`${q.conv} shown position ${q.position} of ${q.waiting} at ${q.t}: the line never stood so in the second before ` +
+        `(at arrival: ${ahead + 1} of ${now.length})`);
+    } else {
+      exact++;
     }
   }
+  return exact;
 }
 
 // No offer is made to an agent while they are away (from the ack of away
