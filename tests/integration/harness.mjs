@@ -72,6 +72,8 @@ export class Redis {
   cli(...args) {
     return execFileSync('redis-cli', ['-s', this.sock, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   }
+  // Empties the database (between tests that need a clean routing state).
+  flushAll() { this.cli('FLUSHALL'); }
   async stop() {
     if (!this.proc) return;
     const exited = onceExit(this.proc);
@@ -123,6 +125,14 @@ export class RedisCluster {
     return execFileSync('redis-cli', ['-c', '-p', String(this.base), ...args],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   }
+  // Empties every primary (replicas refuse the write and follow).
+  flushAll() {
+    for (const port of this.ports) {
+      try {
+        execFileSync('redis-cli', ['-p', String(port), 'FLUSHALL'], { stdio: ['ignore', 'ignore', 'ignore'] });
+      } catch {}
+    }
+  }
   async destroy() {
     execFileSync(join(root, 'scripts', 'redis-cluster'), ['stop', this.dir]);
     rmSync(this.dir, { recursive: true, force: true });
@@ -142,12 +152,68 @@ export function startRedis() {
   return CLUSTER ? new RedisCluster().start() : new Redis().start();
 }
 
+// The support policy deploy/support-policy.json ships (and chatd's
+// built-in defaults), as a fresh object a test may change.
+export function defaultPolicy() {
+  return {
+    version: 1,
+    support_timezone: 'America/New_York',
+    holidays: ['2026-12-25', '2027-01-01'],
+    routing: { aging_bound_s: 600, offer_timeout_s: 30, dedicated_delay_s: 120, presence_grace_s: 60, service_window_s: 900 },
+    classes: [
+      { key: 'top_priority', label: 'Top Priority' },
+      { key: 'priority', label: 'Priority' },
+      { key: 'normal', label: 'Normal' },
+    ],
+    scopes: [
+      { key: 'platform', label: 'Platform', covers: 'Dashboard, Dev/Test/Live Workflow, Git/SFTP Mode, Docs' },
+      { key: 'technical', label: 'Technical', covers: 'Drupal & WordPress, Modules & Plugins, Application/Site, DNS, Multidev, Basic CDN, Basic Terminus' },
+      { key: 'performance', label: 'Performance', covers: 'New Relic, Caching, Cloud Integrations, Custom Upstreams, Advanced workflows, Advanced CDN, Advanced Terminus' },
+      { key: 'dedicated', label: 'Dedicated', covers: 'Bespoke site debugging' },
+    ],
+    tiers: {
+      silver: { chat: { hours: '24x5', class: 'normal' }, tickets: null, emergency: null, scope: 'platform', professional_services: 'none' },
+      gold: { chat: { hours: '24x7', class: 'normal' }, tickets: { hours: '24x5', first_response_s: 28800 },
+        emergency: null, scope: 'technical', professional_services: 'available for purchase' },
+      platinum: { chat: { hours: '24x7', class: 'priority' }, tickets: { hours: '24x7', first_response_s: 7200 },
+        emergency: { hours: '24x7', response_s: 3600 }, scope: 'performance', professional_services: 'available for purchase' },
+      diamond: { chat: { hours: '24x7', class: 'top_priority' }, tickets: { hours: '24x7', first_response_s: 3600 },
+        emergency: { hours: '24x7', response_s: 900 }, scope: 'dedicated', professional_services: 'bundle included' },
+    },
+    topics: [
+      { key: 'dashboard', label: 'Dashboard and workflow', scope: 'platform', skill: 'platform' },
+      { key: 'git', label: 'Git, SFTP and deploys', scope: 'platform', skill: 'platform' },
+      { key: 'wordpress', label: 'WordPress', scope: 'technical', skill: 'wordpress' },
+      { key: 'drupal', label: 'Drupal', scope: 'technical', skill: 'drupal' },
+      { key: 'dns', label: 'Domains, DNS and HTTPS', scope: 'technical', skill: 'dns' },
+      { key: 'performance', label: 'Performance and caching', scope: 'performance', skill: 'performance' },
+      { key: 'debugging', label: 'Site debugging', scope: 'dedicated', skill: 'debugging' },
+    ],
+    dedicated: { 'org-diamond': ['agent-ded-1', 'agent-ded-2'] },
+  };
+}
+
+// The default policy with routing timings (and any other top-level
+// member) replaced: policyWith({ offer_timeout_s: 1 }, { holidays: [] }).
+export function policyWith(routing = {}, rest = {}) {
+  const p = defaultPolicy();
+  return { ...p, ...rest, routing: { ...p.routing, ...routing } };
+}
+
 export class Chatd {
-  constructor(redis, args = []) {
+  // opts.policy: a support policy object, written as JSON into the node's
+  // directory and passed with --policy; absent: no flag (the built-in
+  // defaults).
+  constructor(redis, args = [], { policy } = {}) {
     this.redis = redis;
     this.args = args;
     this.dir = mkdtempSync(join(tmpdir(), 'chatd-node-'));
     this.log = '';
+    if (policy) {
+      this.policyFile = join(this.dir, 'policy.json');
+      writeFileSync(this.policyFile, JSON.stringify(policy, null, 2));
+      this.args = [...args, '--policy', this.policyFile];
+    }
   }
   // Starts the node; with { ready: false } it does not wait for /readyz
   // (for a Redis that is not there yet).
@@ -164,8 +230,10 @@ export class Chatd {
       if (process.env.CHATD_LOG) process.stderr.write(d);
     });
     this.exited = onceExit(this.proc);
-    await waitFor(() => existsSync(portFile) && readFileSync(portFile, 'utf8').trim(),
-      { what: `chatd to listen (log: ${this.log})` });
+    await waitFor(() => {
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null) throw new Error(`chatd exited at start: ${this.log}`);
+      return existsSync(portFile) && readFileSync(portFile, 'utf8').trim();
+    }, { what: 'chatd to listen' });
     this.port = Number(readFileSync(portFile, 'utf8'));
     this.url = `ws://127.0.0.1:${this.port}/ws`;
     this.http = `http://127.0.0.1:${this.port}`;
@@ -348,12 +416,16 @@ export async function watch(c, conv, after = 0) {
 
 // The fixture of a test file: one Redis and one chatd node per argument
 // list given (no argument: one node with the defaults), started in before()
-// and stopped in after(). env.node is the first node.
+// and stopped in after(). env.node is the first node. A node may also be
+// given as { args, policy } (see Chatd).
 export function useStack(...nodeArgs) {
   const env = { redis: null, nodes: [], get node() { return this.nodes[0]; } };
   before(async () => {
     env.redis = await startRedis();
-    for (const args of nodeArgs.length ? nodeArgs : [[]]) env.nodes.push(await new Chatd(env.redis, args).start());
+    for (const spec of nodeArgs.length ? nodeArgs : [[]]) {
+      const { args = [], policy } = Array.isArray(spec) ? { args: spec } : spec;
+      env.nodes.push(await new Chatd(env.redis, args, { policy }).start());
+    }
   });
   after(async () => {
     for (const n of env.nodes) await n.stop();
