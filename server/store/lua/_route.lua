@@ -9,7 +9,8 @@
 --   P..'held'      zset: held conv -> when its tier opens
 --   P..'offers'    zset: offered conv -> when the offer ends
 --   P..'ag:'..A    hash: one agent (status, seen, gone, capacity, load, ...)
---   P..'agents'    zset: agent -> last heartbeat
+--   P..'agents'    zset: agent -> last heartbeat (listed for a day)
+--   P..'live'      zset: agents not gone -> last heartbeat (the tick's)
 --   P..'aa:'..A    set: conversations assigned to A
 --   P..'ao:'..A    set: conversations offered to A
 --   P..'served'    zset: "class:conv:gen" -> when it was assigned

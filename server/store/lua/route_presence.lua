@@ -13,6 +13,7 @@ local now = route_now()
 route_agent_init(P, agent, ARGV[3], ARGV[4], ARGV[5], ARGV[6], now)
 redis.call('HSET', ag, 'seen', route_fmt(now), 'gone', 0)
 redis.call('ZADD', P .. 'agents', now, agent)
+redis.call('ZADD', P .. 'live', now, agent)
 if status ~= '' then
   redis.call('HSET', ag, 'status', status)
 end

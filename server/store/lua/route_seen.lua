@@ -11,6 +11,7 @@ for i = 2, #ARGV do
   if redis.call('EXISTS', ag) == 1 then
     redis.call('HSET', ag, 'seen', route_fmt(now))
     redis.call('ZADD', P .. 'agents', now, ARGV[i])
+    redis.call('ZADD', P .. 'live', now, ARGV[i])
     if redis.call('HGET', ag, 'gone') == '1' then
       redis.call('HSET', ag, 'gone', 0)
       route_agent_changed(P, ARGV[i])

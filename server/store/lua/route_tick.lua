@@ -31,9 +31,10 @@ for _, c in ipairs(redis.call('ZRANGEBYSCORE', P .. 'offers', '-inf', now)) do
   end
 end
 
-for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'agents', '-inf',
+for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'live', '-inf',
     now - grace)) do
   local ag = P .. 'ag:' .. a
+  redis.call('ZREM', P .. 'live', a)
   if redis.call('HGET', ag, 'gone') ~= '1' then
     redis.call('HSET', ag, 'gone', 1)
     for _, c in ipairs(redis.call('SMEMBERS', P .. 'ao:' .. a)) do
@@ -54,7 +55,7 @@ for _, c in ipairs(redis.call('ZRANGEBYSCORE', P .. 'held', '-inf', now)) do
 end
 
 local free = {}
-for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'agents', now - grace,
+for _, a in ipairs(redis.call('ZRANGEBYSCORE', P .. 'live', now - grace,
     '+inf')) do
   local f = redis.call('HMGET', P .. 'ag:' .. a, 'status', 'gone', 'capacity',
     'load', 'offers', 'skills', 'idle_since')
