@@ -86,7 +86,8 @@ TEST_DEPS_redis_uv := server/common/util.o
 TEST_DEPS_actor := server/common/util.o
 TEST_DEPS_batch := server/common/util.o server/store/keys.o
 TEST_DEPS_policy := server/support/member.o server/support/policy_defaults.o \
-	server/support/hours.o server/common/util.o
+	server/support/hours.o server/common/util.o server/common/auth.o \
+	server/common/auth_keys.o
 TEST_DEPS_hours := server/support/policy_defaults.o server/support/policy.o \
 	server/support/member.o \
 	server/common/auth.o server/common/auth_keys.o server/common/util.o
