@@ -1,12 +1,14 @@
 // Home: start a new conversation, or review earlier ones (newest first).
 
 import { h, icon, listen, ago, fullDate } from '../dom.js';
+import { availNotice, expectation, isClosed } from '../avail.js';
 
 export const STATUS = { waiting: 'Waiting', assigned: 'In progress', closed: 'Closed' };
 
 export function homeView(app) {
   const { client } = app;
-  const start = h('button', { class: 'btn primary wide', type: 'button', testid: 'new-conversation', onclick: () => app.show('form') }, icon('plus'), 'New conversation');
+  const startLabel = h('span', null, 'New conversation');
+  const start = h('button', { class: 'btn primary wide', type: 'button', testid: 'new-conversation', onclick: () => app.show('form') }, icon('plus'), startLabel);
   const list = h('ul', { class: 'hist', testid: 'history-list', 'aria-labelledby': 'chatd-hist' });
   const empty = h('p', { class: 'empty', 'data-testid': 'home-empty' });
   const older = h('button', { class: 'btn ghost wide', type: 'button', hidden: true, onclick: () => app.loadList(true).catch(() => {}) }, 'Show older conversations');
@@ -43,15 +45,22 @@ export function homeView(app) {
     older.hidden = !app.next;
   }
 
-  const off = [listen(app.bus, { convs: render }), listen(client, { synced: render, read: render, event: render, state: render })];
+  const notice = availNotice(app);
+  const sub = h('span', { class: 'sub' });
+  function renderAvail() {
+    sub.textContent = expectation(app.avail);
+    startLabel.textContent = isClosed(app.avail) ? 'Leave a message' : 'New conversation';
+  }
+  renderAvail();
+  const off = [listen(app.bus, { convs: render, avail: renderAvail }), listen(client, { synced: render, read: render, event: render, state: render })];
   const tick = setInterval(render, 30000);
   render();
   return {
-    head: [h('div', { class: 'head-text' }, h('strong', null, app.title), h('span', { class: 'sub' }, 'We usually reply within a few minutes'))],
+    head: [h('div', { class: 'head-text' }, h('strong', null, app.title), sub)],
     el: h(
       'div',
       { class: 'home' },
-      h('div', { class: 'hero' }, h('h2', null, 'How can we help?'), h('p', null, 'Tell us what is going on and an engineer will join you here.'), start),
+      h('div', { class: 'hero' }, h('h2', null, 'How can we help?'), h('p', null, 'Tell us what is going on and an engineer will join you here.'), notice.el, start),
       h('h3', { id: 'chatd-hist' }, 'Your conversations'),
       list,
       empty,
@@ -59,6 +68,7 @@ export function homeView(app) {
     ),
     focus: () => start.focus(),
     destroy() {
+      notice.destroy();
       off.forEach((f) => f());
       clearInterval(tick);
     },
