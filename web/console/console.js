@@ -11,6 +11,7 @@ import { createQueue } from './queue.js';
 import { createConversation } from './conversation.js';
 import { createContext } from './context.js';
 import { createCanned } from './canned.js';
+import { createRouting } from './routing.js';
 import { tierInfo, cap, fromItem } from './format.js';
 import { toast, errCode, errText } from './ui.js';
 
@@ -217,6 +218,7 @@ const app = {
         if (d.has('tabs')) this.views.conv.renderTabs();
         if (d.has('conv')) this.views.conv.render();
         if (d.has('context')) this.views.context.render();
+        if (d.has('routing') || d.has('queue')) this.views.routing.render();
         if (d.has('title')) updateTitle();
       });
     }
@@ -297,6 +299,8 @@ const app = {
   async claim(conv) {
     const r = this.upsert(conv);
     askNotificationsOnce();
+    // offered to me already: claiming it is accepting the offer
+    if (this.views.routing.offeredToMe(conv)) return this.views.routing.accept(conv);
     try {
       await this.client.change({ type: 'claim', conv });
       this.upsert(conv, { status: 'assigned', agent: { id: this.me.id, name: this.me.name } });
@@ -307,6 +311,8 @@ const app = {
       if (code === 'already_assigned') {
         toast(`${r.customer.name || 'This conversation'} was already taken by another agent.`);
         relist();
+      } else if (code === 'over_capacity') {
+        toast(this.views.routing.capacityText());
       } else if (code === 'conversation_closed') {
         toast('That conversation was closed before you could claim it.');
         this.upsert(conv, { status: 'closed' });
@@ -398,6 +404,14 @@ function absorbEvent(r, ev) {
     case 'joined':
       if (r.status !== 'closed') r.status = 'assigned';
       r.agent = ev.from ? { id: ev.from.id, name: ev.from.name } : r.agent;
+      r.position = 0;
+      break;
+    case 'left':
+      // transferred (a joined event follows), or back in the queue
+      if (r.status !== 'closed' && !ev.to) {
+        r.status = 'waiting';
+        r.agent = null;
+      }
       break;
     case 'closed':
       app.views.context.invalidate(r.customer.id);
@@ -433,11 +447,13 @@ async function relist() {
     try {
       const [open, mine] = await Promise.all([listAll('open'), listAll('mine', {}, 2)]);
       const seen = new Set();
-      for (const it of open) {
+      // the server's order: waiting in queue order, held, then assigned
+      open.forEach((it, i) => {
         const r = app.upsert(it.conv, fromItem(it));
         r.inOpen = it.status !== 'closed';
+        r.order = i;
         seen.add(it.conv);
-      }
+      });
       for (const r of app.convs.values()) {
         if (r.inOpen && !seen.has(r.conv)) {
           // closed (or gone) while we were away
@@ -460,9 +476,38 @@ async function relist() {
     } finally {
       relisting = null;
       app.render('queue', 'tabs', 'conv', 'context', 'title');
+      if (relistAgain) {
+        relistAgain = false;
+        relistSoon();
+      }
+      heldWatch();
     }
   })();
   return relisting;
+}
+
+// Feeds change the queue; the server knows its order, so list again (once
+// for a burst of feeds) rather than guess it here.
+let relistTimer = 0;
+let relistAgain = false;
+function relistSoon(ms = 250) {
+  if (relistTimer) return;
+  relistTimer = setTimeout(() => {
+    relistTimer = 0;
+    if (relisting) relistAgain = true;
+    else relist();
+  }, ms);
+}
+app.relistSoon = relistSoon;
+
+// A held message enters the queue when its chat opens: list again then.
+let heldTimer = 0;
+function heldWatch() {
+  clearTimeout(heldTimer);
+  let next = Infinity;
+  for (const r of app.convs.values()) if (r.inOpen && r.status === 'waiting' && !r.position && r.held_until > 0) next = Math.min(next, r.held_until);
+  if (next === Infinity) return;
+  heldTimer = setTimeout(() => relistSoon(0), Math.min(Math.max(next - app.now() + 2000, 2000), 2 ** 31 - 1));
 }
 
 /* ------------------------------------------------------------------ */
@@ -579,12 +624,16 @@ function start() {
       showSignin(app.authFailed);
       return;
     }
-    app.me = { id: user.id, name: user.name || user.id, role: user.role || 'agent' };
+    app.me = { id: user.id, name: user.name || user.id, role: user.role || 'agent', capacity: user.capacity || 0 };
     renderMe();
     hideSignin();
     app.views.canned.load();
+    app.views.routing.onHello();
     relist();
   });
+
+  c.addEventListener('offer', (e) => app.views.routing.onOffer(e.detail || {}));
+  c.addEventListener('agent', (e) => app.views.routing.onAgent(e.detail || {}));
 
   c.addEventListener('event', (e) => {
     const ev = e.detail;
@@ -675,17 +724,24 @@ function onFeed(f) {
       break;
     }
     case 'assigned':
-      if (r.status !== 'closed') app.upsert(f.conv, { status: 'assigned', agent: f.agent });
+      if (r.status !== 'closed') app.upsert(f.conv, { status: 'assigned', agent: f.agent, position: 0 });
+      r.inOpen = r.status !== 'closed';
       if (app.isMine(r) && !app.tabs.includes(f.conv)) app.open(f.conv, { focus: !app.active });
+      break;
+    case 'requeued':
+      if (r.status !== 'closed') app.upsert(f.conv, { status: 'waiting', agent: null });
+      r.inOpen = r.status !== 'closed';
       break;
     case 'closed':
       app.upsert(f.conv, { status: 'closed', closed_at: f.ts });
       r.inOpen = false;
       if (!r.close) r.close = { reason: f.reason || '', by: null, ts: f.ts };
+      app.views.routing.onOffer({ conv: f.conv, state: 'withdrawn', reason: 'closed' });
       break;
     default:
       break;
   }
+  if (['opened', 'assigned', 'requeued', 'closed'].includes(f.kind)) relistSoon();
   app.render('queue', 'tabs', 'conv', 'context', 'title');
 }
 
@@ -763,6 +819,7 @@ function boot() {
   app.views.conv = createConversation(app);
   app.views.context = createContext(app);
   app.views.canned = createCanned(app);
+  app.views.routing = createRouting(app);
   setupTopbar();
   setupLifecycle();
   setConnection('connecting');
