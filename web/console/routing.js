@@ -339,7 +339,7 @@ export function createRouting(app) {
     if (!agents.length) els.push(h('p', { class: 'transfer-none' }, 'No other agent is online with room for another chat.'));
     els.push(opt('', 'Back to the queue', 'The next free agent gets it, in its original place'));
     tOptions.replaceChildren(...els);
-    const pick = tOptions.querySelector(`input[value="${CSS.escape(was ?? '')}"]`) || tOptions.querySelector('input');
+    const pick = (was !== undefined && tOptions.querySelector(`input[value="${CSS.escape(was)}"]`)) || tOptions.querySelector('input');
     if (pick) pick.checked = true;
   }
 

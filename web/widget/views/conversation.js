@@ -45,7 +45,8 @@ export function conversationView(app, conv) {
     if (a !== undefined) agent = a;
     avatar.textContent = agent ? (agent.name || '?')[0].toUpperCase() : '';
     avatar.hidden = !agent;
-    who.replaceChildren(agent ? h('span', { testid: 'agent-name' }, agent.name || 'Support') : closed ? 'Conversation' : 'Waiting for an agent…');
+    const waiting = heldUntil() > client.now() ? 'Message saved' : 'Waiting for an agent…';
+    who.replaceChildren(agent ? h('span', { testid: 'agent-name' }, agent.name || 'Support') : closed ? 'Conversation' : waiting);
   }
 
   function setBar() {
@@ -164,6 +165,7 @@ export function conversationView(app, conv) {
     if (prev?.dataset.kind === 'message' && prev.dataset.from === el.dataset.from) el.classList.add('cont');
     if (e.kind === 'joined') setAgent(e.from);
     if (e.kind === 'left') setAgent(e.to ? { id: e.to.id, name: e.to.name } : null);
+    if (e.kind === 'opened') setAgent();
     if (e.kind === 'joined' || e.kind === 'left' || e.kind === 'opened') setBar(), renderWait();
     if (e.kind === 'closed') setClosed();
   }

@@ -125,7 +125,7 @@ export function formView(app) {
     const was = topic.value || app.formDraft?.topic || '';
     topic.replaceChildren(
       h('option', { value: '' }, 'Choose a topic'),
-      list.map((t) => h('option', { value: t.key, 'data-in-scope': String(t.in_scope !== false) }, t.in_scope === false ? `${t.label || t.key} (${outside()})` : t.label || t.key)),
+      ...list.map((t) => h('option', { value: t.key, 'data-in-scope': String(t.in_scope !== false) }, t.in_scope === false ? `${t.label || t.key} (${outside()})` : t.label || t.key)),
     );
     topic.value = list.some((t) => t.key === was) ? was : '';
     renderScope();

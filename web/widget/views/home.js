@@ -1,7 +1,7 @@
 // Home: start a new conversation, or review earlier ones (newest first).
 
 import { h, icon, listen, ago, fullDate } from '../dom.js';
-import { availNotice, expectation, isClosed } from '../avail.js';
+import { availNotice, expectation, isClosed, opensText } from '../avail.js';
 
 export const STATUS = { waiting: 'Waiting', assigned: 'In progress', closed: 'Closed' };
 
@@ -48,7 +48,8 @@ export function homeView(app) {
   const notice = availNotice(app);
   const sub = h('span', { class: 'sub' });
   function renderAvail() {
-    sub.textContent = expectation(app.avail);
+    const a = app.avail;
+    sub.textContent = isClosed(a) ? (a.opens_at ? `Chat opens ${opensText(a.opens_at, client.now())}` : 'Chat is closed right now') : a?.class && a.class !== 'normal' ? `${a.class_label || 'Priority'} support` : expectation(a);
     startLabel.textContent = isClosed(app.avail) ? 'Leave a message' : 'New conversation';
   }
   renderAvail();
