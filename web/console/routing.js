@@ -363,6 +363,7 @@ export function createRouting(app) {
       tLead.textContent = `Hand ${who}'s conversation to another agent, or put it back in the queue.`;
       tTo.hidden = false;
       tSubmit.textContent = 'Transfer';
+      tOptions.replaceChildren();
       renderOptions();
     }
     dialog.showModal();
