@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import {
   useBrowserStack, token, uid, customer, agent, byTestId, visible, eventually,
-  openWidget, openConsole, waitText, waitMessages, assertNoPageErrors,
+  openWidget, openConsole, waitText, waitMessages, assertNoPageErrors, screenshot,
 } from './lib.mjs';
 
 const SUPPORT_TZ = 'America/New_York';
@@ -187,7 +187,7 @@ test('outside chat hours a Silver customer sees when chat opens and leaves a mes
   const heldUntil = Number(await held.getAttribute('data-held-until'));
   assert.equal(heldUntil, opensAt, 'held until the next opening');
   await waitText(wid, 'held', hm);
-  await waitMessages(wid, [summary]);
+  await visible(wid.locator('[data-testid="message"][data-kind="opened"]').filter({ hasText: summary })).waitFor({ state: 'visible' });
   assert.equal(await byTestId(wid, 'queue-position').count(), 0, 'no place in line while held');
 
   // an agent sees it among the messages left outside chat hours, not in line
@@ -237,13 +237,13 @@ test('waiting customers see their place in line; an agent comes online, accepts 
   // an agent signs in: online, and the head of the line is offered to them
   const ag = agent(uid('agent'), { name: `Olga Agent ${tag}` });
   const con = await openConsole(env.b, env.stack.http, ag);
-  env.shots.push([con, 'console-offer']);
   await eventually(async () => assert.equal(await byTestId(con, 'presence').inputValue(), 'online'), { what: 'presence online' });
   await waitText(con, 'my-load', '0/3');
   const first = chats[0];
   const card = offerCard(con, first.conv);
   await card.waitFor({ state: 'visible', timeout: 20000 });
   assert.match(await card.getByTestId('offer-countdown').textContent(), /^\d+ s$|expiring/);
+  await screenshot(con, 'console-offer');
   await card.getByTestId('offer-accept').click();
   await card.waitFor({ state: 'detached' });
   await con.locator(`[data-testid="conv-tab"][data-conv="${first.conv}"]`).waitFor({ state: 'visible' });
