@@ -107,9 +107,16 @@ const app = {
   active: null,
   listedOnce: false,
   views: {},
+  stamp: 0, // counts the news about conversations (records carry `touched`)
 
   now() {
     return this.client ? this.client.now() : Date.now() + this.skew;
+  },
+
+  /** Marks r as changed by news newer than any list asked for so far. */
+  touch(r) {
+    r.touched = ++this.stamp;
+    return r;
   },
 
   /** The record for conv, created on first use; `data` fills or updates it. */
@@ -303,7 +310,7 @@ const app = {
     if (this.views.routing.offeredToMe(conv)) return this.views.routing.accept(conv);
     try {
       await this.client.change({ type: 'claim', conv });
-      this.upsert(conv, { status: 'assigned', agent: { id: this.me.id, name: this.me.name } });
+      this.touch(this.upsert(conv, { status: 'assigned', agent: { id: this.me.id, name: this.me.name } }));
       this.open(conv);
       setTimeout(() => this.active === conv && this.views.conv.focusComposer(), 50);
     } catch (err) {
@@ -345,7 +352,7 @@ const app = {
     if (reason) frame.reason = reason;
     try {
       await this.client.change(frame);
-      const r = this.upsert(conv, { status: 'closed' });
+      const r = this.touch(this.upsert(conv, { status: 'closed' }));
       r.inOpen = false;
       if (!r.close) r.close = { reason, by: this.me, ts: this.now() };
       toast('Conversation closed.');
@@ -387,6 +394,7 @@ async function loadHistory(r) {
 
 function absorbEvent(r, ev) {
   if (ev.seq > r.last_seq) r.last_seq = ev.seq;
+  if (ev.kind === 'joined' || ev.kind === 'left' || ev.kind === 'closed') app.touch(r);
   switch (ev.kind) {
     case 'opened':
       r.details = ev.details || r.details;
@@ -428,11 +436,14 @@ function absorbEvent(r, ev) {
 /* ------------------------------------------------------------------ */
 /* lists                                                               */
 
-async function listAll(scope, extra = {}, pages = OPEN_PAGES) {
+// A list costs the server's rate one unit, plus one per 10 of its limit.
+let listCost = 0;
+async function listAll(scope, extra = {}, pages = OPEN_PAGES, limit = 200) {
   const items = [];
   let before = 0;
   for (let i = 0; i < pages; i++) {
-    const res = await app.client.request({ type: 'list', scope, before, limit: 200, ...extra });
+    listCost += 1 + Math.ceil(limit / 10);
+    const res = await app.client.request({ type: 'list', scope, before, limit, ...extra });
     items.push(...((res && res.items) || []));
     if (!res || !res.next) break;
     before = res.next;
@@ -440,22 +451,40 @@ async function listAll(scope, extra = {}, pages = OPEN_PAGES) {
   return items;
 }
 
+// Lists the open conversations again (and, unless quick, the agent's own).
+// quick: after a feed, in pages of 50, the cheaper for the usual short queue.
 let relisting = null;
-async function relist() {
+let relistedAt = 0;
+let relistCost = 0;
+async function relist({ quick = false } = {}) {
   if (relisting) return relisting;
+  relistedAt = Date.now();
+  listCost = 0;
   relisting = (async () => {
     try {
-      const [open, mine] = await Promise.all([listAll('open'), listAll('mine', {}, 2)]);
+      // a conversation an event, a feed or an ack told us about after the
+      // lists were asked for is newer here than in them: keep it, list again
+      const since = app.stamp;
+      const newer = (conv) => (app.convs.get(conv)?.touched || 0) > since;
+      const [open, mine] = await Promise.all([
+        quick ? listAll('open', {}, OPEN_PAGES * 4, 50) : listAll('open'),
+        quick ? [] : listAll('mine', {}, 2),
+      ]);
       const seen = new Set();
       // the server's order: waiting in queue order, held, then assigned
       open.forEach((it, i) => {
+        seen.add(it.conv);
+        if (newer(it.conv)) {
+          relistAgain = true;
+          app.convs.get(it.conv).order = i;
+          return;
+        }
         const r = app.upsert(it.conv, fromItem(it));
         r.inOpen = it.status !== 'closed';
         r.order = i;
-        seen.add(it.conv);
       });
       for (const r of app.convs.values()) {
-        if (r.inOpen && !seen.has(r.conv)) {
+        if (r.inOpen && !seen.has(r.conv) && !newer(r.conv)) {
           // closed (or gone) while we were away
           r.inOpen = false;
           if (r.status !== 'closed') r.status = 'closed';
@@ -463,7 +492,7 @@ async function relist() {
       }
       const firstTime = !app.listedOnce;
       for (const it of mine) {
-        const r = app.upsert(it.conv, fromItem(it));
+        const r = newer(it.conv) ? app.convs.get(it.conv) : app.upsert(it.conv, fromItem(it));
         if (it.status === 'assigned' && r.agent && r.agent.id === app.me.id) {
           if (!app.tabs.includes(it.conv)) app.tabs.push(it.conv);
           app.watch(r);
@@ -474,6 +503,7 @@ async function relist() {
     } catch (err) {
       toast(`Could not load the queue: ${errText(err)}`);
     } finally {
+      relistCost = listCost;
       relisting = null;
       app.render('queue', 'tabs', 'conv', 'context', 'title');
       if (relistAgain) {
@@ -487,16 +517,19 @@ async function relist() {
 }
 
 // Feeds change the queue; the server knows its order, so list again (once
-// for a burst of feeds) rather than guess it here.
+// for a burst of feeds) rather than guess it here. Lists cost rate: at most
+// half the connection's rate (20 units/s) goes to them, so typing and
+// sending never wait behind a refusal.
 let relistTimer = 0;
 let relistAgain = false;
 function relistSoon(ms = 250) {
   if (relistTimer) return;
+  const gap = Math.max(1000, relistCost * 100);
   relistTimer = setTimeout(() => {
     relistTimer = 0;
     if (relisting) relistAgain = true;
-    else relist();
-  }, ms);
+    else relist({ quick: true });
+  }, Math.max(ms, relistedAt + gap - Date.now()));
 }
 app.relistSoon = relistSoon;
 
@@ -695,7 +728,7 @@ function start() {
 
 function onFeed(f) {
   if (!f.conv) return;
-  const r = app.upsert(f.conv);
+  const r = app.touch(app.upsert(f.conv));
   app.views.context.invalidate((f.customer && f.customer.id) || r.customer.id);
   switch (f.kind) {
     case 'opened': {

@@ -253,8 +253,7 @@ export function createRouting(app) {
     try {
       await app.client.change({ type: 'accept', conv });
       remove(conv);
-      app.upsert(conv, { status: 'assigned', agent: { id: app.me.id, name: app.me.name }, position: 0, held_until: 0 });
-      app.upsert(conv).inOpen = true;
+      app.touch(app.upsert(conv, { status: 'assigned', agent: { id: app.me.id, name: app.me.name }, position: 0, held_until: 0 })).inOpen = true;
       app.open(conv);
       setTimeout(() => app.active === conv && app.views.conv.focusComposer(), 50);
       app.relistSoon();
@@ -402,6 +401,7 @@ export function createRouting(app) {
     try {
       await app.client.change(frame);
       dialog.close();
+      app.touch(app.upsert(conv));
       if (mode === 'takeover') {
         app.upsert(conv, { status: 'assigned', agent: { id: app.me.id, name: app.me.name } });
         app.open(conv);
