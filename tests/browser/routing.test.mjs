@@ -23,15 +23,16 @@ const supportDate = (t) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: SUPPORT_TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t));
 
 // The shipped policy, except that Silver's chat (24x5) is closed for the
-// whole run: yesterday, today and tomorrow (support time zone) are holidays.
-// Gold and better chat 24x7, holidays or not.
+// whole run: yesterday, today and tomorrow (support time zone) are holidays
+// (Gold and better chat 24x7, holidays or not); and offers run out after
+// 8 s, not 30.
 function policy() {
   const now = Date.now();
   return {
     version: 1,
     support_timezone: SUPPORT_TZ,
     holidays: [now - DAY, now, now + DAY].map(supportDate),
-    routing: { aging_bound_s: 600, offer_timeout_s: 30, dedicated_delay_s: 120, presence_grace_s: 60, service_window_s: 900 },
+    routing: { aging_bound_s: 600, offer_timeout_s: 8, dedicated_delay_s: 120, presence_grace_s: 60, service_window_s: 900 },
     classes: [
       { key: 'top_priority', label: 'Top Priority' },
       { key: 'priority', label: 'Priority' },
@@ -334,4 +335,128 @@ test('a transfer from one agent to another is seen by the customer', { timeout: 
   await byTestId(b, 'send').click();
   await waitMessages(wid, [reply]);
   assertNoPageErrors(wid, a, b);
+
+  // clean up: nobody assigned or online for the next test
+  await endChat(wid);
+  await setPresence(a, from.sub, 'offline');
+  await setPresence(b, to.sub, 'offline');
+  await a.context().close();
+  await b.context().close();
+});
+
+// The offer cards the console shows, as "conv:state:reason", each change once.
+async function recordOfferCards(con) {
+  await con.evaluate(() => {
+    window.__offerStates = [];
+    const seen = () => {
+      for (const el of document.querySelectorAll('[data-testid="offer"]')) {
+        const s = `${el.dataset.conv}:${el.dataset.state}:${el.dataset.reason || ''}`;
+        if (!window.__offerStates.includes(s)) window.__offerStates.push(s);
+      }
+    };
+    new MutationObserver(seen).observe(document.getElementById('offers'), { subtree: true, childList: true, attributes: true });
+  });
+}
+
+test('an offer left to run out says so and comes back; an admin takes the chat over', { timeout: 180000 }, async () => {
+  const tag = uid('takeover');
+  const ed = agent(uid('agent'), { name: `Ed Agent ${tag}` });
+  const con = await openConsole(env.b, env.stack.http, ed);
+  await recordOfferCards(con);
+  const cu = customer(uid('cust'), { name: `Una Gold ${tag}`, tier: 'gold' });
+  const wid = await widgetPage(cu);
+  env.shots.push([wid, 'widget-takeover']);
+  const { conv } = await openChat(wid, `Takeover test ${tag}`);
+
+  // offered, left alone: it runs out (the card says so), and, with nobody
+  // else online, is offered again
+  await offerCard(con, conv).waitFor({ state: 'visible', timeout: 20000 });
+  await eventually(async () => {
+    const states = await con.evaluate(() => window.__offerStates);
+    assert.ok(states.includes(`${conv}:withdrawn:expired`), `cards seen: ${JSON.stringify(states)}`);
+  }, { what: 'the offer to run out', timeout: 30000, interval: 200 });
+  await offerCard(con, conv).waitFor({ state: 'visible', timeout: 30000 });
+  await offerCard(con, conv).getByTestId('offer-accept').click();
+  await waitText(wid, 'agent-name', ed.name);
+
+  // an admin opens it from the queue and takes it over, with a note
+  const ada = agent(uid('admin'), { name: `Ada Admin ${tag}`, role: 'admin' });
+  const adm = await openConsole(env.b, env.stack.http, ada);
+  env.shots.push([adm, 'console-takeover']);
+  await setPresence(adm, ada.sub, 'away');
+  const item = adm.locator(`[data-testid="queue-item"][data-conv="${conv}"]`);
+  await item.waitFor({ state: 'visible' });
+  assert.equal(await item.getAttribute('data-status'), 'assigned');
+  await item.locator('.qi-open').click();
+  assert.equal(await byTestId(adm, 'transfer').count(), 1, 'an admin may transfer it too');
+  await byTestId(adm, 'takeover').click();
+  await byTestId(adm, 'transfer-dialog').waitFor({ state: 'visible' });
+  assert.equal(await adm.locator('#transfer-to').isHidden(), true, 'no target to pick for a takeover');
+  await byTestId(adm, 'transfer-note').fill(`Taking this one ${tag}`);
+  await byTestId(adm, 'transfer-submit').click();
+  await byTestId(adm, 'transfer-dialog').waitFor({ state: 'hidden' });
+
+  await waitText(wid, 'agent-name', ada.name);
+  await waitMessages(wid, [`${ada.name} took over from ${ed.name}`]);
+  await waitMessages(con, [`You left: taken over by ${ada.name}`]);
+  await waitMessages(adm, [`Taking this one ${tag}`]);
+  // Ed may no longer reply; Ada may
+  await eventually(async () => assert.equal(await byTestId(con, 'send').isDisabled(), true), { what: "Ed's Send to be disabled" });
+  const reply = `Ada here ${tag}`;
+  await byTestId(adm, 'composer').fill(reply);
+  await byTestId(adm, 'send').click();
+  await waitMessages(wid, [reply]);
+  assertNoPageErrors(wid, con, adm);
+
+  await endChat(wid);
+  await setPresence(con, ed.sub, 'offline');
+  await setPresence(adm, ada.sub, 'offline');
+});
+
+test('chat closing while the form is filled: what was typed stays, and goes as a message left for the opening', { timeout: 120000 }, async () => {
+  const tag = uid('closing');
+  const cu = customer(uid('cust'), { name: `Sid Silver ${tag}`, tier: 'silver' });
+  const wid = await env.b.page(`widget ${cu.name}`);
+  // the availability answer says open (as it would a moment before chat
+  // closes); everything else passes through to chatd unchanged
+  const sent = [];
+  await wid.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      try { sent.push(JSON.parse(m)); } catch { /* not JSON */ }
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      try {
+        const f = JSON.parse(m);
+        if (f.type === 'availability') m = JSON.stringify({ ...f, open: true, opens_at: null });
+      } catch { /* not JSON */ }
+      ws.send(m);
+    });
+  });
+  env.shots.push([wid, 'widget-closed-meanwhile']);
+  await wid.goto(`${env.stack.http}/demo/#token=${token(cu)}`);
+  await openWidget(wid);
+  await waitText(wid, 'open-submit', 'Start conversation');
+  const summary = `Site is down ${tag}`;
+  await visible(wid.locator('[name="summary"]')).fill(summary);
+  await visible(wid.locator('[name="errors"]')).fill('502 Bad Gateway');
+  await byTestId(wid, 'open-submit').click();
+
+  // refused outside_hours: the form stays as typed and offers to leave it
+  await waitText(wid, 'open-submit', 'Leave a message');
+  await wid.getByRole('alert').filter({ hasText: 'Chat has just closed' }).waitFor({ state: 'visible' });
+  assert.equal(await visible(wid.locator('[name="summary"]')).inputValue(), summary);
+  assert.equal(await visible(wid.locator('[name="errors"]')).inputValue(), '502 Bad Gateway');
+  await byTestId(wid, 'opens-at').first().waitFor({ state: 'visible' });
+  await byTestId(wid, 'open-submit').click();
+  await byTestId(wid, 'held').first().waitFor({ state: 'visible' });
+
+  const opens = sent.filter((f) => f.type === 'open');
+  assert.equal(opens.length, 2, `two opens: ${JSON.stringify(opens)}`);
+  assert.equal(opens[0].leave_message, undefined);
+  assert.equal(opens[1].leave_message, true);
+  assert.deepEqual(opens[1].details, opens[0].details);
+  assert.notEqual(opens[1].client_id, opens[0].client_id, 'a new open, not a retry of the refused one');
+  assertNoPageErrors(wid);
 });

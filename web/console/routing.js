@@ -179,7 +179,11 @@ export function createRouting(app) {
 
   function offered(f) {
     let o = app.offers.get(f.conv);
-    if (o) o.el.remove();
+    if (o) {
+      // offered again (after it ran out, say): the new offer replaces the old card
+      clearTimeout(o.timer);
+      o.el.remove();
+    }
     const r = app.upsert(f.conv, { summary: f.summary, tier: f.tier, customer: f.customer, class: f.class, topic: f.topic, out_of_scope: !!f.out_of_scope });
     o = { conv: f.conv, frame: f, expires: f.expires_at || 0, busy: null, gone: false };
     const who = (f.customer && (f.customer.name || f.customer.id)) || 'A customer';
@@ -220,7 +224,10 @@ export function createRouting(app) {
     const o = app.offers.get(conv);
     if (!o) return;
     clearTimeout(o.timer);
+    const hadFocus = o.el.contains(document.activeElement);
     o.el.remove();
+    // keyboard users land on the next offer, or the queue
+    if (hadFocus) (cards.querySelector('[data-testid="offer-accept"]') || $('queue')).focus();
     app.offers.delete(conv);
     offersEl.hidden = !app.offers.size;
   }
