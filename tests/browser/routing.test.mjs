@@ -460,3 +460,67 @@ test('chat closing while the form is filled: what was typed stays, and goes as a
   assert.notEqual(opens[1].client_id, opens[0].client_id, 'a new open, not a retry of the refused one');
   assertNoPageErrors(wid);
 });
+
+// What an older server does with the frames support packages added: it
+// answers them unknown_type and sends none of its own.
+const NEW_REQUESTS = new Set(['availability', 'presence', 'agents', 'accept', 'decline', 'transfer', 'takeover']);
+const NEW_PUSHES = new Set(['queue', 'offer', 'agent']);
+function asOlderServer(page) {
+  return page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => {
+      let f;
+      try { f = JSON.parse(m); } catch { return server.send(m); }
+      if (NEW_REQUESTS.has(f.type)) {
+        ws.send(JSON.stringify({ type: 'error', id: f.id, code: 'unknown_type', message: `unknown type ${f.type}`, retryable: false }));
+        return;
+      }
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      try { if (NEW_PUSHES.has(JSON.parse(m).type)) return; } catch { /* not JSON */ }
+      ws.send(m);
+    });
+  });
+}
+
+test('against an older server (unknown_type) both apps work as before, without routing', { timeout: 120000 }, async () => {
+  const tag = uid('older');
+  const ag = agent(uid('agent'), { name: `Oda Agent ${tag}` });
+  const con = await env.b.page('console (older server)');
+  await asOlderServer(con);
+  env.shots.push([con, 'console-older-server']);
+  await con.goto(`${env.stack.http}/console/#token=${token(ag)}`);
+  await waitText(con, 'me', ag.name);
+  const cu = customer(uid('cust'), { name: `Ola Gold ${tag}`, tier: 'gold' });
+  const wid = await env.b.page('widget (older server)');
+  await asOlderServer(wid);
+  await wid.goto(`${env.stack.http}/demo/#token=${token(cu)}`);
+
+  await openWidget(wid);
+  await waitText(wid, 'open-submit', 'Start conversation');
+  assert.equal(await byTestId(wid, 'availability').count(), 0, 'no availability notice');
+  assert.equal(await visible(wid.locator('[name="topic"]')).count(), 0, 'no topic picker');
+  const summary = `Older server ${tag}`;
+  await visible(wid.locator('[name="summary"]')).fill(summary);
+  await byTestId(wid, 'open-submit').click();
+  await byTestId(wid, 'composer').waitFor({ state: 'visible' });
+
+  // the console: no presence, agents or offers; claiming works
+  const item = visible(con.getByTestId('queue-item').filter({ hasText: summary }));
+  await item.waitFor({ state: 'visible' });
+  assert.equal(await byTestId(con, 'presence').count(), 0, 'no presence selector');
+  assert.equal(await byTestId(con, 'agents').count(), 0, 'no agents panel');
+  assert.equal(await byTestId(con, 'offers').count(), 0, 'no offers');
+  await item.getByTestId('claim').click();
+  await con.locator('[data-testid="conv-tab"]').filter({ hasText: cu.name }).click();
+  await waitText(wid, 'agent-name', ag.name);
+  assert.equal(await byTestId(con, 'transfer').count(), 0, 'no transfer');
+  assert.equal(await byTestId(wid, 'queue-position').count(), 0, 'no place in line');
+  const reply = `Hello from an older server ${tag}`;
+  await byTestId(con, 'composer').fill(reply);
+  await byTestId(con, 'send').click();
+  await waitMessages(wid, [reply]);
+  assertNoPageErrors(wid, con);
+  await endChat(wid);
+});
