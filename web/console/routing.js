@@ -62,6 +62,7 @@ export function createRouting(app) {
       for (const a of res.items || []) app.agents.set(a.id, a);
     } catch (err) {
       if (errCode(err) === 'unknown_type') app.routing = false;
+      else if (errCode(err) !== 'stopped') setTimeout(() => app.client.state === 'online' && !app.agents.size && onHello(), 5000);
     }
     app.render('routing', 'queue', 'conv');
     if (app.routing) {

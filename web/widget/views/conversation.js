@@ -5,7 +5,7 @@
 
 import { h, icon, listen, clock, fullDate, ago, bytes } from '../dom.js';
 import { setText } from '../../lib/text.js';
-import { STATUS } from './home.js';
+import { STATUS, statusOf } from './home.js';
 import { positionText, opensText } from '../avail.js';
 
 const KINDS = ['message', 'opened', 'joined', 'left', 'closed'];
@@ -51,7 +51,7 @@ export function conversationView(app, conv) {
 
   function setBar() {
     const c = info();
-    const status = closed ? 'closed' : agent ? 'assigned' : c.status || 'waiting';
+    const status = closed ? 'closed' : agent ? 'assigned' : statusOf({ status: c.status || 'waiting', held_until: heldUntil() }, client.now());
     chip.className = `chip st-${status}`;
     chip.textContent = STATUS[status];
     summary.textContent = c.summary || '';
@@ -139,7 +139,7 @@ export function conversationView(app, conv) {
           `Your message is saved and waits for the next opening, ${opensText(held, client.now())}. We will answer here; you can close this page meanwhile.`,
         ),
       );
-      heldTimer = setTimeout(renderWait, Math.min(held - client.now() + 500, 2 ** 31 - 1));
+      heldTimer = setTimeout(() => (setAgent(), setBar(), renderWait()), Math.min(held - client.now() + 500, 2 ** 31 - 1));
       return;
     }
     waitLine.className = 'waitline';

@@ -3,7 +3,10 @@
 import { h, icon, listen, ago, fullDate } from '../dom.js';
 import { availNotice, expectation, isClosed, opensText } from '../avail.js';
 
-export const STATUS = { waiting: 'Waiting', assigned: 'In progress', closed: 'Closed' };
+export const STATUS = { waiting: 'Waiting', held: 'Message left', assigned: 'In progress', closed: 'Closed' };
+
+// waiting, or held: a message left outside chat hours, not in line yet
+export const statusOf = (c, now) => (c.status === 'waiting' && c.held_until > now ? 'held' : c.status);
 
 export function homeView(app) {
   const { client } = app;
@@ -22,7 +25,7 @@ export function homeView(app) {
       h(
         'button',
         { class: 'item', type: 'button', testid: 'history-item', 'data-conv': c.conv, onclick: () => app.show('conv', c.conv) },
-        h('span', { class: 'row' }, h('span', { class: 'sum' }, c.summary || 'Conversation'), h('span', { class: `chip st-${c.status}` }, STATUS[c.status] || c.status)),
+        h('span', { class: 'row' }, h('span', { class: 'sum' }, c.summary || 'Conversation'), h('span', { class: `chip st-${statusOf(c, client.now())}` }, STATUS[statusOf(c, client.now())] || c.status)),
         h(
           'span',
           { class: 'row sub' },
