@@ -18,6 +18,7 @@ const WITHDRAWN = {
   expired: 'The offer expired',
   taken: 'Another agent took it',
   closed: 'The customer closed the chat',
+  gone: 'No longer yours: it ran out or another agent took it',
 };
 const SHOW_WITHDRAWN_MS = 4000; // a withdrawn offer says why this long
 const EXPIRED_GRACE_MS = 3000; // an offer past its time with no word from the server goes after this

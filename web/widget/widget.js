@@ -87,7 +87,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     },
     async loadList(more) {
       const r = await client.request({ type: 'list', scope: 'mine', limit: 20, ...(more && { before: app.next }) });
-      for (const it of r.items) app.note(it.conv, it);
+      for (const it of r.items) app.note(it.conv, { held_until: 0, ...it });
       app.next = r.next;
       app.listed = true;
       app.bus.dispatchEvent(new Event('convs'));
@@ -167,7 +167,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     if (!app.convs.has(e.conv)) return;
     if (e.kind === 'joined') app.queue.delete(e.conv), app.note(e.conv, { status: 'assigned', agent: e.from });
     else if (e.kind === 'left' && !e.to) app.queue.delete(e.conv), app.note(e.conv, { status: 'waiting', agent: null });
-    else if (e.kind === 'opened' && e.held_until) app.note(e.conv, { held_until: e.held_until });
+    else if (e.kind === 'opened') app.note(e.conv, { held_until: e.held_until || 0 });
     else if (e.kind === 'closed') app.queue.delete(e.conv), app.note(e.conv, { status: 'closed', closed_at: e.ts });
     updateBadge();
   }

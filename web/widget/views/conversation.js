@@ -116,7 +116,7 @@ export function conversationView(app, conv) {
   function heldUntil() {
     let t = info().held_until || 0;
     const opened = client.events(conv).find((e) => e.kind === 'opened');
-    if (opened && 'held_until' in opened) t = opened.held_until || 0;
+    if (opened) t = opened.held_until || 0; // the event is the truth (omitted: not held)
     return t;
   }
   function renderWait() {
