@@ -142,9 +142,13 @@ export function conversationView(app, conv) {
       heldTimer = setTimeout(() => (setAgent(), setBar(), renderWait()), Math.min(held - client.now() + 500, 2 ** 31 - 1));
       return;
     }
+    // a server that routes (it answered availability) sends the place in
+    // line soon: keep its room from the start, so nothing jumps
     waitLine.className = 'waitline';
-    waitLine.hidden = !q;
-    waitLine.replaceChildren(q ? h('span', { testid: 'queue-position', 'data-position': String(q.position), 'data-eta': q.eta_ms ?? '' }, positionText(q)) : '');
+    waitLine.hidden = !q && !app.avail;
+    waitLine.replaceChildren(
+      q ? h('span', { testid: 'queue-position', 'data-position': String(q.position), 'data-eta': q.eta_ms ?? '' }, positionText(q)) : h('span', { class: 'finding' }, 'Finding your place in line…'),
+    );
   }
 
   function add(e) {
@@ -313,7 +317,7 @@ export function conversationView(app, conv) {
   renderWait();
   if (live) showComposer(false);
   else endBtn.hidden = true;
-  const off = [listen(app.bus, { convs: () => (setBar(), renderWait()), queue: (e) => e.detail.conv === conv && renderWait() })];
+  const off = [listen(app.bus, { convs: () => (setBar(), renderWait()), avail: renderWait, queue: (e) => e.detail.conv === conv && renderWait() })];
   const tick = setInterval(() => (setBar(), renderWait()), 30000);
   if (live) {
     client.watch(conv, 0);
