@@ -146,7 +146,7 @@ export function createQueue(app) {
       claim.textContent = claim.textContent === 'Claiming…' ? claim.textContent : app.views.routing?.offeredToMe(r.conv) ? 'Accept' : 'Claim';
       if (claim.textContent !== 'Claiming…') claim.disabled = false;
       if (waiting) {
-        claim.setAttribute('aria-label', `Claim conversation with ${name.textContent}`);
+        claim.setAttribute('aria-label', `${claim.textContent === 'Accept' ? 'Accept the offered conversation' : 'Claim conversation'} with ${name.textContent}`);
       }
       owner.hidden = waiting;
       owner.textContent = r.agent ? (app.isMine(r) ? 'You' : r.agent.name) : '';
