@@ -214,6 +214,7 @@ export function createRouting(app) {
     cards.append(o.el);
     tick();
     offersEl.hidden = false;
+    app.render('queue');
     live.textContent = `New chat offered: ${who}${f.tier ? `, ${f.tier}` : ''}. ${f.summary || ''}`;
     const looking = document.visibilityState === 'visible' && document.hasFocus();
     alerts.chime(f.class === 'top_priority');
@@ -232,6 +233,7 @@ export function createRouting(app) {
     if (hadFocus) (cards.querySelector('[data-testid="offer-accept"]') || $('queue')).focus();
     app.offers.delete(conv);
     offersEl.hidden = !app.offers.size;
+    app.render('queue');
   }
 
   // The offer is over: say why for a moment (not when this agent ended it).
