@@ -252,6 +252,7 @@ export function createRouting(app) {
     o.err.removeAttribute('role');
     o.err.textContent = WITHDRAWN[reason] || 'The offer was withdrawn';
     live.textContent = `Offer withdrawn: ${o.err.textContent}.`;
+    app.render('queue');
     o.timer = setTimeout(() => remove(conv), SHOW_WITHDRAWN_MS);
   }
 
