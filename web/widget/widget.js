@@ -49,8 +49,14 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     body,
   );
   const shell = h('div', { class: 'cw loading' }, launcher, panel);
-  css.addEventListener('load', () => shell.classList.remove('loading'));
-  css.addEventListener('error', () => shell.classList.remove('loading'));
+  // styled once with .loading (no transitions) before it goes, so nothing
+  // fades in from the browser's default look
+  const styled = () => {
+    void getComputedStyle(launcher).backgroundColor;
+    shell.classList.remove('loading');
+  };
+  css.addEventListener('load', styled);
+  css.addEventListener('error', styled);
   root.append(css, shell);
 
   let view = null;
