@@ -223,7 +223,6 @@ test('waiting customers see their place in line; an agent comes online, accepts 
     const { conv } = await openChat(wid, summary);
     chats.push({ cu, wid, summary, conv });
   }
-  env.shots.push([pages[1], 'widget-queue-position']);
 
   // the place in line and the wait, one after the other
   for (const [i, { wid }] of chats.entries()) {
@@ -234,6 +233,7 @@ test('waiting customers see their place in line; an agent comes online, accepts 
     assert.match(text, i === 0 ? /^You are next in line · / : new RegExp(`^You are number ${i + 1} in line · `));
     assert.match(text, / · (estimating the wait|less than a minute|about \d+( h)?( \d+)? min)$/);
   }
+  await screenshot(chats[1].wid, 'widget-queue-position');
 
   // an agent signs in: online, and the head of the line is offered to them
   const ag = agent(uid('agent'), { name: `Olga Agent ${tag}` });
@@ -252,11 +252,19 @@ test('waiting customers see their place in line; an agent comes online, accepts 
   await byTestId(first.wid, 'queue-position').first().waitFor({ state: 'detached' });
   await waitText(con, 'my-load', '1/3');
 
-  // the others move up
+  // the others move up; with a chat of their class served, the wait is estimated
   for (const [i, { wid }] of chats.slice(1).entries()) {
     await eventually(async () => assert.equal(await byTestId(wid, 'queue-position').first().getAttribute('data-position', { timeout: 1000 }), String(i + 1)),
       { what: `customer ${i + 2} to move up to ${i + 1}`, timeout: 20000 });
   }
+  await eventually(async () => {
+    const pos = byTestId(chats[1].wid, 'queue-position').first();
+    const eta = Number(await pos.getAttribute('data-eta', { timeout: 1000 }) || NaN);
+    assert.ok(eta > 0, `an estimate (data-eta ${eta})`);
+    const min = Math.ceil(eta / 60000);
+    const words = min < 60 ? `about ${min} min` : `about ${Math.floor(min / 60)} h`;
+    assert.match(await pos.textContent(), new RegExp(`^You are next in line · ${words}`));
+  }, { what: 'an estimated wait once a chat of the class was served', timeout: 20000 });
 
   // the next offer is declined; then the agent goes away
   const second = offerCard(con, chats[1].conv);
@@ -288,7 +296,6 @@ test('a transfer from one agent to another is seen by the customer', { timeout: 
   const consoles = { [bo.sub]: await openConsole(env.b, env.stack.http, bo), [cy.sub]: await openConsole(env.b, env.stack.http, cy) };
   const cu = customer(uid('cust'), { name: `Tia Gold ${tag}`, tier: 'gold' });
   const wid = await widgetPage(cu);
-  env.shots.push([wid, 'widget-transfer']);
   const summary = `Transfer test ${tag}`;
   const { conv } = await openChat(wid, summary);
 
@@ -300,7 +307,6 @@ test('a transfer from one agent to another is seen by the customer', { timeout: 
   const [from, to] = holder === bo.sub ? [bo, cy] : [cy, bo];
   const a = consoles[from.sub];
   const b = consoles[to.sub];
-  env.shots.push([b, 'console-after-transfer']);
   await offerCard(a, conv).getByTestId('offer-accept').click();
   await waitText(wid, 'agent-name', from.name);
 
@@ -334,6 +340,8 @@ test('a transfer from one agent to another is seen by the customer', { timeout: 
   await byTestId(b, 'composer').fill(reply);
   await byTestId(b, 'send').click();
   await waitMessages(wid, [reply]);
+  await screenshot(wid, 'widget-transfer');
+  await screenshot(b, 'console-after-transfer');
   assertNoPageErrors(wid, a, b);
 
   // clean up: nobody assigned or online for the next test
@@ -365,7 +373,6 @@ test('an offer left to run out says so and comes back; an admin takes the chat o
   await recordOfferCards(con);
   const cu = customer(uid('cust'), { name: `Una Gold ${tag}`, tier: 'gold' });
   const wid = await widgetPage(cu);
-  env.shots.push([wid, 'widget-takeover']);
   const { conv } = await openChat(wid, `Takeover test ${tag}`);
 
   // offered, left alone: it runs out (the card says so), and, with nobody
@@ -382,7 +389,6 @@ test('an offer left to run out says so and comes back; an admin takes the chat o
   // an admin opens it from the queue and takes it over, with a note
   const ada = agent(uid('admin'), { name: `Ada Admin ${tag}`, role: 'admin' });
   const adm = await openConsole(env.b, env.stack.http, ada);
-  env.shots.push([adm, 'console-takeover']);
   await setPresence(adm, ada.sub, 'away');
   const item = adm.locator(`[data-testid="queue-item"][data-conv="${conv}"]`);
   await item.waitFor({ state: 'visible' });
@@ -406,6 +412,8 @@ test('an offer left to run out says so and comes back; an admin takes the chat o
   await byTestId(adm, 'composer').fill(reply);
   await byTestId(adm, 'send').click();
   await waitMessages(wid, [reply]);
+  await screenshot(wid, 'widget-takeover');
+  await screenshot(adm, 'console-takeover');
   assertNoPageErrors(wid, con, adm);
 
   await endChat(wid);
