@@ -7,6 +7,7 @@
 import { h } from './dom.js';
 
 const AVAIL_RETRY = 60000; // ask again after a failure (not unknown_type) this long
+const AVAIL_FRESH = 10000; // an answer this young is good enough for another view
 
 // "Top Priority support: you are first in line", "Priority support: you
 // move ahead in line", or the normal class's "We usually reply within a few
@@ -63,18 +64,22 @@ export function trackAvailability(app) {
   const { client } = app;
   let timer = 0;
   let asking = null;
+  let at = 0; // when the last answer came
 
   function set(a) {
+    at = Date.now();
     app.avail = a;
     app.bus.dispatchEvent(new Event('avail'));
     clearTimeout(timer);
     // closed: ask again once it opens (and every so often, for agents coming online)
     const wait = a?.open === false && a.opens_at ? a.opens_at - client.now() + 1000 : 5 * 60000;
-    timer = setTimeout(ask, Math.min(Math.max(wait, 1000), 2 ** 31 - 1));
+    timer = setTimeout(() => ask({ fresh: true }), Math.min(Math.max(wait, 1000), 2 ** 31 - 1));
   }
 
-  function ask() {
+  // fresh: also when the last answer is young (every hello asks anew)
+  function ask({ fresh = false } = {}) {
     if (app.availUnsupported || client.state !== 'online') return asking;
+    if (!fresh && app.avail && Date.now() - at < AVAIL_FRESH) return asking;
     if (asking) return asking;
     asking = client
       .request({ type: 'availability' })
@@ -85,7 +90,7 @@ export function trackAvailability(app) {
           return;
         }
         clearTimeout(timer);
-        timer = setTimeout(ask, AVAIL_RETRY);
+        timer = setTimeout(() => ask({ fresh: true }), AVAIL_RETRY);
       })
       .finally(() => (asking = null));
     return asking;

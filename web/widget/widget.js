@@ -186,7 +186,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     state: (e) => updateConn(e.detail.state),
     hello: () => {
       app.loadList().catch(() => {}); // again after every reconnect: feeds are not replayed
-      availability.ask();
+      availability.ask({ fresh: true });
     },
     queue: ({ detail: q }) => {
       app.queue.set(q.conv, q);
