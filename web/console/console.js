@@ -407,6 +407,10 @@ function absorbEvent(r, ev) {
         context: ev.context,
         customer: ev.from,
         opened_at: r.opened_at || ev.ts,
+        // routing (held_until comes from the lists: the event keeps it after the opening)
+        class: ev.class,
+        topic: ev.topic,
+        out_of_scope: ev.out_of_scope,
       });
       break;
     case 'joined':
