@@ -43,15 +43,15 @@ export function freePort() {
 
 // Redis plus one chatd serving web/ on a known port, so that its own origin
 // can be on the allow-list (--origins) before it starts. A port taken in
-// between is retried with another.
-export async function startStack({ origins = [] } = {}) {
+// between is retried with another. args: more chatd flags (e.g. --policy).
+export async function startStack({ origins = [], args = [] } = {}) {
   const redis = await new Redis().start();
   let last;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const own = `http://127.0.0.1:${port}`;
     const chatd = new Chatd(redis, ['--port', String(port), '--web-root', WEB,
-      '--origins', [own, ...origins].join(',')]);
+      '--origins', [own, ...origins].join(','), ...args]);
     try {
       await chatd.start();
       return {
@@ -80,9 +80,10 @@ export async function launchBrowser() {
   console.log(`browser: Chromium ${browser.version()} (${CHROMIUM}), playwright-core ${PLAYWRIGHT_VERSION}`);
   return {
     browser,
-    // A page in a context of its own.
-    async page(name) {
-      const context = await browser.newContext({ viewport: VIEWPORT });
+    // A page in a context of its own (options: more context options, e.g.
+    // timezoneId and locale).
+    async page(name, options = {}) {
+      const context = await browser.newContext({ viewport: VIEWPORT, ...options });
       const page = await context.newPage();
       page.setDefaultTimeout(15000);
       page.appName = name;
@@ -331,12 +332,13 @@ export async function chatMessages(page) {
 // Chromium, and (with hostSite) a host site on an origin of its own that is
 // allowed to connect. Registers before/after; the returned object's
 // members are set once before() ran. Pages pushed on shots as [page, name]
-// are saved as screenshots at the end.
-export function useBrowserStack({ hostSite = false } = {}) {
+// are saved as screenshots at the end. args: more chatd flags, or a
+// function returning them (called in before()).
+export function useBrowserStack({ hostSite = false, args = [] } = {}) {
   const env = { stack: null, b: null, site: null, shots: [] };
   before(async () => {
     if (hostSite) env.site = await new HostSite().start();
-    env.stack = await startStack({ origins: env.site ? [env.site.origin] : [] });
+    env.stack = await startStack({ origins: env.site ? [env.site.origin] : [], args: typeof args === 'function' ? await args() : args });
     if (env.site) env.site.target = env.stack.http;
     env.b = await launchBrowser();
   });

@@ -11,6 +11,7 @@ import { createQueue } from './queue.js';
 import { createConversation } from './conversation.js';
 import { createContext } from './context.js';
 import { createCanned } from './canned.js';
+import { createRouting } from './routing.js';
 import { tierInfo, cap, fromItem } from './format.js';
 import { toast, errCode, errText } from './ui.js';
 
@@ -106,9 +107,16 @@ const app = {
   active: null,
   listedOnce: false,
   views: {},
+  stamp: 0, // counts the news about conversations (records carry `touched`)
 
   now() {
     return this.client ? this.client.now() : Date.now() + this.skew;
+  },
+
+  /** Marks r as changed by news newer than any list asked for so far. */
+  touch(r) {
+    r.touched = ++this.stamp;
+    return r;
   },
 
   /** The record for conv, created on first use; `data` fills or updates it. */
@@ -217,6 +225,7 @@ const app = {
         if (d.has('tabs')) this.views.conv.renderTabs();
         if (d.has('conv')) this.views.conv.render();
         if (d.has('context')) this.views.context.render();
+        if (d.has('routing') || d.has('queue')) this.views.routing.render();
         if (d.has('title')) updateTitle();
       });
     }
@@ -297,9 +306,11 @@ const app = {
   async claim(conv) {
     const r = this.upsert(conv);
     askNotificationsOnce();
+    // offered to me already: claiming it is accepting the offer
+    if (this.views.routing.offeredToMe(conv)) return this.views.routing.accept(conv);
     try {
       await this.client.change({ type: 'claim', conv });
-      this.upsert(conv, { status: 'assigned', agent: { id: this.me.id, name: this.me.name } });
+      this.touch(this.upsert(conv, { status: 'assigned', agent: { id: this.me.id, name: this.me.name } }));
       this.open(conv);
       setTimeout(() => this.active === conv && this.views.conv.focusComposer(), 50);
     } catch (err) {
@@ -307,6 +318,8 @@ const app = {
       if (code === 'already_assigned') {
         toast(`${r.customer.name || 'This conversation'} was already taken by another agent.`);
         relist();
+      } else if (code === 'over_capacity') {
+        toast(this.views.routing.capacityText());
       } else if (code === 'conversation_closed') {
         toast('That conversation was closed before you could claim it.');
         this.upsert(conv, { status: 'closed' });
@@ -339,7 +352,7 @@ const app = {
     if (reason) frame.reason = reason;
     try {
       await this.client.change(frame);
-      const r = this.upsert(conv, { status: 'closed' });
+      const r = this.touch(this.upsert(conv, { status: 'closed' }));
       r.inOpen = false;
       if (!r.close) r.close = { reason, by: this.me, ts: this.now() };
       toast('Conversation closed.');
@@ -381,6 +394,7 @@ async function loadHistory(r) {
 
 function absorbEvent(r, ev) {
   if (ev.seq > r.last_seq) r.last_seq = ev.seq;
+  if (ev.kind === 'joined' || ev.kind === 'left' || ev.kind === 'closed') app.touch(r);
   switch (ev.kind) {
     case 'opened':
       r.details = ev.details || r.details;
@@ -393,11 +407,23 @@ function absorbEvent(r, ev) {
         context: ev.context,
         customer: ev.from,
         opened_at: r.opened_at || ev.ts,
+        // routing (held_until comes from the lists: the event keeps it after the opening)
+        class: ev.class,
+        topic: ev.topic,
+        out_of_scope: ev.out_of_scope,
       });
       break;
     case 'joined':
       if (r.status !== 'closed') r.status = 'assigned';
       r.agent = ev.from ? { id: ev.from.id, name: ev.from.name } : r.agent;
+      r.position = 0;
+      break;
+    case 'left':
+      // transferred (a joined event follows), or back in the queue
+      if (r.status !== 'closed' && !ev.to) {
+        r.status = 'waiting';
+        r.agent = null;
+      }
       break;
     case 'closed':
       app.views.context.invalidate(r.customer.id);
@@ -414,11 +440,14 @@ function absorbEvent(r, ev) {
 /* ------------------------------------------------------------------ */
 /* lists                                                               */
 
-async function listAll(scope, extra = {}, pages = OPEN_PAGES) {
+// A list costs the server's rate one unit, plus one per 10 of its limit.
+let listCost = 0;
+async function listAll(scope, extra = {}, pages = OPEN_PAGES, limit = 200) {
   const items = [];
   let before = 0;
   for (let i = 0; i < pages; i++) {
-    const res = await app.client.request({ type: 'list', scope, before, limit: 200, ...extra });
+    listCost += 1 + Math.ceil(limit / 10);
+    const res = await app.client.request({ type: 'list', scope, before, limit, ...extra });
     items.push(...((res && res.items) || []));
     if (!res || !res.next) break;
     before = res.next;
@@ -426,20 +455,40 @@ async function listAll(scope, extra = {}, pages = OPEN_PAGES) {
   return items;
 }
 
+// Lists the open conversations again (and, unless quick, the agent's own).
+// quick: after a feed, in pages of 50, the cheaper for the usual short queue.
 let relisting = null;
-async function relist() {
+let relistedAt = 0;
+let relistCost = 0;
+async function relist({ quick = false } = {}) {
   if (relisting) return relisting;
+  relistedAt = Date.now();
+  listCost = 0;
   relisting = (async () => {
     try {
-      const [open, mine] = await Promise.all([listAll('open'), listAll('mine', {}, 2)]);
+      // a conversation an event, a feed or an ack told us about after the
+      // lists were asked for is newer here than in them: keep it, list again
+      const since = app.stamp;
+      const newer = (conv) => (app.convs.get(conv)?.touched || 0) > since;
+      const [open, mine] = await Promise.all([
+        quick ? listAll('open', {}, OPEN_PAGES * 4, 50) : listAll('open'),
+        quick ? [] : listAll('mine', {}, 2),
+      ]);
       const seen = new Set();
-      for (const it of open) {
+      // the server's order: waiting in queue order, held, then assigned
+      open.forEach((it, i) => {
+        seen.add(it.conv);
+        if (newer(it.conv)) {
+          relistAgain = true;
+          app.convs.get(it.conv).order = i;
+          return;
+        }
         const r = app.upsert(it.conv, fromItem(it));
         r.inOpen = it.status !== 'closed';
-        seen.add(it.conv);
-      }
+        r.order = i;
+      });
       for (const r of app.convs.values()) {
-        if (r.inOpen && !seen.has(r.conv)) {
+        if (r.inOpen && !seen.has(r.conv) && !newer(r.conv)) {
           // closed (or gone) while we were away
           r.inOpen = false;
           if (r.status !== 'closed') r.status = 'closed';
@@ -447,7 +496,7 @@ async function relist() {
       }
       const firstTime = !app.listedOnce;
       for (const it of mine) {
-        const r = app.upsert(it.conv, fromItem(it));
+        const r = newer(it.conv) ? app.convs.get(it.conv) : app.upsert(it.conv, fromItem(it));
         if (it.status === 'assigned' && r.agent && r.agent.id === app.me.id) {
           if (!app.tabs.includes(it.conv)) app.tabs.push(it.conv);
           app.watch(r);
@@ -458,11 +507,44 @@ async function relist() {
     } catch (err) {
       toast(`Could not load the queue: ${errText(err)}`);
     } finally {
+      relistCost = listCost;
       relisting = null;
       app.render('queue', 'tabs', 'conv', 'context', 'title');
+      if (relistAgain) {
+        relistAgain = false;
+        relistSoon();
+      }
+      heldWatch();
     }
   })();
   return relisting;
+}
+
+// Feeds change the queue; the server knows its order, so list again (once
+// for a burst of feeds) rather than guess it here. Lists cost rate: at most
+// half the connection's rate (20 units/s) goes to them, so typing and
+// sending never wait behind a refusal.
+let relistTimer = 0;
+let relistAgain = false;
+function relistSoon(ms = 250) {
+  if (relistTimer) return;
+  const gap = Math.max(1000, relistCost * 100);
+  relistTimer = setTimeout(() => {
+    relistTimer = 0;
+    if (relisting) relistAgain = true;
+    else relist({ quick: true });
+  }, Math.max(ms, relistedAt + gap - Date.now()));
+}
+app.relistSoon = relistSoon;
+
+// A held message enters the queue when its chat opens: list again then.
+let heldTimer = 0;
+function heldWatch() {
+  clearTimeout(heldTimer);
+  let next = Infinity;
+  for (const r of app.convs.values()) if (r.inOpen && r.status === 'waiting' && !r.position && r.held_until > 0) next = Math.min(next, r.held_until);
+  if (next === Infinity) return;
+  heldTimer = setTimeout(() => relistSoon(0), Math.min(Math.max(next - app.now() + 2000, 2000), 2 ** 31 - 1));
 }
 
 /* ------------------------------------------------------------------ */
@@ -579,12 +661,16 @@ function start() {
       showSignin(app.authFailed);
       return;
     }
-    app.me = { id: user.id, name: user.name || user.id, role: user.role || 'agent' };
+    app.me = { id: user.id, name: user.name || user.id, role: user.role || 'agent', capacity: user.capacity || 0 };
     renderMe();
     hideSignin();
     app.views.canned.load();
+    app.views.routing.onHello();
     relist();
   });
+
+  c.addEventListener('offer', (e) => app.views.routing.onOffer(e.detail || {}));
+  c.addEventListener('agent', (e) => app.views.routing.onAgent(e.detail || {}));
 
   c.addEventListener('event', (e) => {
     const ev = e.detail;
@@ -646,7 +732,7 @@ function start() {
 
 function onFeed(f) {
   if (!f.conv) return;
-  const r = app.upsert(f.conv);
+  const r = app.touch(app.upsert(f.conv));
   app.views.context.invalidate((f.customer && f.customer.id) || r.customer.id);
   switch (f.kind) {
     case 'opened': {
@@ -675,17 +761,24 @@ function onFeed(f) {
       break;
     }
     case 'assigned':
-      if (r.status !== 'closed') app.upsert(f.conv, { status: 'assigned', agent: f.agent });
+      if (r.status !== 'closed') app.upsert(f.conv, { status: 'assigned', agent: f.agent, position: 0 });
+      r.inOpen = r.status !== 'closed';
       if (app.isMine(r) && !app.tabs.includes(f.conv)) app.open(f.conv, { focus: !app.active });
+      break;
+    case 'requeued':
+      if (r.status !== 'closed') app.upsert(f.conv, { status: 'waiting', agent: null });
+      r.inOpen = r.status !== 'closed';
       break;
     case 'closed':
       app.upsert(f.conv, { status: 'closed', closed_at: f.ts });
       r.inOpen = false;
       if (!r.close) r.close = { reason: f.reason || '', by: null, ts: f.ts };
+      app.views.routing.onOffer({ conv: f.conv, state: 'withdrawn', reason: 'closed' });
       break;
     default:
       break;
   }
+  if (['opened', 'assigned', 'requeued', 'closed'].includes(f.kind)) relistSoon();
   app.render('queue', 'tabs', 'conv', 'context', 'title');
 }
 
@@ -763,6 +856,7 @@ function boot() {
   app.views.conv = createConversation(app);
   app.views.context = createContext(app);
   app.views.canned = createCanned(app);
+  app.views.routing = createRouting(app);
   setupTopbar();
   setupLifecycle();
   setConnection('connecting');

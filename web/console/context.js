@@ -3,7 +3,7 @@
 
 import { $, h } from './dom.js';
 import { setText } from '../lib/text.js';
-import { tierInfo, envLabel, fullDate, when, duration, initials, cap, fromItem } from './format.js';
+import { tierInfo, envLabel, fullDate, when, duration, initials, cap, fromItem, classLabel, topicLabel } from './format.js';
 import { tierBadge, envBadge } from './queue.js';
 import { errCode } from './ui.js';
 
@@ -141,10 +141,13 @@ export function createContext(app) {
       r.status === 'closed'
         ? `Closed${r.closed_at ? ` ${when(r.closed_at, app.now())}` : ''}`
         : r.status === 'waiting'
-          ? `Waiting · ${duration(app.now() - (r.opened_at || app.now()))}`
+          ? `Waiting · ${duration(app.now() - (r.opened_at || app.now()))}${r.position ? ` · number ${r.position} in line` : ''}`
           : `With ${r.agent ? (app.isMine(r) ? 'you' : r.agent.name) : 'an agent'}`;
     const e = r.customer.id ? loadEarlier(r.customer.id) : null;
-    const sig = JSON.stringify([r.conv, r.status, r.tier, r.org, r.site, r.context, r.environment, r.customer, r.agent, r.opened_at, r.closed_at, r.details, r.summary, status, e && [e.items, e.error, e.loading], app.active]);
+    const klass = r.class ? classLabel(r.class) : t.klass;
+    const topic = r.topic ? `${topicLabel(app, r.topic)}${r.out_of_scope ? ' · outside the package’s scope' : ''}` : r.out_of_scope ? 'Outside the package’s scope' : '';
+    const held = r.status === 'waiting' && !r.position && r.held_until > 0 ? fullDate(r.held_until) : '';
+    const sig = JSON.stringify([klass, topic, held, r.position, r.conv, r.status, r.tier, r.org, r.site, r.context, r.environment, r.customer, r.agent, r.opened_at, r.closed_at, r.details, r.summary, status, e && [e.items, e.error, e.loading], app.active]);
     if (sig === lastSig) return; // unchanged: keep the agent's text selection and focus
     lastSig = sig;
     const keep = root.scrollTop;
@@ -164,7 +167,9 @@ export function createContext(app) {
         fact('Site', r.site),
         fact('Context', r.context ? (r.context === 'site' ? 'Site dashboard' : cap(r.context)) : ''),
         fact('Environment', r.environment ? envLabel(r.environment) : ''),
-        fact('Support', `${t.label} · ${t.klass.toLowerCase()} queue`),
+        fact('Support', `${t.label} · ${klass.toLowerCase()} queue`),
+        fact('Topic', topic),
+        fact('Held until', held),
         fact('Status', status),
         fact('Opened', r.opened_at ? fullDate(r.opened_at) : ''),
       ),

@@ -26,6 +26,8 @@ export function createConversation(app) {
   const noteBtn = $('send-note');
   const blocked = $('composer-blocked');
   const hint = $('composer-hint');
+  const transferBtn = $('transfer-btn');
+  const takeoverBtn = $('takeover-btn');
 
   const tabNodes = new Map();
   const drafts = new Map(); // conv -> {text, mode}
@@ -123,11 +125,8 @@ export function createConversation(app) {
     const who = (ev.from && (ev.from.name || ev.from.id)) || 'Someone';
     const time = h('time', { class: 'msg-time', datetime: new Date(ev.ts || 0).toISOString(), title: fullDate(ev.ts) }, when(ev.ts, app.now()));
 
-    if (ev.kind === 'joined' || ev.kind === 'closed') {
-      const text =
-        ev.kind === 'joined'
-          ? `${mine ? 'You' : who} joined the conversation`
-          : `${mine ? 'You' : who} closed the conversation${ev.reason ? `: ${ev.reason}` : ''}`;
+    if (ev.kind === 'joined' || ev.kind === 'closed' || ev.kind === 'left') {
+      const text = systemText(ev, mine ? 'You' : who);
       return h('div', { ...base, class: `msg msg-system msg-${ev.kind}`, role: 'note' }, h('span', { testid: 'message-text', class: 'msg-system-text' }, text), h('span', { 'aria-hidden': 'true' }, '·'), time);
     }
 
@@ -159,6 +158,25 @@ export function createConversation(app) {
     );
     if (ev.kind === 'opened' && r && r.tier) el.querySelector('.msg-head').append(tierBadge(r.tier));
     return el;
+  }
+
+  // joined (via claim, offer, transfer, takeover; by whom), left (why, to
+  // whom) and closed, as one line
+  function systemText(ev, who) {
+    const name = (u) => (u && app.me && u.id === app.me.id ? 'you' : (u && (u.name || u.id)) || 'another agent');
+    if (ev.kind === 'closed') return `${who} closed the conversation${ev.reason ? `: ${ev.reason}` : ''}`;
+    if (ev.kind === 'joined') {
+      if (ev.via === 'offer') return `${who} accepted the offered chat`;
+      if (ev.via === 'transfer') return `${who} joined${ev.by ? `, transferred by ${name(ev.by)}` : ' by transfer'}`;
+      if (ev.via === 'takeover') return `${who} took over the conversation`;
+      if (ev.by) return `${who} joined, assigned by ${name(ev.by)}`;
+      return `${who} joined the conversation`;
+    }
+    if (ev.reason === 'transfer') return `${who} transferred the conversation to ${name(ev.to)}`;
+    if (ev.reason === 'takeover') return `${who} left: taken over by ${name(ev.to)}`;
+    if (ev.reason === 'offline') return `${who} went offline; the conversation is back in the queue`;
+    if (ev.reason === 'queue') return `${who} put the conversation back in the queue`;
+    return `${who} left the conversation`;
   }
 
   function nearBottom() {
@@ -307,6 +325,12 @@ export function createConversation(app) {
 
     const closed = r.readonly || r.status === 'closed';
     closeForm.hidden = closed;
+    // transfer: the holder (or an admin); take over: admins, on others' chats
+    const routing = app.routing !== false;
+    const admin = app.me && app.me.role === 'admin';
+    const held = !closed && r.status === 'assigned' && r.agent;
+    transferBtn.hidden = !(routing && held && (app.isMine(r) || admin));
+    takeoverBtn.hidden = !(routing && held && admin && !app.isMine(r));
 
     // banner
     if (r.readonly) {
@@ -448,6 +472,8 @@ export function createConversation(app) {
     submit('send');
   });
   noteBtn.addEventListener('click', () => submit('note'));
+  transferBtn.addEventListener('click', () => shown && app.views.routing.transfer(shown));
+  takeoverBtn.addEventListener('click', () => shown && app.views.routing.takeover(shown));
 
   composer.addEventListener('keydown', (e) => {
     if (canned.onKeyDown(e)) return;

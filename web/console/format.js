@@ -13,11 +13,29 @@ export function tierInfo(tier) {
   return TIERS[tier] || { rank: 3, label: tier ? cap(tier) : 'No tier', klass: 'Normal' };
 }
 
+// The queue classes of the support policy, best first.
+const CLASSES = { top_priority: 'Top Priority', priority: 'Priority', normal: 'Normal' };
+const CLASS_RANK = { top_priority: 0, priority: 1, normal: 2 };
+
+export function classLabel(key) {
+  return CLASSES[key] || (key ? cap(String(key).replace(/_/g, ' ')) : '');
+}
+
+// 0 = best; a conversation without a class ranks by its tier.
+export function classRank(r) {
+  return r.class in CLASS_RANK ? CLASS_RANK[r.class] : tierInfo(r.tier).rank;
+}
+
+export function topicLabel(app, key) {
+  return (app.topics && app.topics.get(key)) || key;
+}
+
 export function cap(s) {
   return s ? s.charAt(0).toUpperCase() + s.slice(1) : '';
 }
 
-/** Queue order: tier class first, then first come first served. */
+/** Queue order of a server that does not route (no position from it):
+ * tier class first, then first come first served. */
 export function queueOrder(a, b) {
   return (
     tierInfo(a.tier).rank - tierInfo(b.tier).rank ||
@@ -84,5 +102,11 @@ export function fromItem(it) {
     opened_at: it.opened_at,
     closed_at: it.closed_at,
     last_seq: it.last_seq,
+    // routing: members the server omits when they do not apply
+    position: it.position || 0,
+    held_until: it.held_until || 0,
+    class: it.class,
+    topic: it.topic || null,
+    out_of_scope: !!it.out_of_scope,
   };
 }

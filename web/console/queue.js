@@ -1,9 +1,12 @@
-// The queue: every open conversation, waiting ones first, each group in
-// queue order (tier class, then who has waited longest), with a live
-// "waited" clock and a Claim button.
+// The queue: every open conversation in the server's order (`list` scope
+// open): waiting ones in queue order with their position, then messages
+// left outside chat hours (held until the package's chat opens), then the
+// assigned ones. Each with its class, tier, topic and an outside-scope
+// flag, a live "waited" clock and a Claim button. Only a server that does
+// not route (no positions) gets the old order here: tier, then waited.
 
 import { $, h, syncChildren } from './dom.js';
-import { tierInfo, queueOrder, duration, envLabel } from './format.js';
+import { tierInfo, queueOrder, duration, envLabel, classLabel, classRank, topicLabel, when } from './format.js';
 
 export function tierBadge(tier, { long = false } = {}) {
   const t = tierInfo(tier);
@@ -20,12 +23,18 @@ export function envBadge(env) {
   return h('span', { class: `env env-${e}`, title: 'Environment' }, envLabel(env));
 }
 
+// A message left outside chat hours, not in the queue yet.
+export function isHeld(r) {
+  return r.status === 'waiting' && !r.position && r.held_until > 0;
+}
+
 export function createQueue(app) {
   const root = $('queue');
   const count = $('queue-count');
   const nodes = new Map(); // conv -> {el, update}
 
   const waitingSection = section('Waiting', 'waiting');
+  const heldSection = section('Left outside chat hours', 'held');
   const activeSection = section('In progress', 'assigned');
   const empty = h(
     'div',
@@ -51,9 +60,9 @@ export function createQueue(app) {
   }
 
   function waitClass(r) {
-    if (r.status !== 'waiting') return 'waited';
+    if (r.status !== 'waiting' || isHeld(r)) return 'waited';
     const min = (app.now() - (r.opened_at || app.now())) / 60000;
-    const rank = tierInfo(r.tier).rank;
+    const rank = classRank(r);
     // tighter expectations for the priority classes
     const warn = [2, 5, 10, 10][rank];
     const late = [5, 15, 30, 30][rank];
@@ -66,12 +75,15 @@ export function createQueue(app) {
     const summary = h('span', { class: 'qi-summary' });
     const meta = h('span', { class: 'qi-meta' });
     const badge = h('span', { class: 'qi-badge' });
+    const pos = h('span', { class: 'qi-pos', testid: 'position' });
+    const flags = h('span', { class: 'qi-flags' });
     const unread = h('span', { class: 'qi-unread', 'aria-hidden': 'true' });
     const openBtn = h(
       'button',
       { type: 'button', class: 'qi-open', onclick: () => app.open(r.conv) },
-      h('span', { class: 'qi-top' }, badge, name, unread, waited),
+      h('span', { class: 'qi-top' }, pos, badge, name, unread, waited),
       summary,
+      flags,
       meta,
     );
     const claim = h(
@@ -97,8 +109,25 @@ export function createQueue(app) {
     const el = h('div', { class: 'qi', role: 'listitem', testid: 'queue-item', dataset: { conv: r.conv } }, openBtn, side);
 
     function update() {
+      const held = isHeld(r);
       el.dataset.status = r.status;
       el.dataset.tier = r.tier || '';
+      el.dataset.class = r.class || '';
+      el.dataset.position = r.status === 'waiting' && r.position ? String(r.position) : '';
+      el.dataset.held = held ? String(r.held_until) : '';
+      el.dataset.outOfScope = String(!!r.out_of_scope);
+      pos.hidden = !(r.status === 'waiting' && r.position);
+      pos.textContent = pos.hidden ? '' : `#${r.position}`;
+      pos.title = pos.hidden ? '' : `Number ${r.position} in the queue`;
+      flags.replaceChildren(
+        ...[
+          r.class ? h('span', { class: `klass klass-${r.class}`, testid: 'class' }, classLabel(r.class)) : null,
+          r.topic ? h('span', { class: 'topic', testid: 'topic' }, topicLabel(app, r.topic)) : null,
+          r.out_of_scope ? h('span', { class: 'oos', testid: 'out-of-scope', title: "Outside the customer's support package" }, 'Outside scope') : null,
+          held ? h('span', { class: 'held', testid: 'held-until', title: `Chat opens for this customer ${when(r.held_until, app.now())}` }, `Held until ${when(r.held_until, app.now())}`) : null,
+        ].filter(Boolean),
+      );
+      flags.hidden = !flags.childElementCount;
       el.classList.toggle('is-active', app.active === r.conv);
       if (app.active === r.conv) openBtn.setAttribute('aria-current', 'true');
       else openBtn.removeAttribute('aria-current');
@@ -114,25 +143,39 @@ export function createQueue(app) {
       unread.hidden = !n;
       const waiting = r.status === 'waiting';
       claim.hidden = !waiting;
+      claim.textContent = claim.textContent === 'Claiming…' ? claim.textContent : app.views.routing?.offeredToMe(r.conv) ? 'Accept' : 'Claim';
       if (claim.textContent !== 'Claiming…') claim.disabled = false;
       if (waiting) {
-        claim.setAttribute('aria-label', `Claim conversation with ${name.textContent}`);
+        claim.setAttribute('aria-label', `${claim.textContent === 'Accept' ? 'Accept the offered conversation' : 'Claim conversation'} with ${name.textContent}`);
       }
       owner.hidden = waiting;
       owner.textContent = r.agent ? (app.isMine(r) ? 'You' : r.agent.name) : '';
       owner.classList.toggle('is-me', app.isMine(r));
+      const extra = [
+        pos.hidden ? '' : `number ${r.position} in the queue`,
+        r.class ? `${classLabel(r.class)} class` : '',
+        r.topic ? topicLabel(app, r.topic) : '',
+        r.out_of_scope ? 'outside scope' : '',
+        held ? `held until ${when(r.held_until, app.now())}` : '',
+      ].filter(Boolean);
       openBtn.setAttribute(
         'aria-label',
-        `${name.textContent}, ${tierInfo(r.tier).label}, ${waitedText(r)}: ${summary.textContent}${r.agent ? `, with ${owner.textContent}` : ''}`,
+        `${name.textContent}, ${tierInfo(r.tier).label}${extra.length ? `, ${extra.join(', ')}` : ''}, ${waitedText(r)}: ${summary.textContent}${r.agent ? `, with ${owner.textContent}` : ''}`,
       );
     }
     return { el, update, claim };
   }
 
+  // The server's order (r.order: the place in the last `list`); ones the
+  // feed brought since go last until the next list.
+  const serverOrder = (a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || (a.opened_at || 0) - (b.opened_at || 0);
+
   function render() {
     const recs = [...app.convs.values()].filter((r) => r.inOpen && r.status !== 'closed');
-    const waiting = recs.filter((r) => r.status === 'waiting').sort(queueOrder);
-    const active = recs.filter((r) => r.status !== 'waiting').sort(queueOrder);
+    const order = app.routing === false ? queueOrder : serverOrder;
+    const waiting = recs.filter((r) => r.status === 'waiting' && !isHeld(r)).sort(order);
+    const held = recs.filter((r) => r.status === 'waiting' && isHeld(r)).sort(order);
+    const active = recs.filter((r) => r.status !== 'waiting').sort(order);
     const keep = new Set(recs.map((r) => r.conv));
     for (const [conv, n] of nodes) {
       if (!keep.has(conv)) {
@@ -151,12 +194,19 @@ export function createQueue(app) {
         return n.el;
       });
     syncChildren(waitingSection.list, elsOf(waiting));
+    syncChildren(heldSection.list, elsOf(held));
     syncChildren(activeSection.list, elsOf(active));
     waitingSection.countEl.textContent = String(waiting.length);
+    heldSection.countEl.textContent = String(held.length);
     activeSection.countEl.textContent = String(active.length);
     waitingSection.el.hidden = !waiting.length;
+    heldSection.el.hidden = !held.length;
     activeSection.el.hidden = !active.length;
-    const children = [waiting.length ? waitingSection.el : noneWaiting, active.length ? activeSection.el : null].filter(Boolean);
+    const children = [
+      waiting.length ? waitingSection.el : noneWaiting,
+      held.length ? heldSection.el : null,
+      active.length ? activeSection.el : null,
+    ].filter(Boolean);
     if (!recs.length) children.splice(0, children.length, empty);
     syncChildren(root, children);
     count.textContent = waiting.length ? `${waiting.length} waiting` : '';

@@ -17,6 +17,11 @@ export function errText(err) {
     too_large: 'too long',
     unavailable: 'the server cannot store it right now',
     rate_limited: 'too many requests, slow down',
+    over_capacity: 'you are at your capacity: close or transfer a chat first',
+    no_offer: 'the offer is no longer yours (it expired or was taken)',
+    agent_unavailable: 'that agent is not online or has no free capacity',
+    outside_hours: 'chat is closed now for this package',
+    unknown_type: 'the server does not support this yet',
   };
   return known[code] || (err && err.message) || code || 'unknown error';
 }

@@ -358,6 +358,11 @@ export class ChatClient extends EventTarget {
         return f.from && this._read(f.conv, f.from, f.seq);
       case 'feed':
         return this._emit('feed', f);
+      case 'queue': // a waiting customer's place in line
+      case 'offer': // a conversation offered to this agent, or withdrawn
+      case 'agent': // an agent's presence or load changed
+        if (f.id === undefined) return this._emit(f.type, f);
+        break;
       case 'error':
         return this._error(f, out);
     }

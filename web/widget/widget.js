@@ -12,6 +12,7 @@ import { h, icon, listen } from './dom.js';
 import { homeView } from './views/home.js';
 import { formView } from './views/form.js';
 import { conversationView } from './views/conversation.js';
+import { trackAvailability } from './avail.js';
 
 const VIEWS = { home: homeView, form: formView, conv: conversationView };
 const GIVE_UP = 15000; // after this long without a connection, say "Offline"
@@ -48,8 +49,14 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     body,
   );
   const shell = h('div', { class: 'cw loading' }, launcher, panel);
-  css.addEventListener('load', () => shell.classList.remove('loading'));
-  css.addEventListener('error', () => shell.classList.remove('loading'));
+  // styled once with .loading (no transitions) before it goes, so nothing
+  // fades in from the browser's default look
+  const styled = () => {
+    void getComputedStyle(launcher).backgroundColor;
+    shell.classList.remove('loading');
+  };
+  css.addEventListener('load', styled);
+  css.addEventListener('error', styled);
   root.append(css, shell);
 
   let view = null;
@@ -60,11 +67,16 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     next: 0, // cursor of the next page of the list
     listed: false,
     drafts: new Map(), // conv -> unsent composer text
-    bus: new EventTarget(), // 'convs' when app.convs changed
+    bus: new EventTarget(), // 'convs' when app.convs changed, 'avail' when app.avail did
+    avail: null, // the last availability frame: hours, class, topics, agents online
+    availUnsupported: false, // the server does not know availability (an older one)
+    queue: new Map(), // conv -> the last queue frame {position, waiting, eta_ms, class}
+    formDraft: null, // what the customer typed in the new-conversation form, kept until it is sent
     open: false,
     me: () => client.user?.id,
     visible: () => app.open && document.visibilityState === 'visible',
     show(name, arg) {
+      if (name !== 'conv') availability.ask();
       view?.destroy?.();
       view = VIEWS[name](app, arg);
       back.hidden = name === 'home';
@@ -81,7 +93,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     },
     async loadList(more) {
       const r = await client.request({ type: 'list', scope: 'mine', limit: 20, ...(more && { before: app.next }) });
-      for (const it of r.items) app.note(it.conv, it);
+      for (const it of r.items) app.note(it.conv, { held_until: 0, ...it });
       app.next = r.next;
       app.listed = true;
       app.bus.dispatchEvent(new Event('convs'));
@@ -93,6 +105,9 @@ export function mount({ server, getToken, title = 'Support', target = document.b
       return client.events(conv).filter((e) => e.kind === 'message' && e.from?.id !== me && e.seq > read).length;
     },
   };
+
+  const availability = trackAvailability(app);
+  app.availability = availability;
 
   function setOpen(open) {
     app.open = open;
@@ -151,12 +166,15 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     if (f.kind === 'opened') app.note(f.conv, { status: 'waiting', summary: f.summary, opened_at: f.ts });
     else if (f.kind === 'assigned') app.note(f.conv, { status: 'assigned', agent: f.agent || app.convs.get(f.conv)?.agent });
     else if (f.kind === 'closed') app.note(f.conv, { status: 'closed', closed_at: f.ts });
+    else if (f.kind === 'requeued') app.note(f.conv, { status: 'waiting', agent: null });
   }
 
   function onEvent({ detail: e }) {
     if (!app.convs.has(e.conv)) return;
-    if (e.kind === 'joined') app.note(e.conv, { status: 'assigned', agent: e.from });
-    else if (e.kind === 'closed') app.note(e.conv, { status: 'closed', closed_at: e.ts });
+    if (e.kind === 'joined') app.queue.delete(e.conv), app.note(e.conv, { status: 'assigned', agent: e.from });
+    else if (e.kind === 'left' && !e.to) app.queue.delete(e.conv), app.note(e.conv, { status: 'waiting', agent: null });
+    else if (e.kind === 'opened') app.note(e.conv, { held_until: e.held_until || 0 });
+    else if (e.kind === 'closed') app.queue.delete(e.conv), app.note(e.conv, { status: 'closed', closed_at: e.ts });
     updateBadge();
   }
 
@@ -166,7 +184,14 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   ];
   listen(client, {
     state: (e) => updateConn(e.detail.state),
-    hello: () => app.loadList().catch(() => {}), // again after every reconnect: feeds are not replayed
+    hello: () => {
+      app.loadList().catch(() => {}); // again after every reconnect: feeds are not replayed
+      availability.ask({ fresh: true });
+    },
+    queue: ({ detail: q }) => {
+      app.queue.set(q.conv, q);
+      app.bus.dispatchEvent(new CustomEvent('queue', { detail: q }));
+    },
     event: onEvent,
     read: updateBadge,
     synced: updateBadge,
@@ -194,6 +219,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     reconnect: () => client.reconnect(),
     destroy() {
       view?.destroy?.();
+      availability.stop();
       offs.forEach((f) => f());
       client.stop();
       host.remove();

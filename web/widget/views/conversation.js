@@ -5,9 +5,10 @@
 
 import { h, icon, listen, clock, fullDate, ago, bytes } from '../dom.js';
 import { setText } from '../../lib/text.js';
-import { STATUS } from './home.js';
+import { STATUS, statusOf } from './home.js';
+import { positionText, opensText } from '../avail.js';
 
-const KINDS = ['message', 'opened', 'joined', 'closed'];
+const KINDS = ['message', 'opened', 'joined', 'left', 'closed'];
 const ENVS = { multidev: 'Multidev', dev: 'Dev', test: 'Test', live: 'Live' };
 const DETAILS = [
   ['environment', 'Environment'],
@@ -39,16 +40,18 @@ export function conversationView(app, conv) {
   const since = h('time', { class: 'since' });
   const endBtn = h('button', { class: 'btn ghost sm', type: 'button', testid: 'close-conversation', onclick: askClose }, 'End chat');
 
+  // a: the agent now (null: none, back in the queue); undefined keeps it
   function setAgent(a) {
-    agent = a || agent;
+    if (a !== undefined) agent = a;
     avatar.textContent = agent ? (agent.name || '?')[0].toUpperCase() : '';
     avatar.hidden = !agent;
-    who.replaceChildren(agent ? h('span', { testid: 'agent-name' }, agent.name || 'Support') : closed ? 'Conversation' : 'Waiting for an agent…');
+    const waiting = heldUntil() > client.now() ? 'Message saved' : 'Waiting for an agent…';
+    who.replaceChildren(agent ? h('span', { testid: 'agent-name' }, agent.name || 'Support') : closed ? 'Conversation' : waiting);
   }
 
   function setBar() {
     const c = info();
-    const status = closed ? 'closed' : agent ? 'assigned' : c.status || 'waiting';
+    const status = closed ? 'closed' : agent ? 'assigned' : statusOf({ status: c.status || 'waiting', held_until: heldUntil() }, client.now());
     chip.className = `chip st-${status}`;
     chip.textContent = STATUS[status];
     summary.textContent = c.summary || '';
@@ -93,8 +96,59 @@ export function conversationView(app, conv) {
       return h('div', { ...attrs, class: 'card' }, h('div', { class: 'card-t' }, 'Your request · ', stamp(e.ts)), setText(h('p', { class: 'card-sum' }), e.details?.summary), details(e.details));
     }
     const name = e.from?.id === app.me() ? 'You' : e.from?.name || 'Support';
-    const text = e.kind === 'joined' ? `${name} joined the conversation` : `${name} closed the conversation${e.reason ? `: “${e.reason}”` : ''}`;
-    return h('div', { ...attrs, class: 'sys' }, text, ' · ', stamp(e.ts));
+    return h('div', { ...attrs, class: 'sys', role: 'note' }, h('span', { testid: 'message-text' }, sysText(e, name)), ' · ', stamp(e.ts));
+  }
+
+  // Who is with the customer: joins, transfers, the way back to the queue.
+  function sysText(e, name) {
+    if (e.kind === 'joined') return `${name} joined the conversation`;
+    if (e.kind === 'closed') return `${name} closed the conversation${e.reason ? `: “${e.reason}”` : ''}`;
+    const to = e.to?.name || 'another agent';
+    if (e.reason === 'transfer') return `${name} transferred you to ${to}`;
+    if (e.reason === 'takeover') return `${to} took over from ${name}`;
+    if (e.reason === 'offline') return `${name} went offline; you are back in the queue`;
+    return `${name} left; you are back in the queue`;
+  }
+
+  // --- waiting: place in line, or a message held for the next opening -------
+  const waitLine = h('div', { class: 'waitline', role: 'status', 'aria-live': 'polite', hidden: true });
+  let heldTimer = 0;
+  function heldUntil() {
+    let t = info().held_until || 0;
+    const opened = client.events(conv).find((e) => e.kind === 'opened');
+    if (opened) t = opened.held_until || 0; // the event is the truth (omitted: not held)
+    return t;
+  }
+  function renderWait() {
+    clearTimeout(heldTimer);
+    const held = heldUntil();
+    const q = app.queue.get(conv);
+    if (closed || agent) {
+      waitLine.hidden = true;
+      waitLine.replaceChildren();
+      return;
+    }
+    if (held > client.now()) {
+      waitLine.hidden = false;
+      waitLine.className = 'waitline held';
+      waitLine.replaceChildren(
+        h(
+          'span',
+          { testid: 'held', 'data-held-until': String(held) },
+          h('strong', null, 'Chat is closed now. '),
+          `Your message is saved and waits for the next opening, ${opensText(held, client.now())}. We will answer here; you can close this page meanwhile.`,
+        ),
+      );
+      heldTimer = setTimeout(() => (setAgent(), setBar(), renderWait()), Math.min(held - client.now() + 500, 2 ** 31 - 1));
+      return;
+    }
+    // a server that routes (it answered availability) sends the place in
+    // line soon: keep its room from the start, so nothing jumps
+    waitLine.className = 'waitline';
+    waitLine.hidden = !q && !app.avail;
+    waitLine.replaceChildren(
+      q ? h('span', { testid: 'queue-position', 'data-position': String(q.position), 'data-eta': q.eta_ms ?? '' }, positionText(q)) : h('span', { class: 'finding' }, 'Finding your place in line…'),
+    );
   }
 
   function add(e) {
@@ -114,6 +168,9 @@ export function conversationView(app, conv) {
     const prev = el.previousElementSibling;
     if (prev?.dataset.kind === 'message' && prev.dataset.from === el.dataset.from) el.classList.add('cont');
     if (e.kind === 'joined') setAgent(e.from);
+    if (e.kind === 'left') setAgent(e.to ? { id: e.to.id, name: e.to.name } : null);
+    if (e.kind === 'opened') setAgent();
+    if (e.kind === 'joined' || e.kind === 'left' || e.kind === 'opened') setBar(), renderWait();
     if (e.kind === 'closed') setClosed();
   }
 
@@ -250,16 +307,18 @@ export function conversationView(app, conv) {
     foot.replaceChildren(h('div', { class: 'closed-note' }, h('p', null, 'This conversation is closed.'), again));
     setAgent();
     setBar();
+    renderWait();
     if (hadFocus) again.focus();
   }
 
   // --- wiring ---------------------------------------------------------------
   setAgent();
   setBar();
+  renderWait();
   if (live) showComposer(false);
   else endBtn.hidden = true;
-  const off = [listen(app.bus, { convs: setBar })];
-  const tick = setInterval(setBar, 30000);
+  const off = [listen(app.bus, { convs: () => (setBar(), renderWait()), avail: renderWait, queue: (e) => e.detail.conv === conv && renderWait() })];
+  const tick = setInterval(() => (setBar(), renderWait()), 30000);
   if (live) {
     client.watch(conv, 0);
     client.events(conv).forEach(add);
@@ -299,7 +358,7 @@ export function conversationView(app, conv) {
 
   return {
     head: [avatar, h('div', { class: 'head-text' }, who, summary)],
-    el: h('div', { class: 'conv' }, h('div', { class: 'bar' }, chip, since, endBtn), list, typingSlot, foot),
+    el: h('div', { class: 'conv' }, h('div', { class: 'bar' }, chip, since, endBtn), waitLine, list, typingSlot, foot),
     focus: () => (closed ? list : ta).focus(),
     onShow(opening) {
       markRead();
@@ -313,6 +372,7 @@ export function conversationView(app, conv) {
     destroy() {
       off.forEach((f) => f());
       clearInterval(tick);
+      clearTimeout(heldTimer);
       client.typing(conv, false);
       app.drafts.set(conv, closed ? '' : ta.value);
     },

@@ -1,12 +1,17 @@
 // Home: start a new conversation, or review earlier ones (newest first).
 
 import { h, icon, listen, ago, fullDate } from '../dom.js';
+import { availNotice, expectation, isClosed, opensText } from '../avail.js';
 
-export const STATUS = { waiting: 'Waiting', assigned: 'In progress', closed: 'Closed' };
+export const STATUS = { waiting: 'Waiting', held: 'Message left', assigned: 'In progress', closed: 'Closed' };
+
+// waiting, or held: a message left outside chat hours, not in line yet
+export const statusOf = (c, now) => (c.status === 'waiting' && c.held_until > now ? 'held' : c.status);
 
 export function homeView(app) {
   const { client } = app;
-  const start = h('button', { class: 'btn primary wide', type: 'button', testid: 'new-conversation', onclick: () => app.show('form') }, icon('plus'), 'New conversation');
+  const startLabel = h('span', null, 'New conversation');
+  const start = h('button', { class: 'btn primary wide', type: 'button', testid: 'new-conversation', onclick: () => app.show('form') }, icon('plus'), startLabel);
   const list = h('ul', { class: 'hist', testid: 'history-list', 'aria-labelledby': 'chatd-hist' });
   const empty = h('p', { class: 'empty', 'data-testid': 'home-empty' });
   const older = h('button', { class: 'btn ghost wide', type: 'button', hidden: true, onclick: () => app.loadList(true).catch(() => {}) }, 'Show older conversations');
@@ -20,7 +25,7 @@ export function homeView(app) {
       h(
         'button',
         { class: 'item', type: 'button', testid: 'history-item', 'data-conv': c.conv, onclick: () => app.show('conv', c.conv) },
-        h('span', { class: 'row' }, h('span', { class: 'sum' }, c.summary || 'Conversation'), h('span', { class: `chip st-${c.status}` }, STATUS[c.status] || c.status)),
+        h('span', { class: 'row' }, h('span', { class: 'sum' }, c.summary || 'Conversation'), h('span', { class: `chip st-${statusOf(c, client.now())}` }, STATUS[statusOf(c, client.now())] || c.status)),
         h(
           'span',
           { class: 'row sub' },
@@ -43,15 +48,23 @@ export function homeView(app) {
     older.hidden = !app.next;
   }
 
-  const off = [listen(app.bus, { convs: render }), listen(client, { synced: render, read: render, event: render, state: render })];
+  const notice = availNotice(app);
+  const sub = h('span', { class: 'sub' });
+  function renderAvail() {
+    const a = app.avail;
+    sub.textContent = isClosed(a) ? (a.opens_at ? `Chat opens ${opensText(a.opens_at, client.now())}` : 'Chat is closed right now') : a?.class && a.class !== 'normal' ? `${a.class_label || 'Priority'} support` : expectation(a);
+    startLabel.textContent = isClosed(app.avail) ? 'Leave a message' : 'New conversation';
+  }
+  renderAvail();
+  const off = [listen(app.bus, { convs: render, avail: renderAvail }), listen(client, { synced: render, read: render, event: render, state: render })];
   const tick = setInterval(render, 30000);
   render();
   return {
-    head: [h('div', { class: 'head-text' }, h('strong', null, app.title), h('span', { class: 'sub' }, 'We usually reply within a few minutes'))],
+    head: [h('div', { class: 'head-text' }, h('strong', null, app.title), sub)],
     el: h(
       'div',
       { class: 'home' },
-      h('div', { class: 'hero' }, h('h2', null, 'How can we help?'), h('p', null, 'Tell us what is going on and an engineer will join you here.'), start),
+      h('div', { class: 'hero' }, h('h2', null, 'How can we help?'), h('p', null, 'Tell us what is going on and an engineer will join you here.'), notice.el, start),
       h('h3', { id: 'chatd-hist' }, 'Your conversations'),
       list,
       empty,
@@ -59,6 +72,7 @@ export function homeView(app) {
     ),
     focus: () => start.focus(),
     destroy() {
+      notice.destroy();
       off.forEach((f) => f());
       clearInterval(tick);
     },
