@@ -7,10 +7,11 @@
 //     the queue is what matters), then --agents agents of --capacity
 //     connect, spread over the nodes, accept every offer as it arrives and
 //     close the conversation as soon as the accept is acked, so the router
-//     keeps offering. Counts accepted assignments over --duration seconds
-//     after --warmup seconds, with chatd's, Redis's and this client's CPU
-//     over that window, and how long a freed place waited for its next
-//     offer.
+//     keeps offering. For each one accepted a new customer opens one, so
+//     the queue stays at its size. Counts accepted assignments over
+//     --duration seconds after --warmup seconds, with chatd's, Redis's and
+//     this client's CPU over that window, and how long a freed place
+//     waited for its next offer.
 //   --mode positions: --watchers customers, each with one waiting
 //     conversation, spread over the nodes. Changes at the head of the queue
 //     alternate: a new diamond conversation arrives (everyone moves back
@@ -22,9 +23,12 @@
 //
 // Written for Node rather than C: these runs measure the server's routing
 // path (route scripts in Redis, ticks, position snapshots), not message
-// throughput; the client handles at most a few thousand frames a second,
-// skips the JSON of frames it does not need, and reports its own CPU beside
-// chatd's and Redis's so that a run it limited would show it.
+// throughput. The agents do get some 300 frames per assignment (every
+// agent sees each opening, assignment and close in its feed, and agent
+// updates): this client speaks WebSocket itself over plain sockets, reads
+// a frame's type from its bytes and decodes only the frames it needs, and
+// reports its own CPU beside chatd's and Redis's so that what it takes
+// from a small machine shows.
 import { createHmac, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -422,6 +426,9 @@ async function assign() {
   if (queued < opened) problem(`only ${queued} of ${opened} opened conversations reached the queue`);
 
   const st = { accepted: 0, closed: 0, offers: 0, opened: 0, refused: new Map(), withdrawn: new Map() };
+  const lat = { accept: [], close: [], open: [] }; // ms to the ack, in the window
+  const gaps = []; // ms from a freed place to the agent's next offer, in the window
+  let windowOpen = false;
   // The queue is held at its size: for each accepted conversation a new
   // customer opens one (FEEDERS connections on each node, as chatd answers
   // one connection's requests in order; a new customer every 128 opens,
@@ -457,9 +464,6 @@ async function assign() {
     }
   };
   const feeders = ports.flatMap((_, node) => Array.from({ length: FEEDERS }, (_x, slot) => feeder(node, slot)));
-  const lat = { accept: [], close: [], open: [] }; // ms to the ack, in the window
-  const gaps = []; // ms from a freed place to the agent's next offer, in the window
-  let windowOpen = false;
   const agents = [];
   const startAgent = async (i) => {
     const freed = []; // times places were freed, oldest first
@@ -554,7 +558,7 @@ async function assign() {
   line('chatd CPU per assignment (both nodes, with open)', `${f1(serverUs)} us`);
   line('CPU % of one core: chatd (both) / redis / client', `${cpu.server} / ${cpu.redis} / ${cpu.client}`);
   line('  other processes\' CPU %', `${cpu.other}`);
-  line('frames the agents received per assignment', `${[...skipped].map(([k, v]) => `${k} ${f1(v / st.accepted)}`).join(', ')}`);
+  line('frames received and not read, per assignment', `${[...skipped].map(([k, v]) => `${k} ${f1(v / st.accepted)}`).join(', ')}`);
   line('opened to hold the queue, in the window', `${o1 - o0} (waiting: ${low0} at the start, ${left} at the end)`);
   printProblems();
   console.log(`RESULT route_assign label=${opt.label} convs=${queued} agents=${N_AGENTS} capacity=${CAPACITY} ` +
@@ -610,6 +614,7 @@ async function positions() {
   const settleS = (now() - t0) / 1000 - setupS;
 
   const arrival = await connect(1 % ports.length, customer(`bp-${RUN}-arrival`, 'diamond'));
+  await sleep(2000); // the snapshots of the customers' arrival are over
   const lasts = [];
   const firsts = [];
   const fromSend = [];
@@ -652,7 +657,12 @@ async function positions() {
       firsts.push(Math.min(...got) - acked);
       fromSend.push(last - changeSent);
       acks.push(acked - changeSent);
-      if (process.env.ROUTE_DEBUG) process.stderr.write(`change ${k}: ack ${f1(acked - changeSent)} first ${f1(Math.min(...got) - changeSent)} last ${f1(last - changeSent)} ms per node ${ports.map((_, n) => f1(Math.max(...watchers.filter((w) => w.node === n).map((w) => w.got)) - changeSent)).join(" ")}\n`);
+      // Each change, from its sending: the ack, the first and the last
+      // customer updated, and the last on each node.
+      const perNode = ports.map((_, node) => f1(watchers.reduce((m, w) => (w.node === node ? Math.max(m, w.got) : m), 0) -
+        changeSent));
+      process.stderr.write(`change ${k + 1} (${arrive ? 'arrival' : 'claim'}): ack ${f1(acked - changeSent)}, first ` +
+        `${f1(Math.min(...got) - changeSent)}, last ${f1(last - changeSent)} ms (per node: ${perNode.join(', ')})\n`);
     }
   }
   const c1 = cpuSample();
