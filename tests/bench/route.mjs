@@ -583,7 +583,7 @@ async function positions() {
   let changeSent = Infinity;
   const t0 = now();
   await pool(N_WATCHERS, 200, async (i) => {
-    const w = { last: null, at: 0, want: 0, got: 0 };
+    const w = { last: null, want: 0, got: 0 };
     const onFrame = (f, t) => {
       if (f.type !== 'queue' || f.conv !== w.conv) return;
       w.last = f;
