@@ -54,21 +54,61 @@ static int put(redisContext *c, int argc, const char **argv, int *queued)
 	return 0;
 }
 
+/* The conversation's routing hash goes last: it marks the conversation
+ * done, so a run stopped half-way does the rest again next time. */
 static int write_conv(redisContext *c, const struct policy *p, const char *conv,
 		      const redisReply *m, int *queued)
 {
 	enum auth_tier tier = AUTH_TIER_SILVER;
 	bool waiting = strcmp(field(m, F_STATUS), "waiting") == 0;
 	struct key cv = key_route_conv(conv), board = key_route_board();
-	char score[24], customer_class[POLICY_KEY_MAX + PROTO_USER_ID_MAX + 2];
+	char score[24], place[24], now[24];
+	char customer_class[POLICY_KEY_MAX + PROTO_USER_ID_MAX + 2];
 	int64_t opened = atoll(field(m, F_OPENED));
 	unsigned rank;
 
 	auth_tier_parse(field(m, F_TIER), &tier);
 	rank = p->tiers[tier].class_rank;
+	/* score: its place in the queue, should it go back there; place:
+	 * where the board shows it now. */
 	snprintf(score, sizeof(score), "%lld",
+		 (long long)queue_score(p, rank, opened));
+	snprintf(place, sizeof(place), "%lld",
 		 waiting ? (long long)queue_score(p, rank, opened)
 			 : (long long)(ASSIGNED_BASE + opened));
+	snprintf(now, sizeof(now), "%lld", (long long)now_ms());
+	const char *zadd[] = {"ZADD", board.s, place, conv};
+
+	if (put(c, 4, zadd, queued))
+		return -1;
+	if (waiting) {
+		struct key wait = key_route_wait(),
+			   q = key_route_skill_queue("");
+
+		snprintf(customer_class, sizeof(customer_class), "%s:%s",
+			 p->classes[rank].key, field(m, F_CUSTOMER));
+		const char *w[] = {"HSET", wait.s, conv, customer_class};
+		const char *qa[] = {"ZADD", q.s, score, conv};
+		if (put(c, 4, w, queued) || put(c, 4, qa, queued))
+			return -1;
+	} else {
+		struct key ag = key_route_agent(field(m, F_AGENT)),
+			   aa = key_route_agent_convs(field(m, F_AGENT)),
+			   live = key_route_live();
+		const char *sadd[] = {"SADD", aa.s, conv};
+		const char *load[] = {"HINCRBY", ag.s, "load", "1"};
+		const char *name[] = {"HSETNX", ag.s, "name",
+				      field(m, F_AGENT_NAME)};
+		const char *status[] = {"HSETNX", ag.s, "status", "online"};
+		/* An agent who never comes back goes offline after the grace,
+		 * and their conversations back to the queue. */
+		const char *seen[] = {"ZADD", live.s, "NX", now,
+				      field(m, F_AGENT)};
+		if (put(c, 3, sadd, queued) || put(c, 4, load, queued) ||
+		    put(c, 4, name, queued) || put(c, 4, status, queued) ||
+		    put(c, 5, seen, queued))
+			return -1;
+	}
 	const char *hset[] = {"HSET",	       cv.s,
 			      "state",	       waiting ? "waiting" : "assigned",
 			      "customer",      field(m, F_CUSTOMER),
@@ -77,32 +117,16 @@ static int write_conv(redisContext *c, const struct policy *p, const char *conv,
 			      "tier",	       auth_tier_str(tier),
 			      "class",	       p->classes[rank].key,
 			      "score",	       score,
+			      "skill",	       "",
 			      "topic",	       field(m, F_TOPIC),
 			      "org",	       field(m, F_ORG),
 			      "enq",	       field(m, F_OPENED),
+			      "gen",	       "0",
 			      "agent",	       field(m, F_AGENT),
-			      "agent_name",    field(m, F_AGENT_NAME),
-			      "gen",	       "0"};
-	const char *zadd[] = {"ZADD", board.s, score, conv};
+			      "agent_name",    field(m, F_AGENT_NAME)};
+	int n = (int)(sizeof(hset) / sizeof(hset[0]));
 
-	if (put(c, waiting ? 24 : 28, hset, queued) || put(c, 4, zadd, queued))
-		return -1;
-	if (waiting) {
-		struct key wait = key_route_wait();
-
-		snprintf(customer_class, sizeof(customer_class), "%s:%s",
-			 p->classes[rank].key, field(m, F_CUSTOMER));
-		const char *w[] = {"HSET", wait.s, conv, customer_class};
-		return put(c, 4, w, queued);
-	}
-	struct key ag = key_route_agent(field(m, F_AGENT)),
-		   aa = key_route_agent_convs(field(m, F_AGENT));
-	const char *sadd[] = {"SADD", aa.s, conv};
-	const char *load[] = {"HINCRBY", ag.s, "load", "1"};
-	const char *name[] = {"HSETNX", ag.s, "name", field(m, F_AGENT_NAME)};
-	const char *status[] = {"HSETNX", ag.s, "status", "online"};
-	return put(c, 3, sadd, queued) || put(c, 4, load, queued) ||
-	       put(c, 4, name, queued) || put(c, 4, status, queued);
+	return put(c, waiting ? n - 4 : n, hset, queued); /* no agent */
 }
 
 /* One open conversation: routed unless it already is, or is not open. */

@@ -19,6 +19,7 @@
 #include "chat/support/policy.h"
 #include "chat/support/queue.h"
 #include "commit.h"
+#include "routing.h"
 #include "access.h"
 #include "reply.h"
 #include "watch.h"
@@ -49,8 +50,8 @@ static void dedicated_csv(const struct policy_dedicated *d, char *buf,
 
 	buf[0] = '\0';
 	for (unsigned i = 0; d && i < d->n_engineers; i++) {
-		int n = snprintf(buf + at, cap - at, "%s%s", i ? "," : "",
-				 d->engineers[i]);
+		int n = snprintf(buf + at, cap - at, "%s%s",
+				 i ? ROUTING_SEP : "", d->engineers[i]);
 
 		if (n < 0 || (size_t)n >= cap - at)
 			break;
@@ -131,8 +132,8 @@ static bool hours_allow(const struct cmd_ctx *ctx, const struct actor *a,
 	if (hours_format(opens, req->tz, when, sizeof(when)) < 0)
 		snprintf(when, sizeof(when), "soon");
 	snprintf(msg, sizeof(msg),
-		 "chat for the %s package is open Monday to Friday (%s); it "
-		 "opens again %s",
+		 "chat for the %s package is closed now (open %s, Monday to "
+		 "Friday, except holidays); it opens again %s",
 		 auth_tier_str(tier),
 		 policy_hours_str(ctx->policy->tiers[tier].chat_hours), when);
 	sink_send_owned(k, proto_encode_error_opens(req->id, msg, opens));

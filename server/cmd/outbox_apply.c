@@ -169,8 +169,9 @@ static void send_route_close(struct cmd_ctx *ctx, struct applying *ap,
 	}
 }
 
-/* A routing decision: only "Redis is away" is worth another try; a
- * refusal (the conversation closed or expired) never applies. */
+/* A routing decision: a refusal (the conversation closed or expired) or
+ * a malformed entry never applies and is skipped; anything else (Redis
+ * away, out of memory, ...) is tried again. */
 static void on_routed(bool ok, enum proto_error_code code, uint64_t seq,
 		      int64_t ts, bool duplicate, int64_t entry_ts, void *arg)
 {
@@ -180,7 +181,8 @@ static void on_routed(bool ok, enum proto_error_code code, uint64_t seq,
 	(void)ts;
 	(void)duplicate;
 	(void)entry_ts;
-	if (!ok && code == PROTO_E_UNAVAILABLE)
+	if (!ok && code != PROTO_E_CONV_CLOSED && code != PROTO_E_NOT_FOUND &&
+	    code != PROTO_E_BAD_FRAME)
 		ap->ok = false;
 	finish(ap);
 }

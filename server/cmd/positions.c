@@ -82,7 +82,7 @@ static void show(struct positions *p, const char *conv, const char *who,
 	int64_t eta;
 	char class_key[POLICY_KEY_MAX + 1];
 
-	if (!colon || !h->user_here(h->arg, colon + 1))
+	if (!colon || !h->customer_here(h->arg, colon + 1))
 		return;
 	snprintf(class_key, sizeof(class_key), "%.*s", (int)(colon - who), who);
 	eta = queue_eta_ms(p->ctx->policy, position,
@@ -104,7 +104,7 @@ static void show(struct positions *p, const char *conv, const char *who,
 	char *frame =
 		proto_encode_queue(conv, position, waiting, eta, class_key);
 	if (frame)
-		h->to_user(h->arg, colon + 1, frame, strlen(frame));
+		h->to_customer(h->arg, colon + 1, frame, strlen(frame));
 	free(frame);
 }
 
@@ -201,9 +201,16 @@ static void take(struct positions *p)
 static void on_timer(uv_timer_t *t)
 {
 	struct positions *p = t->data;
+	const struct cmd_hooks *h = &p->ctx->hooks;
 
-	if (p->want && !p->busy && !p->stopped)
-		take(p);
+	if (!p->want || p->busy || p->stopped)
+		return;
+	/* Nobody here to tell: a customer who connects asks again. */
+	if (!h->any_customer(h->arg)) {
+		p->want = false;
+		return;
+	}
+	take(p);
 }
 
 static void schedule(struct positions *p)

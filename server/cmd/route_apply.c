@@ -189,9 +189,13 @@ static char *left_event(const struct decision *d)
 
 static char *joined_event(const struct decision *d)
 {
-	struct proto_user agent = {d->agent, d->name, PROTO_ROLE_AGENT},
-			  by = {d->by, d->by_name, PROTO_ROLE_AGENT};
 	bool other = *d->by && strcmp(d->by, d->agent) != 0;
+	/* An admin taking a conversation over joins as an admin. */
+	enum proto_role role = !other && strcmp(d->by_role, "admin") == 0
+				       ? PROTO_ROLE_ADMIN
+				       : PROTO_ROLE_AGENT;
+	struct proto_user agent = {d->agent, d->name, role},
+			  by = {d->by, d->by_name, PROTO_ROLE_AGENT};
 	char *members = proto_joined_members(d->via, other ? &by : NULL);
 	char *e = members ? proto_event_prefix(d->conv, "joined", &agent, NULL,
 					       members)
@@ -244,7 +248,7 @@ void route_apply(struct cmd_ctx *ctx, const redisReply *fields,
 	ap->waiting = 1;
 	if (!parse(fields, &d)) {
 		log_warn("route: skipping a malformed routing entry");
-		finish(ap, false, PROTO_E_INTERNAL);
+		finish(ap, false, PROTO_E_BAD_FRAME);
 		return;
 	}
 	ap->entry_ts = atoll(d.ts);

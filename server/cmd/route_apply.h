@@ -18,7 +18,8 @@
 /* Called once: ok false when the step could not run (Redis down: the
  * outbox applies it later) or the entry is malformed (code says which);
  * seq and ts are of the last event stored (or of the earlier ack of the
- * same decision, duplicate true). */
+ * same decision, duplicate true). code is PROTO_E_BAD_FRAME for an entry
+ * that can never apply (malformed). */
 typedef void (*route_applied_cb)(bool ok, enum proto_error_code code,
 				 uint64_t seq, int64_t ts, bool duplicate,
 				 int64_t entry_ts, void *arg);

@@ -18,15 +18,26 @@ struct route_notice {
 	uv_timer_t flush;
 	struct cmd_ctx *ctx;  /* borrowed */
 	struct hmap *changed; /* agent ids to announce */
-	unsigned refs;	      /* the timer's and each read in flight */
+	/* Offers being read, "agent<US>conv" -> struct offer_read: an end
+	 * that comes meanwhile cancels the frame (it would come after). */
+	struct hmap *reading;
+	unsigned refs; /* the timer's and each read in flight */
 	bool stopped, scheduled;
 };
 
 /* One offer being read to be shown to agent. */
 struct offer_read {
 	struct route_notice *n;
+	char key[PROTO_USER_ID_MAX + PROTO_CONV_LEN + 2];
+	bool cancelled;
 	char agent[PROTO_USER_ID_MAX + 1];
 	char conv[PROTO_CONV_LEN + 1];
+};
+
+/* An agent's pending offers being read. */
+struct pending_read {
+	struct route_notice *n;
+	char agent[PROTO_USER_ID_MAX + 1];
 };
 
 static const char *const offer_fields[] = {
@@ -40,6 +51,7 @@ static void notice_unref(struct route_notice *n)
 	if (--n->refs > 0)
 		return;
 	hmap_destroy(n->changed);
+	hmap_destroy(n->reading);
 	free(n);
 }
 
@@ -48,7 +60,7 @@ static void send_to(struct route_notice *n, const char *user, char *frame)
 	const struct cmd_hooks *h = &n->ctx->hooks;
 
 	if (frame && !n->stopped)
-		h->to_user(h->arg, user, frame, strlen(frame));
+		h->to_agent(h->arg, user, frame, strlen(frame));
 	free(frame);
 }
 
@@ -64,8 +76,10 @@ static void on_offer(struct store *st, redisReply *r, void *arg)
 	struct offer_read *o = arg;
 
 	(void)st;
-	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == N_OFFER &&
-	    strcmp(str_at(r, 0), o->agent) == 0) {
+	if (!o->n->stopped && hmap_get(o->n->reading, o->key) == o)
+		hmap_remove(o->n->reading, o->key);
+	if (!o->cancelled && r && r->type == REDIS_REPLY_ARRAY &&
+	    r->elements == N_OFFER && strcmp(str_at(r, 0), o->agent) == 0) {
 		struct proto_offer offer = {
 			.conv = o->conv,
 			.summary = str_at(r, 2),
@@ -96,6 +110,7 @@ static void read_offer(struct route_notice *n, const char *agent,
 	o->n = n;
 	memcpy(o->agent, agent, agent_len);
 	memcpy(o->conv, conv, conv_len);
+	snprintf(o->key, sizeof(o->key), "%s\x1f%s", o->agent, o->conv);
 	cv = key_route_conv(o->conv);
 	argv[0] = "HMGET";
 	argv[1] = cv.s;
@@ -106,7 +121,13 @@ static void read_offer(struct route_notice *n, const char *agent,
 			  NULL)) {
 		n->refs--;
 		free(o);
+		return;
 	}
+	/* A later read of the same offer replaces this one as the one an
+	 * end cancels; this one then sends nothing. */
+	struct offer_read *old = hmap_put(n->reading, o->key, o);
+	if (old)
+		old->cancelled = true;
 }
 
 void route_notice_user(struct route_notice *n, const char *p, size_t len)
@@ -127,7 +148,7 @@ void route_notice_user(struct route_notice *n, const char *p, size_t len)
 		return;
 	memcpy(user, p + 4, ulen);
 	user[ulen] = '\0';
-	if (!h->user_here(h->arg, user))
+	if (!h->agent_here(h->arg, user))
 		return;
 	what = p + 4 + ulen;
 	len -= 4 + ulen;
@@ -138,9 +159,15 @@ void route_notice_user(struct route_notice *n, const char *p, size_t len)
 		char conv[PROTO_CONV_LEN + 1], reason[32];
 		size_t rlen = len - (size_t)(colon + 1 - what);
 
+		char key[PROTO_USER_ID_MAX + PROTO_CONV_LEN + 2];
+		struct offer_read *o;
+
 		memcpy(conv, what + 1, PROTO_CONV_LEN);
 		conv[PROTO_CONV_LEN] = '\0';
 		snprintf(reason, sizeof(reason), "%.*s", (int)rlen, colon + 1);
+		snprintf(key, sizeof(key), "%s\x1f%s", user, conv);
+		if ((o = hmap_remove(n->reading, key)))
+			o->cancelled = true;
 		send_to(n, user, proto_encode_offer_withdrawn(conv, reason));
 	}
 }
@@ -235,6 +262,7 @@ struct route_notice *route_notice_create(uv_loop_t *loop, struct cmd_ctx *ctx)
 
 	n->ctx = ctx;
 	n->changed = hmap_create();
+	n->reading = hmap_create();
 	n->refs = 1;
 	uv_timer_init(loop, &n->flush);
 	n->flush.data = n;
@@ -252,4 +280,37 @@ void route_notice_destroy(struct route_notice *n)
 		return;
 	n->stopped = true;
 	uv_close((uv_handle_t *)&n->flush, on_closed);
+}
+
+static void on_pending(struct store *st, redisReply *r, void *arg)
+{
+	struct pending_read *p = arg;
+
+	(void)st;
+	for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY &&
+			   !p->n->stopped && i < r->elements;
+	     i++)
+		if (r->element[i]->type == REDIS_REPLY_STRING)
+			read_offer(p->n, p->agent, strlen(p->agent),
+				   r->element[i]->str, r->element[i]->len);
+	notice_unref(p->n);
+	free(p);
+}
+
+void route_notice_pending(struct route_notice *n, const char *agent)
+{
+	struct pending_read *p;
+	struct key ao = key_route_agent_offers(agent);
+	const char *argv[] = {"SMEMBERS", ao.s};
+
+	if (n->stopped || strlen(agent) > PROTO_USER_ID_MAX)
+		return;
+	p = xcalloc(1, sizeof(*p));
+	p->n = n;
+	snprintf(p->agent, sizeof(p->agent), "%s", agent);
+	n->refs++;
+	if (store_command(n->ctx->store, on_pending, p, 2, argv, NULL)) {
+		n->refs--;
+		free(p);
+	}
 }

@@ -30,4 +30,8 @@ void route_notice_agent(struct route_notice *n, const char *id, size_t len);
 void route_notice_offers(struct route_notice *n, const char *agent,
 			 const char *csv);
 
+/* Reads the agent's pending offers and shows them to its connections here
+ * (after the notices were interrupted). */
+void route_notice_pending(struct route_notice *n, const char *agent);
+
 #endif

@@ -24,7 +24,7 @@
 #define TICK_MS 500
 #define KICK_MS 20
 #define BEAT_MAX_MS 5000
-#define SCAN_MAX "1000"
+#define PER_QUEUE "200" /* conversations looked at per skill queue */
 #define BEAT_CHUNK 60
 
 struct router {
@@ -35,9 +35,13 @@ struct router {
 	struct hmap *agents_here; /* agent id -> connections here (uintptr) */
 	struct positions *positions;
 	struct route_notice *notice;
-	unsigned refs; /* the handles' and each command's in flight */
+	uint64_t beat_ms;
+	int64_t ready_since; /* mono_ms() Redis answered from; 0 = not now */
+	unsigned refs;	     /* the handles' and each command's in flight */
 	bool ticking, kicked, stopped;
 };
+
+static void beat(struct router *r);
 
 static void router_unref(struct router *r)
 {
@@ -60,20 +64,45 @@ static void on_tick_reply(struct store *st, redisReply *reply, void *arg)
 	router_unref(r);
 }
 
+/* Agents may be marked gone only once every node has had time to send
+ * its heartbeats since Redis came back: after an outage longer than the
+ * grace period every heartbeat is old, not every agent gone. This node
+ * sends its own first, on the same connection, before its first tick. */
+static bool may_reap(struct router *r)
+{
+	if (!r->ready_since) {
+		r->ready_since = mono_ms();
+		beat(r);
+	}
+	return mono_ms() - r->ready_since >= (int64_t)(2 * r->beat_ms);
+}
+
 static void run_tick(struct router *r)
 {
 	const struct policy *p = r->ctx->policy;
 	struct key board = key_route_board(), prefix = key_route_prefix();
-	char grace[24], offer[24];
+	char grace[24], offer[24], fresh[24];
 
+	if (!store_ready(r->ctx->store))
+		r->ready_since = 0;
 	if (r->ticking || r->stopped || !store_ready(r->ctx->store))
 		return;
 	snprintf(grace, sizeof(grace), "%ld", p->presence_grace_ms);
 	snprintf(offer, sizeof(offer), "%ld", p->offer_timeout_ms);
-	const char *argv[] = {board.s, prefix.s, grace, offer, SCAN_MAX};
+	/* Offers go to agents whose heartbeat is recent: one who lost every
+	 * connection is not offered chats for the rest of the grace period. */
+	snprintf(fresh, sizeof(fresh), "%llu",
+		 (unsigned long long)(2 * r->beat_ms + 1000));
+	const char *argv[] = {board.s,
+			      prefix.s,
+			      grace,
+			      offer,
+			      PER_QUEUE,
+			      fresh,
+			      may_reap(r) ? "1" : "0"};
 	r->refs++;
 	r->ticking = true;
-	if (store_eval(r->ctx->store, SCRIPT_ROUTE_TICK, on_tick_reply, r, 1, 5,
+	if (store_eval(r->ctx->store, SCRIPT_ROUTE_TICK, on_tick_reply, r, 1, 7,
 		       argv, NULL)) {
 		r->ticking = false;
 		r->refs--;
@@ -138,9 +167,8 @@ static void beat_one(const char *id, void *value, void *arg)
 		beat_flush(b);
 }
 
-static void on_beat(uv_timer_t *t)
+static void beat(struct router *r)
 {
-	struct router *r = t->data;
 	struct key board = key_route_board(), prefix = key_route_prefix();
 	struct beat b = {.r = r, .argv = {board.s, prefix.s}, .argc = 2};
 
@@ -148,6 +176,11 @@ static void on_beat(uv_timer_t *t)
 		return;
 	hmap_each(r->agents_here, beat_one, &b);
 	beat_flush(&b);
+}
+
+static void on_beat(uv_timer_t *t)
+{
+	beat(t->data);
 }
 
 /* An agent connecting here, waiting for their record's answer. */
@@ -225,8 +258,10 @@ static void on_notice(struct bus_sub *sub, const char *payload, size_t len)
 		router_kick(r);
 		break;
 	case 'P':
+		/* No tick for these: the node that changed the agent ticks, and
+		 * so does everyone's timer; offers made by ticks announce
+		 * agents too, and ticking on them would multiply the work. */
 		route_notice_agent(r->notice, payload + 1, len - 1);
-		router_kick(r);
 		break;
 	case 'U':
 		route_notice_user(r->notice, payload + 1, len - 1);
@@ -236,11 +271,19 @@ static void on_notice(struct bus_sub *sub, const char *payload, size_t len)
 	}
 }
 
-/* Subscribed (again): notices may have been missed. */
+static void resend_offers(const char *id, void *value, void *arg)
+{
+	(void)value;
+	route_notice_pending(arg, id);
+}
+
+/* Subscribed (again): notices may have been missed: the agents here get
+ * their pending offers again, the customers their positions. */
 static void on_live(struct bus_sub *sub)
 {
 	struct router *r = (struct router *)sub;
 
+	hmap_each(r->agents_here, resend_offers, r->notice);
 	positions_wanted(r->positions, true);
 	router_kick(r);
 }
@@ -265,13 +308,13 @@ struct router *router_create(uv_loop_t *loop, struct cmd_ctx *ctx)
 	r->positions = positions_create(loop, ctx);
 	r->notice = route_notice_create(loop, ctx);
 	r->refs = 4; /* the three timers and the subscription */
+	r->beat_ms = beat_ms(ctx->policy);
 	uv_timer_init(loop, &r->tick);
 	uv_timer_init(loop, &r->kick);
 	uv_timer_init(loop, &r->beat);
 	r->tick.data = r->kick.data = r->beat.data = r;
 	uv_timer_start(&r->tick, on_tick, TICK_MS, TICK_MS);
-	uv_timer_start(&r->beat, on_beat, beat_ms(ctx->policy),
-		       beat_ms(ctx->policy));
+	uv_timer_start(&r->beat, on_beat, r->beat_ms, r->beat_ms);
 	r->sub.on_message = on_notice;
 	r->sub.on_live = on_live;
 	bus_add(ctx->bus, &r->sub, ch.s);

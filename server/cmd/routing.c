@@ -25,8 +25,8 @@ void routing_skills_csv(const struct actor *a, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < a->n_skills && at < cap; i++) {
-		int n = snprintf(buf + at, cap - at, "%s%s", i ? "," : "",
-				 skills[i]);
+		int n = snprintf(buf + at, cap - at, "%s%s",
+				 i ? ROUTING_SEP : "", skills[i]);
 
 		if (n < 0 || (size_t)n >= cap - at)
 			break;
@@ -98,14 +98,14 @@ int routing_presence(struct cmd_ctx *ctx, const struct actor *a,
 			  (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL);
 }
 
-/* Splits a comma list into at most max borrowed pieces of buf (which it
+/* Splits a ROUTING_SEP list into at most max borrowed pieces of buf (which it
  * cuts). Returns how many. */
 static size_t split_csv(char *buf, const char **out, size_t max)
 {
 	size_t n = 0;
 
 	for (char *s = buf, *next; s && *s && n < max; s = next) {
-		next = strchr(s, ',');
+		next = strchr(s, ROUTING_SEP[0]);
 		if (next)
 			*next++ = '\0';
 		out[n++] = s;

@@ -12,7 +12,12 @@
 #include "chat/cmd/cmd.h"
 #include "chat/store/store.h"
 
-/* The actor's skills as one comma-separated string, in buf of cap bytes. */
+/* What joins the ids of a list (skills, dedicated engineers, agents who
+ * declined) in the routing state: a control character, which ids and
+ * skills never hold (tokens refuse them). */
+#define ROUTING_SEP "\x1f"
+
+/* The actor's skills as one ROUTING_SEP list, in buf of cap bytes. */
 void routing_skills_csv(const struct actor *a, char *buf, size_t cap);
 
 struct proto_agent_item;

@@ -147,26 +147,41 @@ void feeds_remove(struct feeds *f, struct session *s)
 	s->feed_next = s->feed_prev = NULL;
 }
 
-bool feeds_user_here(const struct feeds *f, const char *user)
+bool feeds_customer_here(const struct feeds *f, const char *user)
 {
-	return hmap_get(f->users, user) || hmap_get(f->agent_ids, user);
+	return hmap_get(f->users, user) != NULL;
 }
 
-void feeds_to_user(struct feeds *f, const char *user, const char *frame,
-		   size_t len)
+bool feeds_agent_here(const struct feeds *f, const char *user)
+{
+	return hmap_get(f->agent_ids, user) != NULL;
+}
+
+bool feeds_any_customer(const struct feeds *f)
+{
+	return hmap_count(f->users) > 0;
+}
+
+void feeds_to_customer(struct feeds *f, const char *user, const char *frame,
+		       size_t len)
+{
+	struct session *first = hmap_get(f->users, user);
+
+	if (first)
+		send_all(first, frame, len);
+}
+
+void feeds_to_agent(struct feeds *f, const char *user, const char *frame,
+		    size_t len)
 {
 	struct frame *fr;
 
-	if (!feeds_user_here(f, user))
+	if (!feeds_agent_here(f, user))
 		return;
 	fr = frame_create(frame, len);
-	for (struct session *s = hmap_get(f->users, user); s && fr;
-	     s = s->feed_next)
-		session_send_frame(s, fr);
-	if (hmap_get(f->agent_ids, user))
-		for (struct session *s = f->agents; s && fr; s = s->feed_next)
-			if (strcmp(s->who->id, user) == 0)
-				session_send_frame(s, fr);
+	for (struct session *s = f->agents; s && fr; s = s->feed_next)
+		if (strcmp(s->who->id, user) == 0)
+			session_send_frame(s, fr);
 	frame_unref(fr);
 }
 

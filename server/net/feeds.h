@@ -29,11 +29,16 @@ void feeds_add(struct feeds *f, struct session *s);
 /* s closes; a no-op when it was never added. */
 void feeds_remove(struct feeds *f, struct session *s);
 
-/* A user (customer or agent) has a session here. */
-bool feeds_user_here(const struct feeds *f, const char *user);
-/* Sends frame (len bytes, copied) to every session of user here. */
-void feeds_to_user(struct feeds *f, const char *user, const char *frame,
-		   size_t len);
+/* A customer (an agent) of this id has a session here; any customer has. */
+bool feeds_customer_here(const struct feeds *f, const char *user);
+bool feeds_agent_here(const struct feeds *f, const char *user);
+bool feeds_any_customer(const struct feeds *f);
+/* Sends frame (len bytes, copied) to every session here of the customer
+ * (the agent) of this id. */
+void feeds_to_customer(struct feeds *f, const char *user, const char *frame,
+		       size_t len);
+void feeds_to_agent(struct feeds *f, const char *user, const char *frame,
+		    size_t len);
 /* Sends frame to every agent session here. */
 void feeds_to_agents(struct feeds *f, const char *frame, size_t len);
 

@@ -10,20 +10,43 @@
 #include "chat/common/util.h"
 #include "writer.h"
 
-static bool hook_user_here(void *arg, const char *user)
+static bool hook_customer_here(void *arg, const char *user)
 {
 	struct hub *hub = arg;
 
-	return hub->feeds && feeds_user_here(hub->feeds, user);
+	return hub->feeds && feeds_customer_here(hub->feeds, user);
 }
 
-static void hook_to_user(void *arg, const char *user, const char *frame,
-			 size_t len)
+static bool hook_agent_here(void *arg, const char *user)
+{
+	struct hub *hub = arg;
+
+	return hub->feeds && feeds_agent_here(hub->feeds, user);
+}
+
+static bool hook_any_customer(void *arg)
+{
+	struct hub *hub = arg;
+
+	return hub->feeds && feeds_any_customer(hub->feeds);
+}
+
+static void hook_to_customer(void *arg, const char *user, const char *frame,
+			     size_t len)
 {
 	struct hub *hub = arg;
 
 	if (hub->feeds)
-		feeds_to_user(hub->feeds, user, frame, len);
+		feeds_to_customer(hub->feeds, user, frame, len);
+}
+
+static void hook_to_agent(void *arg, const char *user, const char *frame,
+			  size_t len)
+{
+	struct hub *hub = arg;
+
+	if (hub->feeds)
+		feeds_to_agent(hub->feeds, user, frame, len);
 }
 
 static void hook_to_agents(void *arg, const char *frame, size_t len)
@@ -66,7 +89,12 @@ struct hub *hub_create(uv_loop_t *loop, const struct config *cfg,
 	hub->bus = bus;
 	hub->writer = writer_create(loop);
 	hub->feeds = feeds_create(bus);
-	hub->cmd.hooks = (struct cmd_hooks){hub, hook_user_here, hook_to_user,
+	hub->cmd.hooks = (struct cmd_hooks){hub,
+					    hook_customer_here,
+					    hook_agent_here,
+					    hook_any_customer,
+					    hook_to_customer,
+					    hook_to_agent,
 					    hook_to_agents};
 	uv_timer_init(loop, &hub->sweep);
 	hub->sweep.data = hub;

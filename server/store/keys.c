@@ -110,6 +110,21 @@ struct key key_route_agent_convs(const char *agent)
 	return sharded(KEYS_ROUTE, "}:aa:", agent, "");
 }
 
+struct key key_route_agent_offers(const char *agent)
+{
+	return sharded(KEYS_ROUTE, "}:ao:", agent, "");
+}
+
+struct key key_route_skill_queue(const char *skill)
+{
+	return sharded(KEYS_ROUTE, "}:q:", skill, "");
+}
+
+struct key key_route_live(void)
+{
+	return sharded(KEYS_ROUTE, "}:live", "", "");
+}
+
 struct key key_route_version(void)
 {
 	return sharded(KEYS_ROUTE, "}:v", "", "");

@@ -27,11 +27,17 @@ struct router;
  * knowing what connects them (the WebSocket edge supplies these). */
 struct cmd_hooks {
 	void *arg;
-	/* True when the user has a connection here. */
-	bool (*user_here)(void *arg, const char *user);
-	/* Sends frame (len bytes of JSON) to every connection of the user. */
-	void (*to_user)(void *arg, const char *user, const char *frame,
-			size_t len);
+	/* True when a customer (an agent) of this id has a connection here;
+	 * any_customer: when any customer has. */
+	bool (*customer_here)(void *arg, const char *user);
+	bool (*agent_here)(void *arg, const char *user);
+	bool (*any_customer)(void *arg);
+	/* Sends frame (len bytes of JSON) to every connection here of the
+	 * customer (the agent) of this id. */
+	void (*to_customer)(void *arg, const char *user, const char *frame,
+			    size_t len);
+	void (*to_agent)(void *arg, const char *user, const char *frame,
+			 size_t len);
 	/* Sends frame to every agent connected here. */
 	void (*to_agents)(void *arg, const char *frame, size_t len);
 };

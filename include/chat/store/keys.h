@@ -69,6 +69,11 @@ struct key key_route_wait(void);
 struct key key_route_agent(const char *agent);
 struct key key_route_agent_convs(const char *agent);
 struct key key_route_version(void);
+/* The conversations offered to an agent (set), the waiting ones needing a
+ * skill ("" for none) in queue order (zset), the agents not gone (zset). */
+struct key key_route_agent_offers(const char *agent);
+struct key key_route_skill_queue(const char *skill);
+struct key key_route_live(void);
 struct key chan_route(void);
 /* A shard's feed: conversation list changes (opened, assigned, closed),
  * for agents and the conversation's customer. Every node follows all. */

@@ -8,22 +8,33 @@
 -- room), queue (the holder or an admin puts it back at its place).
 -- KEYS: 1 the board
 -- ARGV: 1 P, 2 mode, 3 conv, 4 actor id, 5 actor name, 6 actor capacity,
---       7 actor skills (comma list), 8 actor is admin 0|1, 9 target agent
+--       7 actor skills (a ROUTE_SEP list), 8 actor is admin 0|1, 9 target agent
 --       (transfer), 10 client id, 11 note text ('' none), 12 service
 --       window (ms), 13 actor role (agent|admin)
 -- Returns {duplicate 0|1, gen, entry fields or nothing} or an error reply
--- naming the protocol error code.
+-- naming the protocol error code. A request retried (the same actor and
+-- client id) gets its decision's entry again while the outbox still holds
+-- it (applying it again is harmless), or nothing once it was applied;
+-- the same client id for another request is client_id_reused.
 local P, mode, c, actor = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local aname, admin = ARGV[5], ARGV[8] == '1'
 local cv = P .. 'cv:' .. c
 local m = redis.call('HMGET', cv, 'state', 'agent', 'offer', 'offer_until',
-  'class', 'gen', 'lc', 'lg')
+  'class', 'gen', 'lc', 'lg', 'lf', 'le', 'skill')
 local state, holder, offer = m[1], m[2], m[3]
 if not state then
   return redis.error_reply('not_found')
 end
-local key = actor .. ':' .. ARGV[10]
+local key = actor .. ROUTE_SEP .. ARGV[10]
+local fp = mode .. ROUTE_SEP .. ARGV[9]
 if m[7] == key then
+  if m[9] ~= fp then
+    return redis.error_reply('client_id_reused')
+  end
+  local again = m[10] and redis.call('XRANGE', P .. 'ob', m[10], m[10])
+  if again and again[1] then
+    return {1, tonumber(m[8]), again[1][2]}
+  end
   return {1, tonumber(m[8])}
 end
 if state == 'closed' then
@@ -43,11 +54,11 @@ local function room_of(agent)
 end
 
 local function decided(agent, name, prev, prev_name, via)
-  local gen = redis.call('HINCRBY', cv, 'gen', 1)
-  redis.call('HSET', cv, 'lc', key, 'lg', gen)
-  local e = route_entry(P, c, gen, {'a', agent, 'n', name, 'p', prev,
+  local gen = route_next_gen(P, c, now)
+  local e, id = route_entry(P, c, gen, {'a', agent, 'n', name, 'p', prev,
     'pn', prev_name, 'v', via, 'b', actor, 'bn', aname, 'br', ARGV[13],
     'x', ARGV[11], 't', route_fmt(now), 'i', ARGV[10]})
+  redis.call('HSET', cv, 'lc', key, 'lg', route_fmt(gen), 'lf', fp, 'le', id)
   return {0, gen, e}
 end
 
@@ -59,7 +70,8 @@ local function from_queue(agent, name, via)
   redis.call('ZREM', P .. 'held', c)
   route_give(P, c, agent, name, now)
   local r = decided(agent, name, '', '', via)
-  route_served(P, c, m[5] or 'normal', r[2], now, tonumber(ARGV[12]))
+  route_served(P, c, m[5] or 'normal', m[11] or '', r[2], now,
+    tonumber(ARGV[12]))
   return r
 end
 
@@ -93,8 +105,9 @@ end
 local prev_name = redis.call('HGET', cv, 'agent_name') or ''
 if mode == 'queue' then
   route_release(P, c, holder, now)
-  route_csv_add(cv, 'declined', holder)
+  route_list_add(cv, 'declined', holder)
   route_requeue(P, c)
+  route_queue_changed(P)
   return decided('', '', holder, prev_name, 'queue')
 end
 local target = ARGV[9]

@@ -6,7 +6,7 @@
 -- Returns 1 when it changed something, 0 when it was already closed.
 local P, c = ARGV[1], ARGV[2]
 local cv = P .. 'cv:' .. c
-local m = redis.call('HMGET', cv, 'state', 'agent', 'offer')
+local m = redis.call('HMGET', cv, 'state', 'agent', 'offer', 'skill')
 if m[1] == 'closed' then
   return 0
 end
@@ -19,7 +19,7 @@ if m[3] then
 end
 redis.call('ZREM', KEYS[1], c)
 redis.call('ZREM', P .. 'held', c)
-local waited = redis.call('HDEL', P .. 'wait', c)
+local waited = route_wait_rem(P, c, m[4] or '')
 redis.call('HSET', cv, 'state', 'closed')
 redis.call('EXPIRE', cv, ROUTE_CLOSED_TTL)
 if waited == 1 then

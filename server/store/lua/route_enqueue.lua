@@ -6,8 +6,8 @@
 -- ARGV: 1 P, 2 conv, 3 customer, 4 customer name, 5 summary, 6 tier,
 --       7 class, 8 the class's head start (ms: the queue score is the
 --       opening time minus it), 9 skill, 10 topic, 11 out of scope 0|1,
---       12 dedicated engineers (comma list), 13 dedicated delay (ms: only
---       they are offered it until the opening time plus this),
+--       12 dedicated engineers (a ROUTE_SEP list), 13 dedicated delay (ms:
+--       only they are offered it until it enters the queue plus this),
 --       14 held until (ms, 0 = not held), 15 opened at (ms), 16 org
 -- Returns 1 when it entered, 0 when it was known.
 local P, c = ARGV[1], ARGV[2]
@@ -22,7 +22,8 @@ redis.call('HSET', cv, 'state', held and 'held' or 'waiting',
   'customer', ARGV[3], 'customer_name', ARGV[4], 'summary', ARGV[5],
   'tier', ARGV[6], 'class', ARGV[7], 'score', score, 'skill', ARGV[9],
   'topic', ARGV[10], 'oos', ARGV[11], 'ded', ARGV[12],
-  'ded_until', route_fmt(enq + tonumber(ARGV[13])),
+  'ded_until', route_fmt(math.max(enq, tonumber(ARGV[14]))
+    + tonumber(ARGV[13])),
   'held_until', ARGV[14], 'enq', ARGV[15],
   'org', ARGV[16], 'gen', 0)
 if held then
@@ -30,7 +31,6 @@ if held then
   redis.call('ZADD', KEYS[1], ROUTE_HELD + enq, c)
   return 1
 end
-redis.call('ZADD', KEYS[1], score, c)
-redis.call('HSET', P .. 'wait', c, ARGV[7] .. ':' .. ARGV[3])
+route_wait_add(P, c, score, ARGV[9], ARGV[7], ARGV[3])
 route_queue_changed(P)
 return 1

@@ -3,9 +3,10 @@
 -- offline end their pending offers; offline also puts their
 -- conversations back in the queue, each at its original place.
 -- KEYS: 1 the board
--- ARGV: 1 P, 2 agent, 3 name, 4 capacity, 5 skills (comma list),
+-- ARGV: 1 P, 2 agent, 3 name, 4 capacity, 5 skills (a ROUTE_SEP list),
 --       6 admin 0|1, 7 status ('' | online | away | offline)
--- Returns {status, offered conv ids (comma list), entry, entry, ...}: the
+-- Returns {status, offered conv ids (comma list: conversation ids hold no
+-- comma), entry, entry, ...}: the
 -- routing outbox entries of the requeued conversations.
 local P, agent, status = ARGV[1], ARGV[2], ARGV[7]
 local ag = P .. 'ag:' .. agent
