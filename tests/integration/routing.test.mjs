@@ -5,13 +5,13 @@
 // emptied Redis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { uid, waitFor, watch } from './harness.mjs';
+import { startRedis, uid, waitFor, watch } from './harness.mjs';
 import {
   useRouting, testPolicy, cust, agentWith, open, mustOpen, listOpen, waitingOrder, isOffer, isWithdrawn, isKind,
   noFrame, zoned, ymd, next24x5Opening, weekdayZone,
 } from './routing.mjs';
 
-const env = useRouting();
+const env = useRouting(startRedis);
 
 const CLASS_OF = { diamond: 'top_priority', platinum: 'priority', gold: 'normal', silver: 'normal' };
 const RANK = { top_priority: 0, priority: 1, normal: 2 };

@@ -224,17 +224,30 @@ async function arrivals(customers, from, to, ms) {
 // Sorted events of a conversation (by seq).
 const eventsOf = (conv) => [...(rec.events.get(conv) || new Map()).values()].sort((a, b) => a.seq - b.seq);
 
-// Intervals [start, end) in which conv waited (events' times).
-function waitingIntervals(conv) {
+// When conv waited, from its events: intervals with their start within
+// [sLo, sHi] and their end within [eLo, eHi]. A route step decides in the
+// routing slot and writes its event after, so an assignment took effect
+// between the accept being sent and its joined event; an opening enters
+// the queue just after its event; a requeue was decided just before its
+// left event.
+function waitingIntervals(conv, band) {
   const out = [];
-  let start = null;
+  let cur = null;
   for (const e of eventsOf(conv)) {
-    if (e.kind === 'opened') start = e.ts;
-    else if (e.kind === 'joined' && start !== null) { out.push([start, e.ts]); start = null; }
-    else if (e.kind === 'left' && (e.reason === 'queue' || e.reason === 'offline')) start = e.ts;
-    else if (e.kind === 'closed') { if (start !== null) out.push([start, e.ts]); start = null; }
+    if (e.kind === 'opened') {
+      cur = { sLo: e.ts - band, sHi: e.ts + band };
+    } else if (e.kind === 'joined' && cur) {
+      const a = rec.accepts.find((x) => x.conv === conv && x.ok && x.seq === e.seq);
+      out.push({ ...cur, eLo: (a ? Math.min(a.sent, e.ts) : e.ts - 1000) - band, eHi: e.ts + band });
+      cur = null;
+    } else if (e.kind === 'left' && (e.reason === 'queue' || e.reason === 'offline')) {
+      cur = { sLo: e.ts - 1000, sHi: e.ts + band };
+    } else if (e.kind === 'closed') {
+      if (cur) out.push({ ...cur, eLo: e.ts - band, eHi: e.ts + 1000 });
+      cur = null;
+    }
   }
-  if (start !== null) out.push([start, Infinity]);
+  if (cur) out.push({ ...cur, eLo: Infinity, eHi: Infinity });
   return out;
 }
 
@@ -514,21 +527,21 @@ function checkOrder(fail) {
 // Every queue frame showed the line as it really stood at some moment
 // shortly before it arrived: at some time in [arrival - LAG, arrival +
 // BAND] exactly position - 1 waiting conversations had a lower score and
-// `waiting` waited in all. The events give when each conversation waited;
-// one that came or went within BAND of that moment may count either way
-// (an opening enters the queue a moment after its event, from another
-// step). The line only changes at an event, so the moments to try are
-// the events' times. LAG also covers any stall of this process.
+// `waiting` waited in all. The events give when each conversation waited
+// (waitingIntervals); one whose change falls in its window of doubt at
+// that moment may count either way. The line only changes at those
+// times, so they are the moments to try. LAG also covers any stall of
+// this process.
 function checkPositions(fail) {
   const BAND = 100;
   const LAG = 1000 + (rec.maxLag || 0);
-  const waits = [...convs].map(([c, m]) => ({ c, m, w: waitingIntervals(c) }));
-  // 1 waiting, 0 not, 0.5 within BAND of a change.
+  const waits = [...convs].map(([c, m]) => ({ c, m, w: waitingIntervals(c, BAND) }));
+  // 1 waiting, 0 not, 0.5 maybe (a change of uncertain time).
   const state = (w, t) => {
     let v = 0;
-    for (const [s, e] of w) {
-      if (s + BAND <= t && t < e - BAND) return 1;
-      if (t >= s - BAND && t < e + BAND) v = 0.5;
+    for (const i of w) {
+      if (i.sHi <= t && t < i.eLo) return 1;
+      if (t >= i.sLo && t < i.eHi) v = 0.5;
     }
     return v;
   };
@@ -542,12 +555,11 @@ function checkPositions(fail) {
     const to = q.t + BAND;
     const moments = new Set([q.t]);
     for (const { w } of waits) {
-      for (const [s, e] of w) {
-        if (s >= from && s <= to) moments.add(s);
-        if (e >= from && e <= to) moments.add(e);
+      for (const i of w) {
+        for (const m of [i.sLo, i.sHi, i.eLo, i.eHi]) if (m >= from && m <= to) moments.add(m);
       }
     }
-    const mine = waitingIntervals(q.conv);
+    const mine = waits.find((x) => x.c === q.conv).w;
     let seen = false;
     for (const t of moments) {
       if (state(mine, t) === 0) continue;
