@@ -84,11 +84,11 @@ export async function mustOpen(c, opts) {
 }
 
 // Every item of `list scope=open`, page after page, in server order.
-export async function listOpen(c) {
+export async function listOpen(c, limit = 200) {
   const items = [];
   let before;
   for (;;) {
-    const r = await c.request({ type: 'list', scope: 'open', limit: 200, ...(before ? { before } : {}) });
+    const r = await c.request({ type: 'list', scope: 'open', limit, ...(before ? { before } : {}) });
     if (r.type !== 'conversations') throw new Error(`list answered ${JSON.stringify(r)}`);
     items.push(...r.items);
     if (!r.next) return items;

@@ -115,7 +115,7 @@ test('outside hours: a silver customer on a holiday gets outside_hours and the n
 
 test('queue order: top priority, then priority, then normal; first come first served inside a class', async (t) => {
   await env.start(t);
-  const viewer = await agentAt(agentWith(), 'away');
+  const viewer = await agentAt(agentWith({ capacity: 5 }), 'away');
   const tiers = ['gold', 'diamond', 'silver', 'platinum', 'gold', 'diamond', 'platinum', 'silver', 'gold', 'diamond'];
   const convs = [];
   for (const tier of tiers) {
@@ -133,6 +133,20 @@ test('queue order: top priority, then priority, then normal; first come first se
     assert.equal(item.position, i + 1, 'position = rank in the list');
     assert.equal(item.class, CLASS_OF[convs.find((c) => c.conv === item.conv).tier]);
   });
+
+  // Assigned ones come after the waiting ones, oldest assignment first;
+  // pages of 3 give the same list.
+  for (const conv of [expected[2], expected[0]]) {
+    const r = await viewer.request({ type: 'claim', client_id: uid('cl'), conv });
+    assert.equal(r.type, 'ack', JSON.stringify(r));
+    await waitFor(() => Date.now() > r.ts + 1, { what: 'the next millisecond' });
+  }
+  const rest = expected.filter((c) => c !== expected[0] && c !== expected[2]);
+  const all = await listOpen(viewer);
+  assert.deepEqual(all.map((i) => i.conv), [...rest, expected[2], expected[0]]);
+  assert.deepEqual(all.map((i) => i.status), [...rest.map(() => 'waiting'), 'assigned', 'assigned']);
+  assert.equal(all.at(-1).position, undefined, 'no position once assigned');
+  assert.deepEqual((await listOpen(viewer, 3)).map((i) => i.conv), all.map((i) => i.conv), 'pages of 3');
 });
 
 test('queue order: beyond the aging bound first come first served; within it the class decides', async (t) => {
@@ -481,10 +495,16 @@ test('transfer to another agent with a note, back to the queue, admin takeover; 
   assert.equal(claim.type, 'ack', JSON.stringify(claim));
   await watch(a, conv, 0);
 
-  for (const to of ['nobody-' + uid('x'), awayAgent.hello.user.id]) {
+  // Unknown, away, offline, full: agent_unavailable.
+  const offAgent = await agentAt(agentWith(), 'offline');
+  const fullAgent = await agentAt(agentWith({ capacity: 1 }), 'online', env.nodes[1]);
+  const other = (await mustOpen(await env.connect(cust('gold')), { watchIt: false })).conv;
+  assert.equal((await fullAgent.request({ type: 'claim', client_id: uid('cl'), conv: other })).type, 'ack');
+  for (const to of ['nobody-' + uid('x'), awayAgent.hello.user.id, offAgent.hello.user.id, fullAgent.hello.user.id]) {
     const r = await a.request({ type: 'transfer', client_id: uid('tr'), conv, to });
     assert.equal(r.code, 'agent_unavailable', `${to}: ${JSON.stringify(r)}`);
   }
+  assert.equal(rcv(conv, 'agent'), aClaims.sub, 'still with a');
 
   const tr = await a.request({ type: 'transfer', client_id: uid('tr'), conv, to: bClaims.sub, note: 'PHP 8.1, see the logs' });
   assert.equal(tr.type, 'ack', JSON.stringify(tr));
