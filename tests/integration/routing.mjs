@@ -3,7 +3,7 @@
 // reading the queue as `list scope=open` shows it, and local time in a
 // time zone (for chat hours).
 import { before, after } from 'node:test';
-import { Chatd, Client, token, customer, agent, details, uid, watch, defaultPolicy } from './harness.mjs';
+import { startRedis as harnessRedis, Chatd, Client, token, customer, agent, details, uid, watch, defaultPolicy } from './harness.mjs';
 
 // Fast routing timings, and silver open every day (so that a test that is
 // not about chat hours does not depend on today's date).
@@ -18,10 +18,11 @@ export function testPolicy(routing = {}, rest = {}) {
 
 export const FAST = ['--rate', '100000', '--burst', '100000'];
 
-// One Redis for the file (startRedis: one redis-server, or a cluster);
-// each test calls env.start(t, ...) for its own nodes on the emptied
-// Redis, stopped (and their clients closed) when the test ends.
-export function useRouting(startRedis) {
+// One Redis for the file (startRedis, the harness's by default: one
+// redis-server, or a cluster); each test calls env.start(t, ...) for its
+// own nodes on the emptied Redis, stopped (and their clients closed) when
+// the test ends.
+export function useRouting(startRedis = harnessRedis) {
   const env = {
     redis: null,
     nodes: [],
