@@ -524,7 +524,8 @@ function checkOrder(fail) {
   return pairs;
 }
 
-// Every queue frame showed the line as it really stood at some moment
+// Queue frames come at most once a second, each telling something new,
+// and every one showed the line as it really stood at some moment
 // shortly before it arrived: at some time in [arrival - LAG, arrival +
 // BAND] exactly position - 1 waiting conversations had a lower score and
 // `waiting` waited in all. The events give when each conversation waited
@@ -546,8 +547,16 @@ function checkPositions(fail) {
     return v;
   };
   let exact = 0;
+  const last = new Map(); // conv -> its previous frame
   for (const q of rec.queue) {
     const x = convs.get(q.conv);
+    // At most one a second, and only when something in it changed.
+    const prev = last.get(q.conv);
+    last.set(q.conv, q);
+    if (prev && q.t - prev.t < 1000 - 150 - (rec.maxLag || 0)) fail(`${q.conv}: queue frames ${q.t - prev.t} ms apart`);
+    if (prev && prev.position === q.position && prev.waiting === q.waiting && prev.eta_ms === q.eta_ms) {
+      fail(`${q.conv}: queue frame at ${q.t} the same as the one before (${q.position} of ${q.waiting})`);
+    }
     if (!x) { fail(`queue frame for an unknown conversation ${q.conv}`); continue; }
     if (!(q.position >= 1 && q.position <= q.waiting)) { fail(`${q.conv}: position ${q.position} of ${q.waiting}`); continue; }
     if (q.cls !== x.cls) fail(`${q.conv}: queue class ${q.cls}, expected ${x.cls}`);
