@@ -557,3 +557,71 @@ test('transfer to another agent with a note, back to the queue, admin takeover; 
   const seqs = c.seqs(conv);
   assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y));
 });
+
+test('offers count against capacity; an offer ends when the conversation is closed, claimed by another or the agent goes away', async (t) => {
+  await env.start(t, { policy: testPolicy({ offer_timeout_s: 30 }) });
+  const a = await agentAt(agentWith({ capacity: 1 }));
+  const c = await env.connect(cust('gold'));
+  const first = (await mustOpen(c)).conv;
+  const second = (await mustOpen(c)).conv;
+  await a.wait(isOffer(first), { what: 'offer of the first' });
+  assert.ok(await noFrame(a, isOffer(second), 1500), 'one pending offer fills a capacity of 1');
+
+  // The customer closes the offered conversation: withdrawn (closed),
+  // and the room goes to the next.
+  assert.equal((await c.request({ type: 'close', client_id: uid('x'), conv: first })).type, 'ack');
+  await a.wait(isWithdrawn(first, 'closed'), { what: 'withdrawn: closed' });
+  await a.wait(isOffer(second), { timeout: 3000, what: 'offer of the second' });
+
+  // Another agent claims it: withdrawn (taken).
+  const b = await agentAt(agentWith(), 'away');
+  assert.equal((await b.request({ type: 'claim', client_id: uid('cl'), conv: second })).type, 'ack');
+  await a.wait(isWithdrawn(second, 'taken'), { what: 'withdrawn: taken' });
+  const late = await accept(a, second);
+  assert.equal(late.code, 'no_offer', JSON.stringify(late));
+
+  // Going away ends a pending offer; declining what is not offered: no_offer.
+  const third = (await mustOpen(c)).conv;
+  await a.wait(isOffer(third), { what: 'offer of the third' });
+  await presence(a, 'away');
+  await a.wait(isWithdrawn(third, 'away'), { what: 'withdrawn: away' });
+  const d = await a.request({ type: 'decline', conv: third });
+  assert.equal(d.code, 'no_offer', JSON.stringify(d));
+});
+
+test('transfer and takeover are for the assigned agent and admins; a takeover note goes to agents only', async (t) => {
+  await env.start(t);
+  const aClaims = agentWith();
+  const a = await agentAt(aClaims, 'away');
+  const other = await agentAt(agentWith(), 'away');
+  const me = cust('gold');
+  const c = await env.connect(me);
+  const { conv } = await mustOpen(c);
+  assert.equal((await a.request({ type: 'claim', client_id: uid('cl'), conv })).type, 'ack');
+  const notMine = await other.request({ type: 'transfer', client_id: uid('tr'), conv });
+  assert.ok(['forbidden', 'not_assigned'].includes(notMine.code), JSON.stringify(notMine));
+  const byCustomer = await c.request({ type: 'transfer', client_id: uid('tr'), conv });
+  assert.equal(byCustomer.code, 'forbidden', JSON.stringify(byCustomer));
+  assert.equal(rcv(conv, 'agent'), aClaims.sub);
+
+  const adminClaims = agentWith({ role: 'admin' });
+  const admin = await agentAt(adminClaims, 'away');
+  await watch(other, conv, 0);
+  const to = await admin.request({ type: 'takeover', client_id: uid('to'), conv, note: 'I take this one' });
+  assert.equal(to.type, 'ack', JSON.stringify(to));
+  const joined = await other.wait((f) => isKind(conv, 'joined')(f) && f.via === 'takeover', { what: 'joined via takeover' });
+  assert.equal(joined.from.id, adminClaims.sub);
+  assert.equal(joined.by, undefined, 'the admin took it themselves');
+  assert.equal(to.seq, joined.seq);
+  const note = other.events(conv).find((e) => e.kind === 'note' && e.text === 'I take this one');
+  const left = other.events(conv).find((e) => e.kind === 'left' && e.reason === 'takeover');
+  assert.ok(note && left && note.seq < left.seq && left.seq < joined.seq, 'note, left, joined in that order');
+  assert.equal(note.from.id, adminClaims.sub);
+  await c.wait(isKind(conv, 'joined'), { from: 0, what: 'customer sees joined' });
+  await c.ping();
+  assert.ok(!c.events(conv).some((e) => e.kind === 'note'), 'the customer never gets the note');
+  // The admin may transfer it on: back to the queue.
+  const back = await admin.request({ type: 'transfer', client_id: uid('tr'), conv });
+  assert.equal(back.type, 'ack', JSON.stringify(back));
+  assert.equal(rcv(conv, 'state'), 'waiting');
+});
