@@ -85,8 +85,9 @@ test('outside hours: a silver customer on a holiday gets outside_hours and the n
   assert.equal(av.timezone, tz);
 
   const gold = await env.connect(cust('gold'));
-  const g = await open(gold);
+  const g = await open(gold, { leave_message: true }); // open now: not held
   assert.equal(g.type, 'ack', JSON.stringify(g));
+  assert.equal(gold.events(g.conv)[0].held_until, undefined, 'a package that is open does not hold');
   const avg = await gold.request({ type: 'availability' });
   assert.equal(avg.open, true);
   assert.equal(avg.opens_at, null);
@@ -453,12 +454,19 @@ test('capacity: a claim beyond the agent\'s capacity is over_capacity', async (t
   const two = (await mustOpen(c)).conv;
   const ok = await a.request({ type: 'claim', client_id: uid('cl'), conv: one });
   assert.equal(ok.type, 'ack', JSON.stringify(ok));
+  const joined = await c.wait((f) => isKind(one, 'joined')(f), { what: 'joined via claim' });
+  assert.equal(joined.via, 'claim');
+  assert.equal(joined.seq, ok.seq);
   const full = await a.request({ type: 'claim', client_id: uid('cl'), conv: two });
   assert.equal(full.code, 'over_capacity', JSON.stringify(full));
   assert.equal(rcv(two, 'state'), 'waiting');
   assert.equal((await a.request({ type: 'close', client_id: uid('x'), conv: one })).type, 'ack');
   const now = await a.request({ type: 'claim', client_id: uid('cl'), conv: two });
   assert.equal(now.type, 'ack', JSON.stringify(now));
+  // A closed conversation's routing state goes after a day.
+  assert.equal(rcv(one, 'state'), 'closed');
+  const ttl = Number(env.redis.cli('TTL', `{r}:cv:${one}`));
+  assert.ok(ttl > 86000 && ttl <= 86400, `ttl ${ttl}`);
 });
 
 test('capacity: two agents claiming the same conversation at once on two nodes: exactly one wins', async (t) => {
