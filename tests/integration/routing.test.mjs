@@ -633,3 +633,24 @@ test('transfer and takeover are for the assigned agent and admins; a takeover no
   assert.equal(back.type, 'ack', JSON.stringify(back));
   assert.equal(rcv(conv, 'state'), 'waiting');
 });
+
+test('presence: an agent back within the grace keeps their chats and never shows offline', async (t) => {
+  await env.start(t, { policy: testPolicy({ presence_grace_s: 2 }) });
+  const viewer = await agentAt(agentWith(), 'away');
+  const aClaims = agentWith();
+  let a = await agentAt(aClaims, 'away');
+  const c = await env.connect(cust('gold'));
+  const { conv } = await mustOpen(c);
+  assert.equal((await a.request({ type: 'claim', client_id: uid('cl'), conv })).type, 'ack');
+  const from = viewer.frames.length;
+  await a.terminate();
+  await new Promise((r) => setTimeout(r, 500)); // a network blip
+  a = await env.connect(aClaims);
+  assert.ok(await noFrame(viewer, (f) => f.type === 'agent' && f.agent.id === aClaims.sub && f.agent.status === 'offline', 3000, from),
+    'never offline');
+  assert.ok(!c.events(conv).some((e) => e.kind === 'left'), 'kept the chat');
+  assert.equal(rcv(conv, 'agent'), aClaims.sub);
+  const list = await agentsOf(viewer);
+  assert.equal(list[aClaims.sub].status, 'away', 'the status chosen before is kept');
+  assert.equal(list[aClaims.sub].load, 1);
+});
