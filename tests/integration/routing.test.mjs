@@ -206,9 +206,10 @@ test('positions: waiting customers get queue frames; when one ahead is served or
   const ag = await agentAt(agentWith({ capacity: 5 }), 'away');
   const custs = [];
   for (let i = 0; i < 3; i++) {
-    const c = await env.connect(cust('gold'));
+    const claims = cust('gold');
+    const c = await env.connect(claims);
     const r = await mustOpen(c);
-    custs.push({ c, conv: r.conv });
+    custs.push({ c, conv: r.conv, claims });
   }
   const queueFrame = (conv, position, waiting) => (f) => f.type === 'queue' && f.conv === conv &&
     f.position === position && f.waiting === waiting;
@@ -235,6 +236,11 @@ test('positions: waiting customers get queue frames; when one ahead is served or
   assert.equal(close.type, 'ack');
   await custs[2].c.wait(queueFrame(custs[2].conv, 1, 1), { timeout: 3000, what: 'moved to 1 of 1' });
   assert.deepEqual(await waitingOrder(ag), [custs[2].conv]);
+
+  // A customer who comes back (a new tab, a reconnect) is told their
+  // place again although it did not change.
+  const again = await env.connect(custs[2].claims, env.nodes[0]);
+  await again.wait(queueFrame(custs[2].conv, 1, 1), { timeout: 3000, what: 'the place told again on reconnect' });
 });
 
 test('presence: agents see each other; an agent whose connections all drop goes offline after the grace and their chats go back to their place', async (t) => {
