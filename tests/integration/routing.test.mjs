@@ -153,16 +153,29 @@ test('queue order: top priority, then priority, then normal; first come first se
 test('queue order: beyond the aging bound first come first served; within it the class decides', async (t) => {
   await env.start(t, { policy: testPolicy({ aging_bound_s: 1 }) });
   const viewer = await agentAt(agentWith(), 'away');
-  const openAs = async (tier) => (await mustOpen(await env.connect(cust(tier)), { watchIt: false }));
-  const n1 = await openAs('gold');
+  // Signed in beforehand, so that the later ones open close together.
+  const tiers = ['gold', 'diamond', 'gold', 'diamond', 'platinum'];
+  const cs = [];
+  for (const tier of tiers) cs.push(await env.connect(cust(tier)));
+  const openAs = async (i) => ({ ...(await mustOpen(cs[i], { watchIt: false })), tier: tiers[i] });
+  const n1 = await openAs(0);
   await waitFor(() => Date.now() > n1.ts + 1200, { timeout: 3000, what: 'past the aging bound' });
-  const d1 = await openAs('diamond');
-  const n2 = await openAs('gold');
-  const d2 = await openAs('diamond');
-  const p2 = await openAs('platinum');
-  assert.ok(p2.ts - n1.ts < 1900, 'the later ones arrived close together');
-  // Scores: n1 t0; d1 t0+1200-1000; d2 after d1; p2 t0+1200-500; n2 t0+1200.
-  assert.deepEqual(await waitingOrder(viewer), [n1.conv, d1.conv, d2.conv, p2.conv, n2.conv]);
+  const d1 = await openAs(1);
+  const n2 = await openAs(2);
+  const d2 = await openAs(3);
+  const p2 = await openAs(4);
+  // score = arrival - head start (top 1000 ms, priority 500 ms, normal 0).
+  const head = { diamond: 1000, platinum: 500, gold: 0 };
+  const all = [n1, d1, n2, d2, p2];
+  const expected = [...all].sort((a, b) => (a.ts - head[a.tier]) - (b.ts - head[b.tier]) || (a.conv < b.conv ? -1 : 1))
+    .map((x) => x.conv);
+  assert.deepEqual(await waitingOrder(viewer), expected);
+  // What this shows: n1 came more than the bound before d1 and stays
+  // ahead of it; d2 came after n2 but within the bound and goes ahead.
+  const at = (x) => expected.indexOf(x.conv);
+  assert.ok(at(n1) < at(d1), 'aging: the old normal one first');
+  assert.ok(d2.ts - n2.ts < 1000, `the later ones opened close together (${d2.ts - n2.ts} ms)`);
+  assert.ok(at(d2) < at(n2), 'within the bound the class decides');
 });
 
 test('availability: open, class, agents online, topics and their scope for the asking customer', async (t) => {
