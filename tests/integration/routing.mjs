@@ -1,4 +1,4 @@
-// Helpers of the routing suites: a fresh set of chatd nodes with a test
+// What the routing suites share: a fresh set of chatd nodes with a test
 // policy on an emptied Redis for each test, opening with routing members,
 // reading the queue as `list scope=open` shows it, and local time in a
 // time zone (for chat hours).
