@@ -5,13 +5,14 @@
 import { before, after } from 'node:test';
 import { startRedis as harnessRedis, Chatd, Client, token, customer, agent, details, uid, watch, defaultPolicy } from './harness.mjs';
 
-// Fast routing timings, and silver open every day (so that a test that is
+// Fast routing timings (a grace long enough that a loaded machine does not
+// lose agents; the presence tests set their own), and silver open every day (so that a test that is
 // not about chat hours does not depend on today's date).
 export function testPolicy(routing = {}, rest = {}) {
   const p = defaultPolicy();
   p.holidays = [];
   p.tiers.silver.chat.hours = '24x7';
-  p.routing = { ...p.routing, aging_bound_s: 600, offer_timeout_s: 2, dedicated_delay_s: 2, presence_grace_s: 1,
+  p.routing = { ...p.routing, aging_bound_s: 600, offer_timeout_s: 2, dedicated_delay_s: 2, presence_grace_s: 3,
     service_window_s: 900, ...routing };
   return { ...p, ...rest };
 }
