@@ -5,9 +5,10 @@
 import { before, after } from 'node:test';
 import { startRedis as harnessRedis, Chatd, Client, token, customer, agent, details, uid, watch, defaultPolicy } from './harness.mjs';
 
-// Fast routing timings (a grace long enough that a loaded machine does not
-// lose agents; the presence tests set their own), and silver open every day (so that a test that is
-// not about chat hours does not depend on today's date).
+// Fast routing timings (a grace long enough that a loaded machine does
+// not lose agents; the presence tests set their own), and silver open
+// every day (so that a test that is not about chat hours does not depend
+// on today's date).
 export function testPolicy(routing = {}, rest = {}) {
   const p = defaultPolicy();
   p.holidays = [];
