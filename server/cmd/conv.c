@@ -154,6 +154,12 @@ void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		sink_send_error(k, req->id, NULL, PROTO_E_FORBIDDEN, denied);
 		return;
 	}
+	if (*req->topic && !policy_topic(ctx->policy, req->topic)) {
+		sink_send_error(k, req->id, NULL, PROTO_E_BAD_FRAME,
+				"topic is not one of the topics availability "
+				"lists");
+		return;
+	}
 	if (!hours_allow(ctx, a, k, req, &held_until))
 		return;
 	routing_of(ctx, a, req, held_until, &r);

@@ -95,7 +95,12 @@ static void on_assign(struct store *st, redisReply *r, void *arg)
 
 	(void)st;
 	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2) {
-		reply_fail(p, r);
+		if (reply_error_code(r) == PROTO_E_NOT_ASSIGNED)
+			reply_error(p, PROTO_E_NOT_ASSIGNED,
+				    "only the agent who has this conversation "
+				    "or an admin can hand it on");
+		else
+			reply_fail(p, r);
 		pending_destroy(p);
 		return;
 	}

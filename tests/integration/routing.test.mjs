@@ -488,6 +488,33 @@ test('capacity: a claim beyond the agent\'s capacity is over_capacity', async (t
   assert.ok(ttl > 86000 && ttl <= 86400, `ttl ${ttl}`);
 });
 
+test('capacity: a claim goes before the router\'s offers: an offer that holds the room is withdrawn (busy)', async (t) => {
+  await env.start(t, { policy: testPolicy({ offer_timeout_s: 30 }) });
+  const a = await agentAt(agentWith({ capacity: 1 }));
+  const c = await env.connect(cust('gold'));
+  const offered = (await mustOpen(c)).conv;
+  await a.wait(isOffer(offered), { what: 'the offer that fills a capacity of 1' });
+  const picked = (await mustOpen(c)).conv;
+  const ok = await a.request({ type: 'claim', client_id: uid('cl'), conv: picked });
+  assert.equal(ok.type, 'ack', JSON.stringify(ok));
+  await a.wait(isWithdrawn(offered, 'busy'), { what: 'withdrawn: busy' });
+  assert.equal(rcv(picked, 'agent'), a.hello.user.id);
+  assert.equal(rcv(offered, 'offer'), '', 'the withdrawn offer is gone');
+  // Full now with a chat of its own: over_capacity.
+  const third = (await mustOpen(c)).conv;
+  const full = await a.request({ type: 'claim', client_id: uid('cl'), conv: third });
+  assert.equal(full.code, 'over_capacity', JSON.stringify(full));
+});
+
+test('open: a topic the policy does not list is bad_frame naming topic', async (t) => {
+  await env.start(t);
+  const c = await env.connect(cust('gold'));
+  const r = await open(c, { topic: 'nosuchtopic' });
+  assert.equal(r.code, 'bad_frame', JSON.stringify(r));
+  assert.match(r.message, /topic/);
+  assert.equal(env.redis.cli('ZCARD', '{r}:board'), '0', 'nothing stored');
+});
+
 test('capacity: two agents claiming the same conversation at once on two nodes: exactly one wins', async (t) => {
   await env.start(t, { nodes: 2 });
   const a = await agentAt(agentWith({ capacity: 20 }), 'away', env.nodes[0]);

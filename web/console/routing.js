@@ -18,6 +18,9 @@ const WITHDRAWN = {
   expired: 'The offer expired',
   taken: 'Another agent took it',
   closed: 'The customer closed the chat',
+  busy: 'You took another chat, so it went to someone else',
+  away: 'You are away',
+  offline: 'You are offline',
   gone: 'No longer yours: it ran out or another agent took it',
 };
 const SHOW_WITHDRAWN_MS = 4000; // a withdrawn offer says why this long

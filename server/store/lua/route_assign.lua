@@ -53,6 +53,24 @@ local function room_of(agent)
   return route_room(a[1], a[2], offers)
 end
 
+-- A claim or a takeover is the agent's own choice: it goes before the
+-- offers the router made them. When only pending offers fill their
+-- capacity, as many as needed are withdrawn ('busy').
+local function make_room(agent)
+  if room_of(agent) > 0 then
+    return true
+  end
+  for _, oc in ipairs(redis.call('SMEMBERS', P .. 'ao:' .. agent)) do
+    if oc ~= c then
+      route_withdraw(P, oc, agent, 'busy')
+      if room_of(agent) > 0 then
+        return true
+      end
+    end
+  end
+  return false
+end
+
 local function decided(agent, name, prev, prev_name, via)
   local gen = route_next_gen(P, c, now)
   local e, id = route_entry(P, c, gen, {'a', agent, 'n', name, 'p', prev,
@@ -85,7 +103,8 @@ if mode == 'claim' or mode == 'accept' or mode == 'takeover' then
   if state == 'assigned' and mode ~= 'takeover' then
     return redis.error_reply('already_assigned')
   end
-  if room_of(actor) <= 0 then
+  if (mode == 'accept' and room_of(actor) <= 0)
+      or (mode ~= 'accept' and not make_room(actor)) then
     return redis.error_reply('over_capacity')
   end
   if state ~= 'assigned' then
