@@ -22,7 +22,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 # another's internals. Unit tests see every folder.
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -MMD -MP \
 	-Iinclude $(shell pkg-config --cflags $(PKGS))
-SERVER_DIRS := common support store cmd net
+SERVER_DIRS := common support mail store cmd net
 TEST_INC := -Iprotocol -Iserver $(addprefix -Iserver/,$(SERVER_DIRS))
 LDLIBS := $(shell pkg-config --libs $(PKGS)) -lm
 LDFLAGS := $(SANFLAGS)
