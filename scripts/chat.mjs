@@ -19,6 +19,13 @@ const help = `commands:
   /list [open]         your conversations, or every open one (agents)
   /watch CONV          follow a conversation (replays its history)
   /claim [CONV]        take a conversation (agents)
+  /accept CONV         take the conversation offered to you (agents)
+  /decline CONV        pass an offer on (agents)
+  /presence STATUS     online, away or offline (agents)
+  /agents              every agent's presence and load (agents)
+  /transfer [AGENT]    hand the current conversation to AGENT, or back to
+                       the queue (agents)
+  /availability        chat hours, queue class and topics of your package
   /note TEXT           internal note (agents)
   /close [REASON]      close the current conversation
   /read                mark everything seen as read
@@ -39,7 +46,10 @@ function show(f) {
     const body = f.text ?? f.details?.summary ?? f.reason ?? '';
     console.log(`[${f.conv.slice(0, 6)} #${f.seq}] ${f.kind} ${who}: ${body}`);
   } else if (f.type === 'conversations') {
-    for (const i of f.items) console.log(`  ${i.conv}  ${i.status.padEnd(8)} ${i.tier.padEnd(8)} ${i.summary}`);
+    for (const i of f.items) {
+      const place = i.position ? `#${i.position}` : '';
+      console.log(`  ${i.conv}  ${i.status.padEnd(8)} ${place.padEnd(4)} ${i.tier.padEnd(8)} ${i.summary}`);
+    }
     if (!f.items.length) console.log('  (none)');
   } else if (f.type === 'ack' && f.seq === 1 && !conv) {
     conv = f.conv;
@@ -63,6 +73,12 @@ rl.on('line', (line) => {
   else if (cmd === '/list') send({ type: 'list', scope: arg === 'open' ? 'open' : 'mine' });
   else if (cmd === '/watch') { conv = arg; send({ type: 'resume', convs: [{ conv, after: 0 }] }); }
   else if (cmd === '/claim') { conv = arg || conv; send({ type: 'resume', convs: [{ conv, after: 0 }] }); change({ type: 'claim', conv }); }
+  else if (cmd === '/accept') { conv = arg || conv; send({ type: 'resume', convs: [{ conv, after: 0 }] }); change({ type: 'accept', conv }); }
+  else if (cmd === '/decline') send({ type: 'decline', conv: arg || conv });
+  else if (cmd === '/presence') send({ type: 'presence', status: arg || 'online' });
+  else if (cmd === '/agents') send({ type: 'agents' });
+  else if (cmd === '/transfer') change({ type: 'transfer', conv, ...(arg ? { to: arg } : {}) });
+  else if (cmd === '/availability') send({ type: 'availability' });
   else if (cmd === '/note') change({ type: 'note', conv, text: arg });
   else if (cmd === '/close') change({ type: 'close', conv, reason: arg || undefined });
   else if (cmd === '/read') send({ type: 'read', conv, seq: Math.max(last, 1) });
