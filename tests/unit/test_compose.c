@@ -92,6 +92,14 @@ static void assert_lines_sane(const char *raw)
 	assert_int_equal(line, 0); /* ends with CRLF */
 }
 
+/* Every header line is at most max characters. */
+static void assert_header_lines_within(const char *raw, size_t max)
+{
+	for (const char *l = raw; strncmp(l, "\r\n", 2);
+	     l = strstr(l, "\r\n") + 2)
+		assert_true((size_t)(strstr(l, "\r\n") - l) <= max);
+}
+
 /* The header block, unfolded: one field per LF-terminated line. */
 static char *unfolded_headers(const char *raw)
 {
@@ -446,9 +454,7 @@ static void test_non_ascii_headers_are_encoded_words_that_decode(void **state)
 		    "Namen im Kopf";
 	raw = build(&m);
 	assert_lines_sane(raw);
-	for (const char *l = raw; strncmp(l, "\r\n", 2);
-	     l = strstr(l, "\r\n") + 2)
-		assert_true(strstr(l, "\r\n") - l <= 78);
+	assert_header_lines_within(raw, 78);
 	v = header(raw, "Subject");
 	d = decode_words(v);
 	assert_string_equal(d, subject);
@@ -570,6 +576,65 @@ static void test_long_and_broken_text_stays_within_limits(void **state)
 	free(text);
 }
 
+static void test_long_ascii_subject_and_references_fold(void **state)
+{
+	struct compose_mail m = sample();
+	const char *many[40];
+	char ids[40][80], subject[600] = "";
+	char *raw, *v;
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		snprintf(ids[i], sizeof(ids[i]),
+			 "<c." CONV ".notify.%d@mail.example.com>", i);
+		many[i] = ids[i];
+		strcat(subject, i ? " word" : "Start");
+	}
+	m.subject = subject;
+	m.references = many;
+	m.n_references = 40;
+	raw = build(&m);
+	assert_lines_sane(raw);
+	assert_header_lines_within(raw, 78);
+	v = header(raw, "Subject");
+	assert_string_equal(v, subject);
+	free(v);
+	v = header(raw, "References");
+	assert_non_null(strstr(v, ids[0]));
+	assert_non_null(strstr(v, ids[39]));
+	assert_true(strstr(v, ids[38]) < strstr(v, ids[39]));
+	free(v);
+	free(raw);
+}
+
+static void test_minimal_mail_has_no_optional_headers(void **state)
+{
+	struct compose_mail m = {
+		.from_addr = "support@example.com",
+		.to_addr = "ann@example.org",
+		.subject = "Hi",
+		.message_id = MSGID,
+		.date_s = 0,
+	};
+	char *raw = build(&m), *v, *plain;
+
+	(void)state;
+	assert_lines_sane(raw);
+	assert_int_equal(count_fields(raw, "Reply-To"), 0);
+	assert_int_equal(count_fields(raw, "In-Reply-To"), 0);
+	assert_int_equal(count_fields(raw, "References"), 0);
+	v = header(raw, "From");
+	assert_string_equal(v, "<support@example.com>");
+	free(v);
+	v = header(raw, "Date");
+	assert_string_equal(v, "Thu, 01 Jan 1970 00:00:00 +0000");
+	free(v);
+	plain = part(raw, 0, "text/plain");
+	assert_string_equal(plain, "");
+	free(plain);
+	free(raw);
+}
+
 static void test_message_id_is_stable_and_parses_back(void **state)
 {
 	char id[COMPOSE_ID_MAX + 1], again[COMPOSE_ID_MAX + 1];
@@ -643,6 +708,8 @@ int main(void)
 		cmocka_unit_test(test_ascii_that_looks_encoded_is_encoded),
 		cmocka_unit_test(test_bad_addresses_and_ids_are_refused),
 		cmocka_unit_test(test_long_and_broken_text_stays_within_limits),
+		cmocka_unit_test(test_long_ascii_subject_and_references_fold),
+		cmocka_unit_test(test_minimal_mail_has_no_optional_headers),
 		cmocka_unit_test(test_message_id_is_stable_and_parses_back),
 		cmocka_unit_test(test_subject_is_stable_short_and_single_line),
 	};
