@@ -6,7 +6,6 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,6 +20,7 @@
 #define HEAD_LEN (1 + 1 + 5 + CONV_RAW)
 #define MAC_LEN 12
 #define RAW_LEN (HEAD_LEN + MAC_LEN)
+#define RECIPIENT_MAX 254 /* the longest address SMTP allows */
 /* Keeps these MACs apart from any other use of the same secret. */
 static const char mac_label[] = "chatd reply token";
 
@@ -218,15 +218,17 @@ out:
 
 /* ---- tokens -------------------------------------------------------- */
 
+/* Signs head and recipient (in ASCII lowercase, at most RECIPIENT_MAX
+ * bytes: the caller checks) into mac. */
 static void token_mac(const struct reply_key *key,
 		      const unsigned char head[HEAD_LEN], const char *recipient,
 		      unsigned char mac[MAC_LEN])
 {
+	unsigned char msg[sizeof(mac_label) + HEAD_LEN + RECIPIENT_MAX];
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
 	size_t rlen = strlen(recipient);
-	size_t n = sizeof(mac_label) + HEAD_LEN + rlen;
-	unsigned char *msg = xmalloc(n), *p = msg;
+	unsigned char *p = msg;
 
 	memcpy(p, mac_label, sizeof(mac_label)); /* with its NUL */
 	p += sizeof(mac_label);
@@ -237,11 +239,15 @@ static void token_mac(const struct reply_key *key,
 
 		p[i] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
-	HMAC(EVP_sha256(), key->secret, (int)key->secret_len, msg, n, md,
-	     &md_len);
-	free(msg);
+	HMAC(EVP_sha256(), key->secret, (int)key->secret_len, msg,
+	     (size_t)(p + rlen - msg), md, &md_len);
 	memcpy(mac, md, MAC_LEN);
 	explicit_bzero(md, sizeof(md));
+}
+
+static bool recipient_ok(const char *r)
+{
+	return r && *r && strlen(r) <= RECIPIENT_MAX;
 }
 
 int reply_token_make(const struct reply_keys *keys, const char *conv,
@@ -251,7 +257,7 @@ int reply_token_make(const struct reply_keys *keys, const char *conv,
 	unsigned char raw[RAW_LEN];
 	const struct reply_key *key = keys->n_keys ? &keys->keys[0] : NULL;
 
-	if (!key || !recipient || !*recipient || expires < 0 ||
+	if (!key || !recipient_ok(recipient) || expires < 0 ||
 	    expires > REPLY_EXPIRY_MAX || conv_decode(conv, raw + 7) < 0)
 		return -1;
 	raw[0] = TOKEN_VERSION;
@@ -271,12 +277,13 @@ int reply_token_verify(const struct reply_keys *keys, const char *token,
 	const struct reply_key *key;
 	int64_t expires = 0;
 
-	if (!token || !sender || token_decode(token, raw) < 0 ||
-	    raw[0] != TOKEN_VERSION)
+	if (!token || token_decode(token, raw) < 0 || raw[0] != TOKEN_VERSION)
 		return REPLY_TOKEN_MALFORMED;
 	key = key_find(keys, raw[1]);
 	if (!key)
 		return REPLY_TOKEN_UNKNOWN_KEY;
+	if (!recipient_ok(sender)) /* no token is issued to it */
+		return REPLY_TOKEN_BAD_SIGNATURE;
 	token_mac(key, raw, sender, mac);
 	if (CRYPTO_memcmp(mac, raw + HEAD_LEN, MAC_LEN) != 0)
 		return REPLY_TOKEN_BAD_SIGNATURE;

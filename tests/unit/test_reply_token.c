@@ -210,7 +210,7 @@ static void test_malformed_tokens_are_refused(void **state)
 static void test_make_refuses_bad_input(void **state)
 {
 	struct reply_keys keys, none;
-	char tok[REPLY_TOKEN_LEN + 1];
+	char tok[REPLY_TOKEN_LEN + 1], long_addr[256];
 
 	(void)state;
 	memset(&none, 0, sizeof(none));
@@ -223,6 +223,10 @@ static void test_make_refuses_bad_input(void **state)
 					  "a@b.c", NOW, tok),
 			 -1);
 	assert_int_equal(reply_token_make(&keys, CONV, "", NOW, tok), -1);
+	memset(long_addr, 'a', sizeof(long_addr) - 1);
+	long_addr[sizeof(long_addr) - 1] = '\0';
+	assert_int_equal(reply_token_make(&keys, CONV, long_addr, NOW, tok),
+			 -1);
 	assert_int_equal(reply_token_make(&keys, CONV, "a@b.c", -1, tok), -1);
 	assert_int_equal(reply_token_make(&keys, CONV, "a@b.c",
 					  REPLY_EXPIRY_MAX + 1, tok),

@@ -67,8 +67,8 @@ int reply_keys_parse(struct reply_keys *keys, const char *spec, char *err,
  * Writes the token for conversation conv (a conversation id), issued to
  * recipient and valid up to and including second expires, signed with the
  * current key, into out (NUL-terminated). Returns 0, or -1 when there is no
- * key, conv is not a conversation id, recipient is empty, or expires is
- * outside 0..REPLY_EXPIRY_MAX.
+ * key, conv is not a conversation id, recipient is empty or longer than
+ * 254 bytes, or expires is outside 0..REPLY_EXPIRY_MAX.
  */
 int reply_token_make(const struct reply_keys *keys, const char *conv,
 		     const char *recipient, int64_t expires,
