@@ -92,6 +92,9 @@ TEST_DEPS_hours := server/support/policy_defaults.o server/support/policy.o \
 	server/support/member.o \
 	server/common/auth.o server/common/auth_keys.o server/common/util.o
 TEST_DEPS_queue := server/support/policy_defaults.o server/support/hours.o
+TEST_DEPS_reply_token := server/common/util.o
+TEST_DEPS_compose := server/mail/compose_body.o server/mail/compose_buf.o \
+	server/mail/mime_header.o
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libproto.a \
 		$$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $$(addsuffix /$$*.c,$$(addprefix server/,$(SERVER_DIRS))))) \
