@@ -14,6 +14,7 @@
 
 #include "chat/mail/extract.h"
 #include "extract_buf.h"
+#include "extract_private.h"
 
 enum kind {
 	K_BLANK,
@@ -40,6 +41,12 @@ static const char *const wrote_words[] = {
 	"написал", "написала",	 "napisał(a)", "napisał",  "napisała",
 	"skrev",   "пише",	 "写道",       "寫道",	   "kirjoitti",
 	"írta",	   "yazdı",	 "napsal",     "a scris",
+};
+
+/* Languages where the verb may come before the name and date ("Am
+<date> schrieb Name <addr>:", "Name <addr> schrieb am <date>:"). */
+static const char *const verb_first_words[] = {
+	" schrieb ", " schreef ", " skrev ", " napisał ", " escribió ", " от ",
 };
 
 /* Words a header split over several lines starts with ("On <date>,"). */
@@ -77,9 +84,9 @@ static const char *const separators[] = {
 
 /* The first field of an Outlook header block ("From: Name"). */
 static const char *const from_fields[] = {
-	"from",	  "von",	"från",	  "de",	    "da",
-	"van",	  "od",		"от",	  "fra",    "lähettäjä",
-	"feladó", "expéditeur", "发件人", "寄件者", "kimden",
+	"from",	      "von",	"från",	  "de",	    "da",	 "van",
+	"od",	      "от",	"От",	  "fra",    "lähettäjä", "feladó",
+	"expéditeur", "发件人", "寄件者", "kimden",
 };
 
 /* Mobile and webmail signatures, matched at the start of a line. */
@@ -127,6 +134,7 @@ static const char *const mobile_sigs[] = {
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_SIG_LINE 120
 #define MAX_HEADER_SPAN 5
+#define MAX_SIG_LINES 5
 
 static bool is_space(unsigned char c)
 {
@@ -187,10 +195,16 @@ static bool has_digit_or_at(const char *s, size_t len)
 	return false;
 }
 
+/* "> text", or a supercite quote with initials: "C> text". */
 static bool is_quote(const char *s, size_t len)
 {
+	size_t i = 0;
+
 	trim(&s, &len);
-	return len && s[0] == '>';
+	while (i < len && i < 3 &&
+	       ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
+		i++;
+	return i < len && s[i] == '>';
 }
 
 /* Code points that draw rules or mark tracking pixels: a line of only
@@ -237,11 +251,6 @@ static bool is_sig(const char *s, size_t len)
 	trim(&s, &len);
 	if (len == 2 && !memcmp(s, "--", 2))
 		return true;
-	/* "—Ryan": a dash run into a short name */
-	if (len <= 40 && len > 3 &&
-	    (!memcmp(s, "\xe2\x80\x94", 3) || !memcmp(s, "\xe2\x80\x93", 3)) &&
-	    !is_space((unsigned char)s[3]))
-		return true;
 	if (len > MAX_SIG_LINE)
 		return false;
 	for (size_t i = 0; i < COUNT(mobile_sigs); i++)
@@ -269,9 +278,15 @@ static bool ends_with_wrote(const char *s, size_t len)
 	trim(&s, &len);
 	if (len >= 3 && !memcmp(s + len - 3, fullwidth_colon, 3))
 		len -= 3;
-	while (len && (s[len - 1] == '-' || s[len - 1] == ':' ||
-		       is_space((unsigned char)s[len - 1])))
-		len--;
+	for (;;) {
+		if (len && (s[len - 1] == '-' || s[len - 1] == ':' ||
+			    is_space((unsigned char)s[len - 1])))
+			len--;
+		else if (len >= 2 && !memcmp(s + len - 2, "\xc2\xa0", 2))
+			len -= 2; /* French puts a no-break space before ':' */
+		else
+			break;
+	}
 	for (size_t i = 0; i < COUNT(wrote_words); i++) {
 		size_t n = strlen(wrote_words[i]);
 
@@ -303,7 +318,12 @@ static bool is_wrote_line(const char *s, size_t len)
 		return false;
 	if (ends_with_wrote(s, len))
 		return true;
-	return len && s[len - 1] == ':' && contains(s, len, " schrieb am ");
+	if (!len || s[len - 1] != ':')
+		return false;
+	for (size_t i = 0; i < COUNT(verb_first_words); i++)
+		if (contains(s, len, verb_first_words[i]))
+			return true;
+	return false;
 }
 
 static bool is_digit(char c)
@@ -311,11 +331,12 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Gmail's older header: "2016-03-03 17:21 GMT+01:00 Name <addr>:" or
- * "2013/7/20 Name <addr>", no verb. */
+/* A header that opens with a date and has no verb: Gmail's older
+ * "2016-03-03 17:21 GMT+01:00 Name <addr>:" or "2013/7/20 Name <addr>",
+ * Yandex's "26.06.2014, 14:41, "Name" <addr>:". */
 static bool is_date_header(const char *s, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, digits[3];
 
 	trim(&s, &len);
 	for (int part = 0; part < 3; part++) {
@@ -323,17 +344,22 @@ static bool is_date_header(const char *s, size_t len)
 
 		while (i < len && is_digit(s[i]))
 			i++;
-		if (i == start || (part == 0 && i - start != 4))
+		digits[part] = i - start;
+		if (!digits[part] || digits[part] > 4)
 			return false;
 		if (part < 2) {
-			if (i >= len || (s[i] != '-' && s[i] != '/'))
+			if (i >= len || !strchr("-/.", s[i]))
 				return false;
 			i++;
 		}
 	}
-	if (i >= len || s[i] != ' ')
+	if ((digits[0] != 4 && digits[2] != 4) || i >= len ||
+	    (s[i] != ' ' && s[i] != ','))
 		return false;
-	return contains(s, len, "GMT") || contains(s, len, "@");
+	if (contains(s, len, "GMT"))
+		return true;
+	return contains(s, len, "@") &&
+	       (s[len - 1] == ':' || s[len - 1] == '>');
 }
 
 /* "Key:" with a short key of one to three words (an email header field). */
@@ -364,7 +390,7 @@ static bool field_key(const char *s, size_t len, size_t *key_len)
 	return false;
 }
 
-static bool is_from_field(const char *s, size_t len)
+bool extract_is_from_field(const char *s, size_t len)
 {
 	size_t k;
 
@@ -387,7 +413,7 @@ static size_t outlook_block(const struct line *l, size_t i, size_t n)
 {
 	size_t fields = 0, j, k;
 
-	if (!is_from_field(l[i].s, l[i].len))
+	if (!extract_is_from_field(l[i].s, l[i].len))
 		return 0;
 	for (j = i + 1; j < n && j <= i + 6; j++) {
 		const char *s = l[j].s;
@@ -413,18 +439,34 @@ static bool starts_on_word(const char *s, size_t len)
 	return false;
 }
 
-/* "On <date>, Name" wrapped so that "wrote:" lands up to five lines
- * later. Returns how many lines the header spans, 0 when it is not one. */
+/* A header wrapped so that its end ("wrote:", or a lone ">:" after an
+ * address) lands up to five lines later. Returns how many lines it spans,
+ * 0 when it is not one. */
 static size_t wrapped_header(const struct line *l, size_t i, size_t n)
 {
-	if (!starts_on_word(l[i].s, l[i].len) ||
-	    !has_digit_or_at(l[i].s, l[i].len))
+	char joined[1024];
+	size_t used = 0;
+
+	if (!has_digit_or_at(l[i].s, l[i].len))
 		return 0;
-	for (size_t j = i + 1; j < n && j <= i + MAX_HEADER_SPAN; j++) {
-		if (ends_with_wrote(l[j].s, l[j].len))
-			return j - i + 1;
-		if (l[j].len > 200)
+	for (size_t j = i; j < n && j <= i + MAX_HEADER_SPAN; j++) {
+		const char *s = l[j].s;
+		size_t len = l[j].len;
+
+		trim(&s, &len);
+		if (used + len + 2 > sizeof(joined))
 			return 0;
+		if (j > i && is_wrote_line(s, len) && starts_on_word(s, len))
+			return 0; /* a header of its own starts there */
+		if (used)
+			joined[used++] = ' ';
+		memcpy(joined + used, s, len);
+		used += len;
+		if (j > i && len &&
+		    (s[len - 1] == ':' || ends_with_wrote(s, len)) &&
+		    (starts_on_word(l[i].s, l[i].len) || j == i + 1) &&
+		    is_wrote_line(joined, used))
+			return j - i + 1;
 	}
 	return 0;
 }
@@ -442,6 +484,24 @@ static size_t header_span(const struct line *l, size_t i, size_t n)
 	if (span)
 		return span;
 	return wrapped_header(l, i, n);
+}
+
+/* "________" over a few lines of text to the end: a signature. */
+static bool is_rule_over_signature(const struct line *l, size_t i, size_t n)
+{
+	const char *s = l[i].s;
+	size_t len = l[i].len, texts = 0;
+
+	trim(&s, &len);
+	if (len < 3 || (strspn(s, "_") != len && strspn(s, "-") != len))
+		return false;
+	for (i++; i < n; i++) {
+		if (l[i].kind == K_BLANK)
+			continue;
+		if (l[i].kind != K_TEXT || ++texts > MAX_SIG_LINES)
+			return false;
+	}
+	return texts > 0;
 }
 
 static void classify(struct line *l, size_t n)
@@ -468,6 +528,9 @@ static void classify(struct line *l, size_t n)
 			l[i].kind = K_TEXT;
 		}
 	}
+	for (size_t i = 0; i < n; i++)
+		if (l[i].kind == K_DELIM && is_rule_over_signature(l, i, n))
+			l[i].kind = K_SIG;
 }
 
 /* A copy with CRLF and lone CR turned into LF and NUL bytes dropped. */
@@ -534,15 +597,39 @@ static void drop_trailing(struct line *l, size_t n)
 	}
 }
 
+/* A header over a quote that the reply then answers below: an inline
+ * reply, where the header goes and the quote stays. */
+static bool answered_inline(const struct line *l, size_t i, size_t n)
+{
+	bool quoted = false;
+
+	for (i++; i < n && l[i].kind == K_HEADER_CONT; i++)
+		;
+	for (; i < n; i++) {
+		if (l[i].kind == K_QUOTE)
+			quoted = true;
+		else if (l[i].kind != K_BLANK)
+			return quoted && l[i].kind == K_TEXT;
+	}
+	return false;
+}
+
 /* The first history header or signature that follows something of the
- * reply's own; n when there is none. */
-static size_t first_cut(const struct line *l, size_t from, size_t n)
+ * reply's own; n when there is none. Headers of inline replies go on
+ * the way. */
+static size_t first_cut(struct line *l, size_t from, size_t n)
 {
 	bool seen = false;
 
 	for (size_t i = from; i < n; i++) {
 		if (!l[i].keep)
 			continue;
+		if (seen && l[i].kind == K_HEADER && answered_inline(l, i, n)) {
+			l[i].keep = false;
+			while (i + 1 < n && l[i + 1].kind == K_HEADER_CONT)
+				l[++i].keep = false;
+			continue;
+		}
 		if (seen && (l[i].kind == K_HEADER || l[i].kind == K_SIG))
 			return i;
 		if (l[i].kind == K_TEXT || l[i].kind == K_QUOTE)
