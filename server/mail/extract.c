@@ -38,10 +38,10 @@ static char *normalize(const char *text, size_t len, size_t *out_len)
 	return out;
 }
 
-static struct line *split_lines(const char *s, size_t len, size_t *n)
+static struct extract_line *split_lines(const char *s, size_t len, size_t *n)
 {
 	size_t count = 1, i = 0;
-	struct line *l;
+	struct extract_line *l;
 
 	for (size_t k = 0; k < len; k++)
 		count += s[k] == '\n';
@@ -61,14 +61,14 @@ static struct line *split_lines(const char *s, size_t len, size_t *n)
 	return l;
 }
 
-static void drop_from(struct line *l, size_t from, size_t n)
+static void drop_from(struct extract_line *l, size_t from, size_t n)
 {
 	for (size_t i = from; i < n; i++)
 		l[i].keep = false;
 }
 
 /* Quotes, rules and blank lines at the end of what is kept go. */
-static void drop_trailing(struct line *l, size_t n)
+static void drop_trailing(struct extract_line *l, size_t n)
 {
 	for (size_t i = n; i-- > 0;) {
 		if (!l[i].keep)
@@ -82,7 +82,7 @@ static void drop_trailing(struct line *l, size_t n)
 
 /* A header over a quote that the reply then answers below: an inline
  * reply, where the header goes and the quote stays. */
-static bool answered_inline(const struct line *l, size_t i, size_t n)
+static bool answered_inline(const struct extract_line *l, size_t i, size_t n)
 {
 	bool quoted = false;
 
@@ -100,7 +100,7 @@ static bool answered_inline(const struct line *l, size_t i, size_t n)
 /* The first history header or signature that follows something of the
  * reply's own; n when there is none. Headers of inline replies go on
  * the way. */
-static size_t first_cut(struct line *l, size_t from, size_t n)
+static size_t first_cut(struct extract_line *l, size_t from, size_t n)
 {
 	bool seen = false;
 
@@ -124,7 +124,8 @@ static size_t first_cut(struct line *l, size_t from, size_t n)
 /* A reply under the history it answers: the leading header and the quote
  * right below it go, and so do later headers, while the text and the
  * quotes it answers inline stay. */
-static void drop_bottom_post_history(struct line *l, size_t first, size_t n)
+static void drop_bottom_post_history(struct extract_line *l, size_t first,
+				     size_t n)
 {
 	size_t i = first + 1;
 
@@ -138,7 +139,7 @@ static void drop_bottom_post_history(struct line *l, size_t first, size_t n)
 			l[i].keep = false;
 }
 
-static void select_reply(struct line *l, size_t n)
+static void select_reply(struct extract_line *l, size_t n)
 {
 	size_t first = 0;
 
@@ -159,7 +160,7 @@ static bool only_space(const char *s, size_t len)
 }
 
 /* The kept lines joined, without leading blank lines or trailing space. */
-static void join_kept(struct xbuf *b, const struct line *l, size_t n)
+static void join_kept(struct xbuf *b, const struct extract_line *l, size_t n)
 {
 	bool started = false;
 
@@ -178,7 +179,7 @@ static void join_kept(struct xbuf *b, const struct line *l, size_t n)
 char *extract_reply(const char *text, size_t len)
 {
 	struct xbuf b = {0};
-	struct line *l;
+	struct extract_line *l;
 	size_t n, norm_len;
 	char *norm = normalize(text, len, &norm_len);
 

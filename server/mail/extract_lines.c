@@ -387,7 +387,7 @@ bool extract_is_from_field(const char *s, size_t len)
 
 /* An Outlook block: a From field with two more fields within the next
  * lines. Returns how many lines the block spans, 0 when it is not one. */
-static size_t outlook_block(const struct line *l, size_t i, size_t n)
+static size_t outlook_block(const struct extract_line *l, size_t i, size_t n)
 {
 	size_t fields = 0, j, k;
 
@@ -420,7 +420,7 @@ static bool starts_on_word(const char *s, size_t len)
 /* A header wrapped so that its end ("wrote:", or a lone ">:" after an
  * address) lands up to five lines later. Returns how many lines it spans,
  * 0 when it is not one. */
-static size_t wrapped_header(const struct line *l, size_t i, size_t n)
+static size_t wrapped_header(const struct extract_line *l, size_t i, size_t n)
 {
 	char joined[1024];
 	size_t used = 0;
@@ -449,7 +449,7 @@ static size_t wrapped_header(const struct line *l, size_t i, size_t n)
 	return 0;
 }
 
-static size_t header_span(const struct line *l, size_t i, size_t n)
+static size_t header_span(const struct extract_line *l, size_t i, size_t n)
 {
 	const char *s = l[i].s;
 	size_t len = l[i].len;
@@ -465,7 +465,8 @@ static size_t header_span(const struct line *l, size_t i, size_t n)
 }
 
 /* "________" over a few lines of text to the end: a signature. */
-static bool is_rule_over_signature(const struct line *l, size_t i, size_t n)
+static bool is_rule_over_signature(const struct extract_line *l, size_t i,
+				   size_t n)
 {
 	const char *s = l[i].s;
 	size_t len = l[i].len, texts = 0;
@@ -482,7 +483,7 @@ static bool is_rule_over_signature(const struct line *l, size_t i, size_t n)
 	return texts > 0;
 }
 
-void extract_classify(struct line *l, size_t n)
+void extract_classify(struct extract_line *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *s = l[i].s;

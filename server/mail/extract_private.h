@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum kind {
+enum extract_kind {
 	K_BLANK,
 	K_QUOTE,
 	K_HEADER,      /* first line of a quoted-history header */
@@ -18,15 +18,15 @@ enum kind {
 	K_TEXT,
 };
 
-struct line {
+struct extract_line {
 	const char *s;
 	size_t len;
-	enum kind kind;
+	enum extract_kind kind;
 	bool keep;
 };
 
 /* Gives each of the n lines its kind. */
-void extract_classify(struct line *l, size_t n);
+void extract_classify(struct extract_line *l, size_t n);
 
 /* Narrows [*s, *s + *len) to its text without surrounding white space. */
 void extract_trim(const char **s, size_t *len);

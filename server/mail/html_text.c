@@ -18,6 +18,7 @@
 #include "chat/mail/extract.h"
 #include "extract_buf.h"
 #include "extract_private.h"
+#include "html_entity.h"
 
 #define MAX_BLOCKS 64
 #define MAX_RULES 16
@@ -85,32 +86,6 @@ static const char *const history_ids[] = {
 	"OLK_SRC_BODY_SECTION",
 };
 
-struct entity {
-	const char *name;
-	uint32_t cp;
-};
-
-static const struct entity entities[] = {
-	{"amp", '&'},	    {"lt", '<'},       {"gt", '>'},
-	{"quot", '"'},	    {"apos", '\''},    {"nbsp", ' '},
-	{"copy", 0xa9},	    {"reg", 0xae},     {"trade", 0x2122},
-	{"hellip", 0x2026}, {"mdash", 0x2014}, {"ndash", 0x2013},
-	{"lsquo", 0x2018},  {"rsquo", 0x2019}, {"ldquo", 0x201c},
-	{"rdquo", 0x201d},  {"laquo", 0xab},   {"raquo", 0xbb},
-	{"bull", 0x2022},   {"middot", 0xb7},  {"euro", 0x20ac},
-	{"pound", 0xa3},    {"yen", 0xa5},     {"cent", 0xa2},
-	{"sect", 0xa7},	    {"deg", 0xb0},     {"times", 0xd7},
-	{"divide", 0xf7},   {"eacute", 0xe9},  {"egrave", 0xe8},
-	{"agrave", 0xe0},   {"aacute", 0xe1},  {"ccedil", 0xe7},
-	{"uuml", 0xfc},	    {"ouml", 0xf6},    {"auml", 0xe4},
-	{"Uuml", 0xdc},	    {"Ouml", 0xd6},    {"Auml", 0xc4},
-	{"szlig", 0xdf},    {"ntilde", 0xf1},  {"iacute", 0xed},
-	{"oacute", 0xf3},   {"uacute", 0xfa},  {"ecirc", 0xea},
-	{"zwnj", 0x200c},   {"zwj", 0x200d},   {"lrm", 0x200e},
-	{"rlm", 0x200f},    {"shy", 0xad},     {"ensp", ' '},
-	{"emsp", ' '},	    {"thinsp", ' '},
-};
-
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -171,79 +146,16 @@ static void put_utf8(struct conv *c, uint32_t cp)
 {
 	char u[4];
 
-	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		put_text(c, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		put_text(c, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		put_text(c, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		put_text(c, u, 4);
-	}
-}
-
-static bool numeric_entity(const char *s, size_t n, uint32_t *cp)
-{
-	int base = 10;
-	uint32_t v = 0;
-
-	if (n && (s[0] == 'x' || s[0] == 'X')) {
-		base = 16;
-		s++;
-		n--;
-	}
-	if (!n || n > 8)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		uint32_t d;
-
-		if (ch >= '0' && ch <= '9')
-			d = (uint32_t)(ch - '0');
-		else if (base == 16 && (ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-			d = (uint32_t)((ch | 0x20) - 'a' + 10);
-		else
-			return false;
-		v = v * (uint32_t)base + d;
-	}
-	*cp = v > 0x10ffff ? 0xfffd : v;
-	return true;
+	put_text(c, u, html_utf8_encode(cp, u));
 }
 
 /* At '&': writes the character an entity names, or the '&' itself. */
 static void on_entity(struct conv *c)
 {
-	size_t start = c->i + 1, end = start;
-	uint32_t cp = 0;
-	bool known = false;
+	uint32_t cp;
+	size_t n = html_entity_decode(c->s + c->i, c->len - c->i, &cp);
 
-	while (end < c->len && end - start < 10 &&
-	       (is_alnum(c->s[end]) || c->s[end] == '#'))
-		end++;
-	if (end > start && c->s[start] == '#') {
-		known = numeric_entity(c->s + start + 1, end - start - 1, &cp);
-	} else {
-		for (size_t k = 0; k < COUNT(entities) && !known; k++)
-			if (strlen(entities[k].name) == end - start &&
-			    !memcmp(entities[k].name, c->s + start,
-				    end - start)) {
-				cp = entities[k].cp;
-				known = true;
-			}
-	}
-	if (!known) {
+	if (!n) {
 		put_text(c, "&", 1);
 		c->i++;
 		return;
@@ -252,7 +164,7 @@ static void on_entity(struct conv *c)
 		c->space = true;
 	else
 		put_utf8(c, cp);
-	c->i = end < c->len && c->s[end] == ';' ? end + 1 : end;
+	c->i += n;
 }
 
 /* Case-insensitive search of a NUL-free needle in [s, s + n). */
