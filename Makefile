@@ -95,6 +95,10 @@ TEST_DEPS_queue := server/support/policy_defaults.o server/support/hours.o
 TEST_DEPS_reply_token := server/common/util.o
 TEST_DEPS_compose := server/mail/compose_body.o server/mail/compose_buf.o \
 	server/mail/mime_header.o
+TEST_DEPS_extract := server/mail/extract_lines.o server/mail/html_text.o \
+	server/mail/html_entity.o
+TEST_DEPS_extract_corpus := server/mail/extract.o server/mail/extract_lines.o \
+	server/mail/html_text.o server/mail/html_entity.o
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libproto.a \
 		$$(patsubst %.c,$(BUILD)/%.o,$$(wildcard $$(addsuffix /$$*.c,$$(addprefix server/,$(SERVER_DIRS))))) \
