@@ -1,7 +1,7 @@
 # chatd build. `make` builds build/chatd; `make SAN=1` builds an ASan/UBSan
 # copy under build-san/. See README.md for run, test and bench.
 
-PKGS := libwebsockets libuv jansson hiredis openssl libjwt
+PKGS := libwebsockets libuv jansson hiredis openssl libjwt gmime-3.0
 CC ?= cc
 SAN ?= 0
 
@@ -22,7 +22,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 # another's internals. Unit tests see every folder.
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -MMD -MP \
 	-Iinclude $(shell pkg-config --cflags $(PKGS))
-SERVER_DIRS := common support mail store cmd net
+SERVER_DIRS := common support mail store cmd inbound net
 TEST_INC := -Iprotocol -Iserver $(addprefix -Iserver/,$(SERVER_DIRS))
 LDLIBS := $(shell pkg-config --libs $(PKGS)) -lm
 LDFLAGS := $(SANFLAGS)
@@ -30,7 +30,7 @@ LDFLAGS := $(SANFLAGS)
 PROTO_SRC := $(wildcard protocol/*.c)
 SERVER_SRC := $(foreach d,$(SERVER_DIRS),$(wildcard server/$(d)/*.c))
 TOP_SRC := server/main.c server/token_cmd.c server/migrate_cmd.c \
-	server/migrate_route.c
+	server/migrate_route.c server/mail_parse_cmd.c
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lua_scripts.o
 LUA := $(addprefix server/store/lua/,_append_common.lua _route.lua open.lua \

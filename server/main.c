@@ -24,6 +24,7 @@
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 #include "chat/store/store.h"
+#include "mail_parse_cmd.h"
 #include "migrate_cmd.h"
 #include "token_cmd.h"
 #include "chat/net/transport.h"
@@ -59,6 +60,7 @@ static void usage(void)
 	       "  migrate-keys  move conversations stored by a release before "
 	       "virtual\n"
 	       "                shards to their new key names\n"
+	       "  mail-parse    what chatd reads of one email, as JSON\n"
 	       "  --help, --version\n");
 }
 
@@ -276,6 +278,8 @@ int main(int argc, char **argv)
 		return token_cmd_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "migrate-keys") == 0)
 		return migrate_cmd_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mail-parse") == 0)
+		return mail_parse_cmd_main(argc - 1, argv + 1);
 	fprintf(stderr, "chatd: unknown command '%s' (see chatd --help)\n",
 		argv[1]);
 	return 2;
