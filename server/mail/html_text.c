@@ -229,9 +229,11 @@ static void parse_attrs(struct tag *t, const char *s, size_t n)
 }
 
 /* Where the tag opening at s[i] == '<' ends (past its '>'), quotes
- * respected; len when it never does. */
+ * respected; an unbalanced quote falls back to the first '>', so one bad
+ * attribute does not swallow the rest. len when no '>' comes. */
 static size_t tag_end(const char *s, size_t len, size_t i)
 {
+	const char *gt = memchr(s + i, '>', len - i);
 	char q = 0;
 
 	for (i++; i < len; i++) {
@@ -244,7 +246,7 @@ static size_t tag_end(const char *s, size_t len, size_t i)
 			return i + 1;
 		}
 	}
-	return len;
+	return gt ? (size_t)(gt - s) + 1 : len;
 }
 
 /* Reads the tag at c->i; false when '<' does not open one. */

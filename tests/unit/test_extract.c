@@ -290,6 +290,7 @@ static void test_html_malformed_markup_is_safe(void **state)
 		free(exact);
 	}
 	check_html("a < b", "a < b");
+	check_html("<a href='x>reply</a> text", "reply text");
 }
 
 int main(void)
