@@ -240,6 +240,17 @@ static void test_html_outlook_reply_header_ends_text(void **state)
 	check_html("<div>Hi<div>Bob<hr><b>From: </b>b@x.org<br><b>To: "
 		   "</b>c</div></div>",
 		   "Hi");
+	/* the block holding the rule is all the reply: only the rule cuts */
+	check_html("<div>Hello<br><hr><b>From: </b>b@x.org<br><b>To: </b>c"
+		   "<br>Old</div>",
+		   "Hello");
+}
+
+static void test_html_all_history_keeps_everything(void **state)
+{
+	(void)state;
+	check_html("<blockquote>Only a quote</blockquote>", "Only a quote");
+	check_html("<div id=\"divRplyFwdMsg\">From: A</div>", "From: A");
 }
 
 static void test_html_rule_without_header_stays(void **state)
@@ -317,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_html_scripts_styles_and_comments_go),
 		cmocka_unit_test(test_html_quotes_go),
 		cmocka_unit_test(test_html_outlook_reply_header_ends_text),
+		cmocka_unit_test(test_html_all_history_keeps_everything),
 		cmocka_unit_test(test_html_rule_without_header_stays),
 		cmocka_unit_test(test_html_malformed_markup_is_safe),
 	};
