@@ -145,6 +145,18 @@ static void test_mobile_signatures_go(void **state)
 	check_reply("Hi\n\nGet Outlook for iOS\n", "Hi");
 }
 
+static void test_sent_from_in_prose_stays(void **state)
+{
+	static const char text[] = "Where is my order?\n"
+				   "Sent via UPS on Monday, tracking 1Z999.\n"
+				   "It was due Tuesday.\nThen Wednesday.\n"
+				   "Now it is Friday.\nStill nothing.\n"
+				   "Please help.\nThanks";
+
+	(void)state;
+	check_reply(text, text);
+}
+
 static void test_bottom_post_keeps_text_below_quote(void **state)
 {
 	(void)state;
@@ -318,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_trailing_quotes_go_inline_quotes_stay),
 		cmocka_unit_test(test_signature_delimiter_goes),
 		cmocka_unit_test(test_mobile_signatures_go),
+		cmocka_unit_test(test_sent_from_in_prose_stays),
 		cmocka_unit_test(test_bottom_post_keeps_text_below_quote),
 		cmocka_unit_test(test_inline_reply_keeps_quotes_answered),
 		cmocka_unit_test(test_nothing_left_keeps_whole_text),
