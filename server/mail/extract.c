@@ -1,14 +1,16 @@
 /*
- * extract: the new text of a plain-text email reply. Each line is given a
- * kind (extract_lines.c: blank, quote, header of quoted history, signature
- * start, delimiter, text); the reply is what comes before the first history
- * header or signature, less trailing quotes and delimiters. A message that
- * starts with a history header is a bottom or inline reply: the header and the
- * quote under it go, the text between later quotes stays. The patterns
- * are tables, so a language is a line of data. Not MIME, not HTML (see
- * html_text.c), no I/O.
+ * extract: the new text of a plain-text email reply. Each line has a kind
+ * (extract_lines.c: blank, quote, quoted-history header, signature start,
+ * delimiter, text). The reply is what comes before the first history
+ * header or signature, less trailing quotes and rules. Two exceptions:
+ * a header over a quote that the writer then answers below is an inline
+ * reply (only the header goes), and a message that opens with a header is
+ * a bottom-posted reply (the header and the quote under it go). When
+ * nothing would be left the whole text stays: a reply is never lost. Not
+ * MIME, not HTML (html_text.c), no I/O.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +21,7 @@
 /* A copy with CRLF and lone CR turned into LF and NUL bytes dropped. */
 static char *normalize(const char *text, size_t len, size_t *out_len)
 {
-	char *out = malloc(len + 1);
+	char *out = len < SIZE_MAX ? malloc(len + 1) : NULL;
 	size_t o = 0;
 
 	if (!out)

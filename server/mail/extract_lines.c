@@ -224,11 +224,17 @@ static bool is_delim(const char *s, size_t len)
 	return true;
 }
 
-static bool is_sig(const char *s, size_t len)
+static bool is_dash_sig(const char *s, size_t len)
 {
 	trim(&s, &len);
-	if (len == 2 && !memcmp(s, "--", 2))
+	return len == 2 && !memcmp(s, "--", 2);
+}
+
+static bool is_sig(const char *s, size_t len)
+{
+	if (is_dash_sig(s, len))
 		return true;
+	trim(&s, &len);
 	if (len > MAX_SIG_LINE)
 		return false;
 	for (size_t i = 0; i < COUNT(mobile_sigs); i++)
@@ -483,6 +489,24 @@ static bool is_rule_over_signature(const struct extract_line *l, size_t i,
 	return texts > 0;
 }
 
+/* "Sent from ..." ends a message: followed by more text than a
+ * signature holds before the quoted history, it is prose ("Sent via UPS
+ * on Monday, ...") and stays. One pass from the end. */
+static void keep_prose_that_looks_signed(struct extract_line *l, size_t n)
+{
+	size_t texts_after = 0;
+
+	for (size_t i = n; i-- > 0;) {
+		if (l[i].kind == K_HEADER)
+			texts_after = 0;
+		else if (l[i].kind == K_SIG && texts_after > MAX_SIG_LINES &&
+			 !is_dash_sig(l[i].s, l[i].len))
+			l[i].kind = K_TEXT;
+		if (l[i].kind == K_TEXT)
+			texts_after++;
+	}
+}
+
 void extract_classify(struct extract_line *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -510,6 +534,7 @@ void extract_classify(struct extract_line *l, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (l[i].kind == K_DELIM && is_rule_over_signature(l, i, n))
 			l[i].kind = K_SIG;
+	keep_prose_that_looks_signed(l, n);
 }
 
 void extract_trim(const char **s, size_t *len)

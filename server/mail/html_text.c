@@ -38,9 +38,10 @@ struct conv {
 	size_t len;
 	size_t i;
 	struct xbuf out;
-	bool space; /* white space seen and not yet written */
-	int pre;    /* depth of <pre> */
-	bool cut;   /* Outlook's reply header: the rest is history */
+	bool space;	   /* white space seen and not yet written */
+	int pre;	   /* depth of <pre> */
+	bool cut;	   /* Outlook's reply header: the rest is history */
+	bool keep_history; /* convert quotes and reply headers too */
 	size_t blocks[MAX_BLOCKS]; /* where open block elements began */
 	char block_names[MAX_BLOCKS][MAX_NAME];
 	size_t nblocks;
@@ -229,9 +230,11 @@ static void parse_attrs(struct tag *t, const char *s, size_t n)
 }
 
 /* Where the tag opening at s[i] == '<' ends (past its '>'), quotes
- * respected; len when it never does. */
+ * respected; an unbalanced quote falls back to the first '>', so one bad
+ * attribute does not swallow the rest. len when no '>' comes. */
 static size_t tag_end(const char *s, size_t len, size_t i)
 {
+	const char *gt = memchr(s + i, '>', len - i);
 	char q = 0;
 
 	for (i++; i < len; i++) {
@@ -244,7 +247,7 @@ static size_t tag_end(const char *s, size_t len, size_t i)
 			return i + 1;
 		}
 	}
-	return len;
+	return gt ? (size_t)(gt - s) + 1 : len;
 }
 
 /* Reads the tag at c->i; false when '<' does not open one. */
@@ -392,12 +395,12 @@ static void on_tag(struct conv *c, const struct tag *t)
 			c->space = true;
 		return;
 	}
-	if (starts_history(t)) {
+	if (!c->keep_history && starts_history(t)) {
 		c->cut = true;
 	} else if (in_list(t->name, dropped_tags, COUNT(dropped_tags))) {
 		if (!t->self_closing)
 			skip_raw(c, t->name);
-	} else if (holds_quote(t)) {
+	} else if (!c->keep_history && holds_quote(t)) {
 		put_break(c);
 		if (!t->self_closing)
 			skip_element(c, t->name);
@@ -484,43 +487,65 @@ static bool from_block_follows(const char *s, size_t len, size_t at)
 }
 
 /* The first rule over an Outlook header block ends the text; so does the
- * short block it sits in (a name signed above the rule). */
+ * short block it sits in (a name signed above the rule), unless that
+ * block is all the reply there is. */
 static void cut_at_rules(struct conv *c)
 {
 	for (size_t k = 0; k < c->nrules; k++) {
 		const struct rule *r = &c->rules[k];
+		bool short_block;
 
 		if (r->at > c->out.len ||
 		    !from_block_follows(c->out.p, c->out.len, r->at))
 			continue;
-		c->out.len =
-			count_lines(c->out.p + r->block, r->at - r->block) <= 2
-				? r->block
-				: r->at;
+		short_block =
+			count_lines(c->out.p + r->block, r->at - r->block) <= 2;
+		c->out.len = short_block && count_lines(c->out.p, r->block)
+				     ? r->block
+				     : r->at;
 		c->out.p[c->out.len] = '\0';
 		return;
 	}
 }
 
-char *extract_html_text(const char *html, size_t len)
+/* The text without the white space around it, moved to the front. */
+static void trim_out(struct conv *c)
 {
-	struct conv c = {.s = html, .len = len};
 	size_t start = 0;
+
+	while (c->out.len && is_ws(c->out.p[c->out.len - 1]))
+		c->out.p[--c->out.len] = '\0';
+	while (start < c->out.len && is_ws(c->out.p[start]))
+		start++;
+	if (start) {
+		memmove(c->out.p, c->out.p + start, c->out.len - start + 1);
+		c->out.len -= start;
+	}
+}
+
+static char *convert_all(const char *html, size_t len, bool keep_history)
+{
+	struct conv c = {.s = html, .len = len, .keep_history = keep_history};
 
 	if (!xbuf_reserve(&c.out, len / 2))
 		return NULL;
 	c.out.p[0] = '\0';
 	convert(&c);
-	if (!c.out.oom)
-		cut_at_rules(&c);
-	drop_trailing_spaces(&c);
-	while (c.out.len && is_ws(c.out.p[c.out.len - 1]))
-		c.out.p[--c.out.len] = '\0';
-	while (start < c.out.len && is_ws(c.out.p[start]))
-		start++;
-	if (start && !c.out.oom) {
-		memmove(c.out.p, c.out.p + start, c.out.len - start + 1);
-		c.out.len -= start;
+	if (!c.out.oom) {
+		if (!keep_history)
+			cut_at_rules(&c);
+		trim_out(&c);
 	}
 	return xbuf_take(&c.out);
+}
+
+char *extract_html_text(const char *html, size_t len)
+{
+	char *text = convert_all(html, len, false);
+
+	if (text && !*text) { /* all of it looked like history: keep it */
+		free(text);
+		text = convert_all(html, len, true);
+	}
+	return text;
 }

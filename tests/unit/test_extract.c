@@ -145,6 +145,18 @@ static void test_mobile_signatures_go(void **state)
 	check_reply("Hi\n\nGet Outlook for iOS\n", "Hi");
 }
 
+static void test_sent_from_in_prose_stays(void **state)
+{
+	static const char text[] = "Where is my order?\n"
+				   "Sent via UPS on Monday, tracking 1Z999.\n"
+				   "It was due Tuesday.\nThen Wednesday.\n"
+				   "Now it is Friday.\nStill nothing.\n"
+				   "Please help.\nThanks";
+
+	(void)state;
+	check_reply(text, text);
+}
+
 static void test_bottom_post_keeps_text_below_quote(void **state)
 {
 	(void)state;
@@ -240,6 +252,17 @@ static void test_html_outlook_reply_header_ends_text(void **state)
 	check_html("<div>Hi<div>Bob<hr><b>From: </b>b@x.org<br><b>To: "
 		   "</b>c</div></div>",
 		   "Hi");
+	/* the block holding the rule is all the reply: only the rule cuts */
+	check_html("<div>Hello<br><hr><b>From: </b>b@x.org<br><b>To: </b>c"
+		   "<br>Old</div>",
+		   "Hello");
+}
+
+static void test_html_all_history_keeps_everything(void **state)
+{
+	(void)state;
+	check_html("<blockquote>Only a quote</blockquote>", "Only a quote");
+	check_html("<div id=\"divRplyFwdMsg\">From: A</div>", "From: A");
 }
 
 static void test_html_rule_without_header_stays(void **state)
@@ -290,6 +313,7 @@ static void test_html_malformed_markup_is_safe(void **state)
 		free(exact);
 	}
 	check_html("a < b", "a < b");
+	check_html("<a href='x>reply</a> text", "reply text");
 }
 
 int main(void)
@@ -306,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_trailing_quotes_go_inline_quotes_stay),
 		cmocka_unit_test(test_signature_delimiter_goes),
 		cmocka_unit_test(test_mobile_signatures_go),
+		cmocka_unit_test(test_sent_from_in_prose_stays),
 		cmocka_unit_test(test_bottom_post_keeps_text_below_quote),
 		cmocka_unit_test(test_inline_reply_keeps_quotes_answered),
 		cmocka_unit_test(test_nothing_left_keeps_whole_text),
@@ -316,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_html_scripts_styles_and_comments_go),
 		cmocka_unit_test(test_html_quotes_go),
 		cmocka_unit_test(test_html_outlook_reply_header_ends_text),
+		cmocka_unit_test(test_html_all_history_keeps_everything),
 		cmocka_unit_test(test_html_rule_without_header_stays),
 		cmocka_unit_test(test_html_malformed_markup_is_safe),
 	};
