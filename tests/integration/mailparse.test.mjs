@@ -43,7 +43,7 @@ test('the raw replies of twelve mail clients: the reply text alone', { skip: exi
   }
 });
 
-test('a reply to a transcript: token, threading ids, the new text in UTF-8 without the quoted transcript', () => {
+test('a reply to a transcript: threading ids, the new text in UTF-8 without the quoted transcript', () => {
   const r = parse(crlf([
     'From: =?UTF-8?B?w4VzYQ==?= <Asa@Example.COM>',
     `To: Support <reply+${TOKEN}@reply.example.com>`,
@@ -59,19 +59,32 @@ test('a reply to a transcript: token, threading ids, the new text in UTF-8 witho
     '',
     'On Wed, Dec 2, 2026 at 9:00 AM Support <reply@example.com> wrote:',
     '> Bo: could you retry the deploy?',
-  ]), ['--reply-domain', 'reply.example.com']);
+  ]), ['--reply-domain', 'chat.example.com']);
   assert.equal(r.code, 0, r.err);
-  assert.equal(r.json.reply_token, TOKEN);
   assert.equal(r.json.from, 'asa@example.com');
   assert.equal(r.json.from_name, 'Åsa');
   assert.equal(r.json.message_id, 'abc@mail.example.com');
   assert.equal(r.json.in_reply_to, 'c.Q2hhdGRDb252ZXJzYXRpbw.transcript.7@chat.example.com');
   assert.deepEqual(r.json.references, ['c.Q2hhdGRDb252ZXJzYXRpbw.opened.1@chat.example.com',
     'c.Q2hhdGRDb252ZXJzYXRpbw.transcript.7@chat.example.com']);
+  assert.equal(r.json.thread_conv, 'Q2hhdGRDb252ZXJzYXRpbw', 'our message id in In-Reply-To names the conversation');
+  assert.equal(r.json.reply_token, null, 'reply.example.com is not the reply domain here');
   assert.equal(r.json.reply, 'Merci, ça marche maintenant.');
-  // Another reply domain: the recipient is not ours.
-  assert.equal(parse(crlf(['From: a@b.example', `To: reply+${TOKEN}@elsewhere.example`, '', 'hi'])
-    , ['--reply-domain', 'reply.example.com']).json.reply_token, null);
+});
+
+test('a reply token is read from the recipients and, with the reply keys, checked for the sender', () => {
+  const mail = (to) => crlf(['From: asa@example.com', `To: ${to}`, 'Message-ID: <x@y>', '', 'thanks']);
+  const keys = ['--reply-keys', `7:${'ab'.repeat(32)}`];
+  const r = parse(mail(`Support <reply+${TOKEN}@Reply.Example.com>`), ['--reply-domain', 'reply.example.com', ...keys]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.reply_token, TOKEN);
+  assert.notEqual(r.json.token.result, 'ok', 'a made-up token never checks out');
+  assert.equal(r.json.token.conv, null);
+  assert.equal(r.json.thread_conv, null);
+  const other = parse(mail(`reply+${TOKEN}@elsewhere.example`), ['--reply-domain', 'reply.example.com']);
+  assert.equal(other.json.reply_token, null, 'another domain is not ours');
+  assert.equal(other.json.token, undefined, 'no keys, no check');
+  assert.equal(parse(mail('x@y.example'), ['--reply-keys', 'nonsense']).code, 2, 'bad keys: a usage error');
 });
 
 test('HTML only: converted to text, quoted history dropped', () => {
