@@ -100,7 +100,7 @@ static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 		actor_context(a), a->org, a->site, auth_tier_str(a->tier),
 		d->summary, d->environment ? d->environment : "", fp, ch_conv.s,
 		ch_feed.s, r->class_key, r->topic, r->out_of_scope ? "1" : "0",
-		r->held_until,
+		r->held_until, a->email,
 		/* what the router needs (route_enqueue) */
 		"nm", a->name, "sm", d->summary, "ti", auth_tier_str(a->tier),
 		"cl", r->class_key, "hs", r->head_start, "sk", r->skill, "tp",

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, uid, waitFor, watch } from './harness.mjs';
+import { convKey } from './keys.mjs';
 import {
   useRouting, testPolicy, cust, agentWith, open, mustOpen, listOpen, waitingOrder, isOffer, isWithdrawn, isKind,
   noFrame, zoned, ymd, next24x5Opening, weekdayZone,
@@ -504,6 +505,16 @@ test('capacity: a claim goes before the router\'s offers: an offer that holds th
   const third = (await mustOpen(c)).conv;
   const full = await a.request({ type: 'claim', client_id: uid('cl'), conv: third });
   assert.equal(full.code, 'over_capacity', JSON.stringify(full));
+});
+
+test('open: the conversation keeps the customer\'s email address from the token (where mail about it goes)', async (t) => {
+  await env.start(t);
+  const c = await env.connect(cust('gold', { email: 'ann@example.com' }));
+  const { conv } = await mustOpen(c);
+  assert.equal(env.redis.cli('HGET', convKey(conv, 'm'), 'email'), 'ann@example.com');
+  const none = await env.connect(cust('gold'));
+  const other = (await mustOpen(none)).conv;
+  assert.equal(env.redis.cli('HGET', convKey(other, 'm'), 'email'), '');
 });
 
 test('open: a topic the policy does not list is bad_frame naming topic', async (t) => {

@@ -11,8 +11,10 @@
 --       10 summary, 11 environment, 12 request fingerprint,
 --       13 conversation channel, 14 the shard's feed channel,
 --       15 queue class, 16 topic, 17 out of scope 0|1, 18 held until
---       (ms, 0 = not held), 19.. field, value pairs the outbox entry
---       carries for the router (route_enqueue)
+--       (ms, 0 = not held), 19 the customer's email address ('' = none:
+--       where transcripts go, and whom a reply by email must come from),
+--       20.. field, value pairs the outbox entry carries for the router
+--       (route_enqueue)
 -- Returns {duplicate 0|1, seq, ts, outbox entry fields or nothing}.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local m = redis.call('HMGET', KEYS[1], 'customer', 'opened_at', 'fp')
@@ -35,11 +37,11 @@ redis.call('HSET', KEYS[1], 'seq', 1, 'status', 'waiting',
   'org', ARGV[7], 'site', ARGV[8], 'tier', ARGV[9], 'summary', ARGV[10],
   'environment', ARGV[11], 'opened_at', ts, 'last_at', ts, 'fp', ARGV[12],
   'class', ARGV[15], 'topic', ARGV[16], 'oos', ARGV[17],
-  'held_until', ARGV[18])
+  'held_until', ARGV[18], 'email', ARGV[19])
 redis.call('XADD', KEYS[2], '0-1', 'e', event)
 local entry = {'k', 'o', 'c', ARGV[1], 't', ts, 'u', ARGV[4],
   'o', ARGV[7], 's', ARGV[8]}
-for i = 19, #ARGV do
+for i = 20, #ARGV do
   entry[#entry + 1] = ARGV[i]
 end
 redis.call('XADD', KEYS[3], '*', unpack(entry))
