@@ -111,3 +111,6 @@ const oneClass = structuredClone(policy);
 oneClass.classes = [{ key: 'normal', label: 'Normal' }];
 oneClass.support_timezone = 'UTC';
 put('policy', JSON.stringify(oneClass));
+
+// Mail text and HTML: test_extract.c's literals.
+for (const s of cStrings('tests/unit/test_extract.c')) if (s.length > 8) put('extract', s);
