@@ -10,6 +10,8 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "chat/common/util.h"
 
@@ -45,6 +47,8 @@ struct smtp {
 	bool starttls_required;
 	long connect_timeout_ms, timeout_ms;
 	bool closing;
+	int *fds; /* every socket curl has open, watched or idle */
+	size_t n_fds, cap_fds;
 	struct smtp_job *jobs;
 	struct smtp_sock *socks;
 };
@@ -171,6 +175,40 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
 	if (what & CURL_POLL_OUT)
 		events |= UV_WRITABLE;
 	return uv_poll_start(&k->poll, events, on_poll) == 0 ? 0 : -1;
+}
+
+/* curl 7.88 says QUIT and blocks for the answer whenever it closes an SMTP
+ * connection, even one whose relay went silent. Knowing every socket lets
+ * smtp_destroy() shut them down first, so those goodbyes fail at once. */
+static curl_socket_t on_open_socket(void *userp, curlsocktype purpose,
+				    struct curl_sockaddr *addr)
+{
+	struct smtp *s = userp;
+	int fd;
+
+	(void)purpose;
+	fd = socket(addr->family, addr->socktype, addr->protocol);
+	if (fd < 0)
+		return CURL_SOCKET_BAD;
+	if (s->n_fds == s->cap_fds) {
+		s->cap_fds = s->cap_fds ? s->cap_fds * 2 : 8;
+		s->fds = xrealloc(s->fds, s->cap_fds * sizeof(*s->fds));
+	}
+	s->fds[s->n_fds++] = fd;
+	return fd;
+}
+
+static int on_close_socket(void *userp, curl_socket_t fd)
+{
+	struct smtp *s = userp;
+
+	for (size_t i = 0; i < s->n_fds; i++) {
+		if (s->fds[i] == fd) {
+			s->fds[i] = s->fds[--s->n_fds];
+			break;
+		}
+	}
+	return close(fd);
 }
 
 /* ---- one send ---- */
@@ -310,6 +348,10 @@ static CURL *easy_for(struct smtp *s, struct smtp_job *j)
 	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 	curl_easy_setopt(e, CURLOPT_DEBUGDATA, j);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, s);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, s);
 	return e;
 }
 
@@ -424,6 +466,7 @@ static void on_timer_closed(uv_handle_t *h)
 	free(s->username);
 	free(s->password);
 	free(s->ca_file);
+	free(s->fds);
 	free(s);
 }
 
@@ -432,6 +475,8 @@ void smtp_destroy(struct smtp *s)
 	if (!s || s->closing)
 		return;
 	s->closing = true;
+	for (size_t i = 0; i < s->n_fds; i++)
+		shutdown(s->fds[i], SHUT_RDWR);
 	while (s->jobs)
 		job_finish(s->jobs, SMTP_CANCELLED, "cancelled");
 	curl_multi_cleanup(s->multi);
