@@ -1,17 +1,13 @@
 /*
- * smtp: libcurl's multi_socket interface on a libuv loop. curl says which
- * sockets to watch (on_socket) and when to call it back (on_timer_change);
- * each socket gets a uv_poll, the multi handle one uv_timer. curl 7.88
- * cannot list its easy handles, so every send sits on our own list for
- * smtp_destroy(). Not here: what the message says or when to retry it.
+ * smtp: sends to one relay, each a curl easy handle on one multi handle
+ * that smtp_loop.c drives from the libuv loop. curl 7.88 cannot list its
+ * easy handles, so every send sits on our own list for smtp_destroy().
+ * Not here: what the message says or when to retry it.
  */
-#include "chat/mailer/smtp.h"
+#include "smtp_loop.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "chat/common/util.h"
 
@@ -29,28 +25,6 @@ struct smtp_job {
 	char last[LINE_MAX_LEN]; /* the relay's last reply line */
 	char errbuf[CURL_ERROR_SIZE];
 	struct smtp_job *prev, *next;
-};
-
-/* One watched socket; freed by its close callback. */
-struct smtp_sock {
-	uv_poll_t poll;
-	struct smtp *s; /* borrowed */
-	curl_socket_t fd;
-	struct smtp_sock *prev, *next;
-};
-
-struct smtp {
-	uv_loop_t *loop; /* borrowed */
-	CURLM *multi;
-	uv_timer_t timer;
-	char *url, *username, *password, *ca_file;
-	bool starttls_required;
-	long connect_timeout_ms, timeout_ms;
-	bool closing;
-	int *fds; /* every socket curl has open, watched or idle */
-	size_t n_fds, cap_fds;
-	struct smtp_job *jobs;
-	struct smtp_sock *socks;
 };
 
 const char *smtp_result_name(enum smtp_result r)
@@ -71,144 +45,6 @@ const char *smtp_result_name(enum smtp_result r)
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
-}
-
-/* ---- sockets and the timer ---- */
-
-static void on_sock_closed(uv_handle_t *h)
-{
-	free(h->data);
-}
-
-static void sock_close(struct smtp_sock *k)
-{
-	struct smtp *s = k->s;
-
-	if (k->prev)
-		k->prev->next = k->next;
-	else
-		s->socks = k->next;
-	if (k->next)
-		k->next->prev = k->prev;
-	uv_close((uv_handle_t *)&k->poll, on_sock_closed);
-}
-
-static void check_done(struct smtp *s);
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-	struct smtp_sock *k = h->data;
-	struct smtp *s = k->s;
-	int flags = 0;
-	int running;
-
-	if (status < 0)
-		flags = CURL_CSELECT_ERR;
-	if (events & UV_READABLE)
-		flags |= CURL_CSELECT_IN;
-	if (events & UV_WRITABLE)
-		flags |= CURL_CSELECT_OUT;
-	/* k may be closed by curl inside this call: use only s after it. */
-	curl_multi_socket_action(s->multi, k->fd, flags, &running);
-	check_done(s);
-}
-
-static void on_timer(uv_timer_t *t)
-{
-	struct smtp *s = t->data;
-	int running;
-
-	curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(s);
-}
-
-static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct smtp *s = userp;
-
-	(void)multi;
-	if (timeout_ms < 0)
-		uv_timer_stop(&s->timer);
-	else if (!s->closing)
-		uv_timer_start(&s->timer, on_timer, (uint64_t)timeout_ms, 0);
-	return 0;
-}
-
-static struct smtp_sock *sock_open(struct smtp *s, curl_socket_t fd)
-{
-	struct smtp_sock *k = xcalloc(1, sizeof(*k));
-
-	if (uv_poll_init_socket(s->loop, &k->poll, fd) != 0) {
-		free(k);
-		return NULL;
-	}
-	k->poll.data = k;
-	k->s = s;
-	k->fd = fd;
-	k->next = s->socks;
-	if (s->socks)
-		s->socks->prev = k;
-	s->socks = k;
-	curl_multi_assign(s->multi, fd, k);
-	return k;
-}
-
-static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
-		     void *socketp)
-{
-	struct smtp *s = userp;
-	struct smtp_sock *k = socketp;
-	int events = 0;
-
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (k) {
-			curl_multi_assign(s->multi, fd, NULL);
-			sock_close(k);
-		}
-		return 0;
-	}
-	if (!k && !(k = sock_open(s, fd)))
-		return -1;
-	if (what & CURL_POLL_IN)
-		events |= UV_READABLE;
-	if (what & CURL_POLL_OUT)
-		events |= UV_WRITABLE;
-	return uv_poll_start(&k->poll, events, on_poll) == 0 ? 0 : -1;
-}
-
-/* curl 7.88 says QUIT and blocks for the answer whenever it closes an SMTP
- * connection, even one whose relay went silent. Knowing every socket lets
- * smtp_destroy() shut them down first, so those goodbyes fail at once. */
-static curl_socket_t on_open_socket(void *userp, curlsocktype purpose,
-				    struct curl_sockaddr *addr)
-{
-	struct smtp *s = userp;
-	int fd;
-
-	(void)purpose;
-	fd = socket(addr->family, addr->socktype, addr->protocol);
-	if (fd < 0)
-		return CURL_SOCKET_BAD;
-	if (s->n_fds == s->cap_fds) {
-		s->cap_fds = s->cap_fds ? s->cap_fds * 2 : 8;
-		s->fds = xrealloc(s->fds, s->cap_fds * sizeof(*s->fds));
-	}
-	s->fds[s->n_fds++] = fd;
-	return fd;
-}
-
-static int on_close_socket(void *userp, curl_socket_t fd)
-{
-	struct smtp *s = userp;
-
-	for (size_t i = 0; i < s->n_fds; i++) {
-		if (s->fds[i] == fd) {
-			s->fds[i] = s->fds[--s->n_fds];
-			break;
-		}
-	}
-	return close(fd);
 }
 
 /* ---- one send ---- */
@@ -296,7 +132,7 @@ static void job_finish(struct smtp_job *j, enum smtp_result result,
 	job_free(j);
 }
 
-static void check_done(struct smtp *s)
+void smtp_check_done(struct smtp *s)
 {
 	CURLMsg *m;
 	int left;
@@ -348,10 +184,7 @@ static CURL *easy_for(struct smtp *s, struct smtp_job *j)
 	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 	curl_easy_setopt(e, CURLOPT_DEBUGDATA, j);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, s);
-	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, s);
+	smtp_loop_track(s, e);
 	return e;
 }
 
@@ -445,12 +278,7 @@ struct smtp *smtp_create(uv_loop_t *loop, const struct smtp_config *cfg)
 	s->connect_timeout_ms =
 		cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000;
 	s->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
-	uv_timer_init(loop, &s->timer);
-	s->timer.data = s;
-	curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s);
-	curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
-	curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
+	smtp_loop_attach(s);
 	return s;
 fail_multi:
 	free(s);
@@ -475,14 +303,12 @@ void smtp_destroy(struct smtp *s)
 	if (!s || s->closing)
 		return;
 	s->closing = true;
-	for (size_t i = 0; i < s->n_fds; i++)
-		shutdown(s->fds[i], SHUT_RDWR);
+	smtp_loop_shutdown(s);
 	while (s->jobs)
 		job_finish(s->jobs, SMTP_CANCELLED, "cancelled");
 	curl_multi_cleanup(s->multi);
 	/* curl may close cached connections without telling on_socket. */
-	while (s->socks)
-		sock_close(s->socks);
+	smtp_loop_close(s);
 	uv_timer_stop(&s->timer);
 	uv_close((uv_handle_t *)&s->timer, on_timer_closed);
 	curl_global_cleanup();
