@@ -5,7 +5,7 @@
 // the outcome as JSON.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,11 +24,11 @@ function canConnect(port) {
 }
 
 class Sink {
-  async start() {
+  async start(args = []) {
     this.port = await freePort();
     this.lines = [];
     this.proc = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${this.port}`,
-      '-c', 'smtp_sink.Sink'], {
+      '-c', 'smtp_sink.Sink', ...args], {
       env: { ...process.env, PYTHONPATH: join(root, 'tests', 'integration') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,9 +76,9 @@ function send(url, from, rcpts, message, flags = [], timeout = 15000) {
     const t = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`probe timed out: ${err}`)); }, timeout);
     p.once('exit', (code) => {
       clearTimeout(t);
-      const lines = out.trim().split('\n').filter(Boolean);
       try {
-        resolve({ code, lines, out: lines.length ? JSON.parse(lines[0]) : null, err });
+        const lines = out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        resolve({ code, lines, out: lines[0] ?? null, err });
       } catch (e) {
         reject(new Error(`probe printed ${out}: ${e.message}`));
       }
@@ -206,13 +206,56 @@ test('a relay that never answers times out as a temporary failure', async () => 
   });
 });
 
-test('destroying the sender cancels a send in flight: reported once as cancelled, clean exit', async () => {
+test('destroying the sender cancels the sends in flight: each reported once as cancelled, clean exit', async () => {
   await silentRelay(async (port, socks) => {
-    const r = await send(`smtp://127.0.0.1:${port}`, 'bounces@chat.example.com', ['customer@example.net'], mail(uid('cancel')), ['-c', '300']);
-    assert.equal(socks.size, 1);
+    const r = await send(`smtp://127.0.0.1:${port}`, 'bounces@chat.example.com', ['customer@example.net'], mail(uid('cancel')), ['-c', '300', '-n', '3']);
     assert.equal(r.code, 1, r.err);
-    assert.equal(r.lines.length, 1);
-    assert.equal(r.out.result, 'cancelled');
-    assert.equal(r.out.reports, 1);
+    assert.equal(socks.size, 3);
+    assert.equal(r.lines.length, 3);
+    assert.deepEqual(r.lines.map((l) => l.result), ['cancelled', 'cancelled', 'cancelled']);
+    assert.deepEqual(r.lines.map((l) => l.reports), [1, 2, 3]);
   });
+});
+
+test('several sends at once each report once and each arrive once', async () => {
+  const marker = uid('many');
+  const r = await send(`smtp://127.0.0.1:${sink.port}`, 'bounces@chat.example.com', ['customer@example.net'], mail(marker), ['-n', '8']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.lines.length, 8);
+  assert.deepEqual(r.lines.map((l) => l.result), Array(8).fill('sent'));
+  assert.deepEqual(r.lines.map((l) => l.reports), [1, 2, 3, 4, 5, 6, 7, 8]);
+  await waitFor(() => sink.received(marker).length >= 8, { what: 'eight deliveries' });
+  assert.equal(sink.received(marker).length, 8);
+});
+
+test('an address that could smuggle SMTP commands is refused before anything is sent or reported', async () => {
+  const marker = uid('inject');
+  const r = await send(`smtp://127.0.0.1:${sink.port}`, 'bounces@chat.example.com',
+    ['customer@example.net>\r\nRCPT TO:<other@example.org'], mail(marker));
+  assert.equal(r.code, 2);
+  assert.equal(r.lines.length, 0);
+  assert.equal(sink.received(marker).length, 0);
+});
+
+test('STARTTLS: sent over TLS to a relay whose certificate we trust; an untrusted one is a temporary failure', async () => {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore', timeout: 30000 });
+  // aiosmtpd with a certificate refuses mail until STARTTLS has run.
+  const tls = await new Sink().start(['--tlscert', cert, '--tlskey', key]);
+  try {
+    const marker = uid('tls-ok');
+    const r = await send(`smtp://127.0.0.1:${tls.port}`, 'bounces@chat.example.com', ['customer@example.net'], mail(marker), ['-s', '-a', cert]);
+    assert.equal(r.out.result, 'sent', r.out.error);
+    const got = await waitFor(() => tls.received(marker).length && tls.received(marker), { what: 'the delivery over TLS' });
+    assert.equal(got.length, 1);
+    const bad = uid('tls-bad');
+    const u = await send(`smtp://127.0.0.1:${tls.port}`, 'bounces@chat.example.com', ['customer@example.net'], mail(bad), ['-s']);
+    assert.equal(u.out.result, 'temporary');
+    assert.match(u.out.error, /certificate/i);
+    assert.equal(tls.received(bad).length, 0);
+  } finally {
+    await tls.stop();
+  }
 });

@@ -1,9 +1,10 @@
 /*
  * smtp_send_probe: sends one message file through the smtp module and
- * prints the outcome as one JSON line, for tests/integration/smtp.test.mjs.
- *   smtp_send_probe [-t timeout_ms] [-c cancel_after_ms] [-s]
- *                   URL FROM RCPT[,RCPT...] FILE
- * -s requires STARTTLS. Exit status 0 when sent, 1 otherwise, 2 on usage.
+ * prints each outcome as one JSON line, for tests/integration/smtp.test.mjs.
+ *   smtp_send_probe [-t timeout_ms] [-c cancel_after_ms] [-n copies] [-s]
+ *                   [-a ca_file] URL FROM RCPT[,RCPT...] FILE
+ * -n sends that many copies at once; -s requires STARTTLS. Exit status 0
+ * when every copy was sent, 1 otherwise, 2 when a send could not start.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@ struct probe {
 	struct smtp *smtp;
 	uv_timer_t cancel;
 	int reports;
+	int unsent;
+	int pending;
 	int status;
 };
 
@@ -47,8 +50,10 @@ static void on_sent(void *arg, const struct smtp_outcome *out)
 	print_json_string(out->error);
 	printf(",\"reports\":%d}\n", p->reports);
 	fflush(stdout);
-	p->status = out->result == SMTP_SENT ? 0 : 1;
-	uv_timer_stop(&p->cancel);
+	if (out->result != SMTP_SENT)
+		p->unsent++;
+	if (--p->pending == 0)
+		uv_timer_stop(&p->cancel);
 }
 
 static void on_cancel(uv_timer_t *t)
@@ -95,19 +100,24 @@ static size_t split_rcpts(char *list, const char **out, size_t cap)
 int main(int argc, char **argv)
 {
 	struct smtp_config cfg = {0};
-	struct probe p = {.status = 1};
+	struct probe p = {0};
 	const char *rcpts[16];
 	long cancel_ms = -1;
+	long copies = 1;
 	size_t n_rcpts, len;
 	char *msg;
 	int opt;
 	uv_loop_t loop;
 
-	while ((opt = getopt(argc, argv, "t:c:s")) != -1) {
+	while ((opt = getopt(argc, argv, "t:c:n:a:s")) != -1) {
 		if (opt == 't')
 			cfg.timeout_ms = cfg.connect_timeout_ms = atol(optarg);
 		else if (opt == 'c')
 			cancel_ms = atol(optarg);
+		else if (opt == 'n')
+			copies = atol(optarg);
+		else if (opt == 'a')
+			cfg.ca_file = optarg;
 		else if (opt == 's')
 			cfg.starttls_required = true;
 		else
@@ -115,7 +125,8 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 4) {
 		fprintf(stderr,
-			"usage: %s [-t ms] [-c ms] [-s] URL FROM "
+			"usage: %s [-t ms] [-c ms] [-n copies] [-s] [-a ca] "
+			"URL FROM "
 			"RCPT[,RCPT] FILE\n",
 			argv[0]);
 		return 2;
@@ -131,18 +142,26 @@ int main(int argc, char **argv)
 	uv_timer_init(&loop, &p.cancel);
 	p.cancel.data = &p;
 	p.smtp = smtp_create(&loop, &cfg);
-	if (!p.smtp || smtp_send(p.smtp, argv[optind + 1], rcpts, n_rcpts, msg,
-				 len, on_sent, &p) != 0) {
-		fprintf(stderr, "smtp: cannot start the send\n");
-		p.status = 2;
-	} else if (cancel_ms >= 0) {
-		uv_timer_start(&p.cancel, on_cancel, (uint64_t)cancel_ms, 0);
+	for (long i = 0; p.smtp && i < copies; i++) {
+		if (smtp_send(p.smtp, argv[optind + 1], rcpts, n_rcpts, msg,
+			      len, on_sent, &p) != 0) {
+			fprintf(stderr, "smtp: cannot start the send\n");
+			p.status = 2;
+			break;
+		}
+		p.pending++;
 	}
+	if (!p.smtp)
+		p.status = 2;
+	if (p.pending && cancel_ms >= 0)
+		uv_timer_start(&p.cancel, on_cancel, (uint64_t)cancel_ms, 0);
 	free(msg);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	smtp_destroy(p.smtp);
 	uv_close((uv_handle_t *)&p.cancel, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
+	if (p.status == 0 && (p.unsent || p.pending))
+		p.status = 1;
 	return p.status;
 }
