@@ -1,7 +1,7 @@
 # chatd build. `make` builds build/chatd; `make SAN=1` builds an ASan/UBSan
 # copy under build-san/. See README.md for run, test and bench.
 
-PKGS := libwebsockets libuv jansson hiredis openssl libjwt gmime-3.0
+PKGS := libwebsockets libuv jansson hiredis openssl libjwt gmime-3.0 libcurl
 CC ?= cc
 SAN ?= 0
 
@@ -22,7 +22,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 # another's internals. Unit tests see every folder.
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -MMD -MP \
 	-Iinclude $(shell pkg-config --cflags $(PKGS))
-SERVER_DIRS := common support mail store cmd inbound net
+SERVER_DIRS := common support mail store cmd inbound mailer net
 TEST_INC := -Iprotocol -Iserver $(addprefix -Iserver/,$(SERVER_DIRS))
 LDLIBS := $(shell pkg-config --libs $(PKGS)) -lm
 LDFLAGS := $(SANFLAGS)
@@ -43,7 +43,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 
 FORMAT_SRC = $(wildcard include/chat/*.h include/chat/*/*.h protocol/*.[ch] \
-	server/*.[ch] server/*/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch])
+	server/*.[ch] server/*/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch] \
+	tests/integration/*.[ch])
 
 .PHONY: all deps run test unit integration integration-cluster test-cluster browser san-test valgrind-test bench clean format format-check
 
@@ -106,6 +107,11 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libproto.a \
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_INC) -Itests/unit -o $@ $(filter %.c %.o,$^) $(BUILD)/libproto.a $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# Integration-test programs: tests/integration/NAME.c links the server
+# library and runs against real services the test starts.
+$(BUILD)/tests/smtp_send_probe: $(BUILD)/tests/integration/smtp_send_probe.o $(BUILD)/libserver.a $(BUILD)/libproto.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/chatd-bench: $(BENCH_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libserver.a $(BUILD)/libproto.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -119,8 +125,8 @@ run: deps
 unit: $(UNIT_BIN)
 	@scripts/unit $(UNIT_BIN)
 
-integration: $(BUILD)/chatd
-	@CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/integration/
+integration: $(BUILD)/chatd $(BUILD)/tests/smtp_send_probe
+	@CHATD_BIN=$(abspath $(BUILD)/chatd) SMTP_SEND_PROBE=$(abspath $(BUILD)/tests/smtp_send_probe) node --test --test-concurrency=1 tests/integration/
 
 # The suites that run on the Redis the harness starts, run again on a
 # local Redis Cluster (three primaries, three replicas).
