@@ -132,7 +132,7 @@ static void job_finish(struct smtp_job *j, enum smtp_result result,
 	job_free(j);
 }
 
-void smtp_check_done(struct smtp *s)
+static void smtp_check_done(struct smtp *s)
 {
 	CURLMsg *m;
 	int left;
@@ -278,6 +278,7 @@ struct smtp *smtp_create(uv_loop_t *loop, const struct smtp_config *cfg)
 	s->connect_timeout_ms =
 		cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000;
 	s->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000;
+	s->check_done = smtp_check_done;
 	smtp_loop_attach(s);
 	return s;
 fail_multi:

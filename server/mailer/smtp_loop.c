@@ -53,7 +53,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
 		flags |= CURL_CSELECT_OUT;
 	/* k may be closed by curl inside this call: use only s after it. */
 	curl_multi_socket_action(s->multi, k->fd, flags, &running);
-	smtp_check_done(s);
+	s->check_done(s);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -62,7 +62,7 @@ static void on_timer(uv_timer_t *t)
 	int running;
 
 	curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	smtp_check_done(s);
+	s->check_done(s);
 }
 
 static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)

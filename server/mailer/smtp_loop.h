@@ -25,6 +25,9 @@ struct smtp {
 	size_t n_fds, cap_fds;
 	struct smtp_job *jobs;
 	struct smtp_sock *socks;
+	/* Set by smtp.c: reports the sends curl has finished; the loop half
+	 * calls it after curl ran. */
+	void (*check_done)(struct smtp *s);
 };
 
 /* Hands curl's socket and timer needs to the loop: initialises s->timer. */
@@ -35,7 +38,5 @@ void smtp_loop_track(struct smtp *s, CURL *e);
 void smtp_loop_shutdown(struct smtp *s);
 /* Closes the polls curl did not remove itself (after curl_multi_cleanup). */
 void smtp_loop_close(struct smtp *s);
-/* In smtp.c: reports the sends curl has finished. */
-void smtp_check_done(struct smtp *s);
 
 #endif
