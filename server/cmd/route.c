@@ -111,19 +111,30 @@ static void on_assign(struct store *st, redisReply *r, void *arg)
 		ack_duplicate(p);
 }
 
-void route_assign(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
-		  const struct proto_request *req)
+/* The pending request of a routing command the actor may send, or NULL
+ * when it may not (the error is sent). */
+static struct pending *admit(struct cmd_ctx *ctx, const struct actor *a,
+			     struct sink *k, const struct proto_request *req)
 {
 	const char *denied = access_route(a, req->type);
-	struct key board = key_route_board(), prefix = key_route_prefix();
-	char capacity[NUM_MAX], window[NUM_MAX], skills[SKILLS_CSV];
-	struct pending *p;
 
 	if (denied) {
 		sink_send_error(k, req->id, req->conv, PROTO_E_FORBIDDEN,
 				denied);
-		return;
+		return NULL;
 	}
+	return pending_create(ctx, a, k, req->id, req->conv);
+}
+
+void route_assign(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		  const struct proto_request *req)
+{
+	struct key board = key_route_board(), prefix = key_route_prefix();
+	char capacity[NUM_MAX], window[NUM_MAX], skills[SKILLS_CSV];
+	struct pending *p = admit(ctx, a, k, req);
+
+	if (!p)
+		return;
 	snprintf(capacity, sizeof(capacity), "%u", a->capacity);
 	snprintf(window, sizeof(window), "%ld", ctx->policy->service_window_ms);
 	routing_skills_csv(a, skills, sizeof(skills));
@@ -141,7 +152,6 @@ void route_assign(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 			      req->note ? req->note : "",
 			      window,
 			      proto_role_str(a->role)};
-	p = pending_create(ctx, a, k, req->id, req->conv);
 	if (store_eval(ctx->store, SCRIPT_ROUTE_ASSIGN, on_assign, p, 1,
 		       (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL)) {
 		reply_fail(p, NULL);
@@ -167,17 +177,12 @@ static void on_noseq(struct store *st, redisReply *r, void *arg)
 void route_decline(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		   const struct proto_request *req)
 {
-	const char *denied = access_route(a, req->type);
 	struct key board = key_route_board(), prefix = key_route_prefix();
-	struct pending *p;
+	struct pending *p = admit(ctx, a, k, req);
 
-	if (denied) {
-		sink_send_error(k, req->id, req->conv, PROTO_E_FORBIDDEN,
-				denied);
+	if (!p)
 		return;
-	}
 	const char *argv[] = {board.s, prefix.s, req->conv, a->id};
-	p = pending_create(ctx, a, k, req->id, req->conv);
 	if (store_eval(ctx->store, SCRIPT_ROUTE_DECLINE, on_noseq, p, 1, 4,
 		       argv, NULL)) {
 		reply_fail(p, NULL);
@@ -212,14 +217,10 @@ static void on_presence(struct store *st, redisReply *r, void *arg)
 void route_presence(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		    const struct proto_request *req)
 {
-	const char *denied = access_route(a, req->type);
-	struct pending *p;
+	struct pending *p = admit(ctx, a, k, req);
 
-	if (denied) {
-		sink_send_error(k, req->id, NULL, PROTO_E_FORBIDDEN, denied);
+	if (!p)
 		return;
-	}
-	p = pending_create(ctx, a, k, req->id, NULL);
 	if (routing_presence(ctx, a, proto_presence_str(req->status),
 			     on_presence, p)) {
 		reply_fail(p, NULL);
@@ -280,14 +281,10 @@ static void on_agents(struct store *st, redisReply *r, void *arg)
 void route_agents(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		  const struct proto_request *req)
 {
-	const char *denied = access_route(a, req->type);
-	struct pending *p;
+	struct pending *p = admit(ctx, a, k, req);
 
-	if (denied) {
-		sink_send_error(k, req->id, NULL, PROTO_E_FORBIDDEN, denied);
+	if (!p)
 		return;
-	}
-	p = pending_create(ctx, a, k, req->id, NULL);
 	if (routing_agents(ctx, on_agents, p, 0, NULL)) {
 		reply_fail(p, NULL);
 		pending_destroy(p);
