@@ -113,6 +113,54 @@ static const struct option_def options[] = {
 	{"policy", "CHAT_POLICY", OPT_STR, OFF(policy), 0, 0, NULL,
 	 "support policy file (JSON); without one the built-in policy "
 	 "applies, the values of deploy/support-policy.json"},
+	{"smtp-url", "CHAT_SMTP_URL", OPT_STR, OFF(smtp_url), 0, 0, NULL,
+	 "SMTP relay for outgoing mail, smtp://host:port (STARTTLS when "
+	 "offered) or smtps://host:port; unset: no mail is sent"},
+	{"smtp-user", "CHAT_SMTP_USER", OPT_STR, OFF(smtp_user), 0, 0, NULL,
+	 "SMTP AUTH user; unset: no AUTH"},
+	{"smtp-password", "CHAT_SMTP_PASSWORD", OPT_STR, OFF(smtp_password), 0,
+	 0, NULL, "SMTP AUTH password (prefer the environment or the file)"},
+	{"smtp-starttls", "CHAT_SMTP_STARTTLS", OPT_LONG, OFF(smtp_starttls), 0,
+	 1, "0", "1: refuse to send unless the relay does STARTTLS"},
+	{"smtp-ca-file", "CHAT_SMTP_CA_FILE", OPT_STR, OFF(smtp_ca_file), 0, 0,
+	 NULL, "CA certificates for the relay; unset: the system's"},
+	{"smtp-timeout-ms", "CHAT_SMTP_TIMEOUT_MS", OPT_LONG,
+	 OFF(smtp_timeout_ms), 100, 600000, "30000",
+	 "longest one send may take; shorter than mail-retry-ms"},
+	{"mail-from", "CHAT_MAIL_FROM", OPT_STR, OFF(mail_from), 0, 0, NULL,
+	 "From address of every mail; unset: chat@REPLY-DOMAIN"},
+	{"mail-from-name", "CHAT_MAIL_FROM_NAME", OPT_STR, OFF(mail_from_name),
+	 0, 0, "Support", "display name of the From address"},
+	{"reply-domain", "CHAT_REPLY_DOMAIN", OPT_STR, OFF(reply_domain), 0, 0,
+	 NULL,
+	 "domain whose reply+TOKEN addresses reach chatd mail-ingest "
+	 "(required with smtp-url)"},
+	{"reply-keys", "CHAT_REPLY_KEYS", OPT_STR, OFF(reply_keys), 0, 0, NULL,
+	 "reply token keys id:hexsecret[,id:hexsecret], the first signs "
+	 "(required with smtp-url and for mail-ingest)"},
+	{"reply-days", "CHAT_REPLY_DAYS", OPT_LONG, OFF(reply_days), 1, 3650,
+	 "90", "days a mail can be answered"},
+	{"mail-tries", "CHAT_MAIL_TRIES", OPT_LONG, OFF(mail_tries), 1, 100,
+	 "8", "sends of one mail before it goes to the dead letters"},
+	{"mail-retry-ms", "CHAT_MAIL_RETRY_MS", OPT_LONG, OFF(mail_retry_ms),
+	 200, 86400000, "60000",
+	 "wait before the first retry of a failed send; doubles each try"},
+	{"mail-retry-max-ms", "CHAT_MAIL_RETRY_MAX_MS", OPT_LONG,
+	 OFF(mail_retry_max_ms), 200, 86400000, "3600000",
+	 "longest wait between two tries"},
+	{"notify-delay-s", "CHAT_NOTIFY_DELAY_S", OPT_LONG, OFF(notify_delay_s),
+	 0, 86400, "120",
+	 "agent replies the customer has not read after this are mailed"},
+	{"notify-gap-s", "CHAT_NOTIFY_GAP_S", OPT_LONG, OFF(notify_gap_s), 0,
+	 86400, "900", "at least this between two notifications"},
+	{"mail-max-bytes", "CHAT_MAIL_MAX_BYTES", OPT_LONG, OFF(mail_max_bytes),
+	 4096, 100 << 20, "10485760", "largest inbound mail accepted"},
+	{"inbound-secret", "CHAT_INBOUND_SECRET", OPT_STR, OFF(inbound_secret),
+	 0, 0, NULL,
+	 "shared secret of POST /mail/inbound (at least 16 characters); "
+	 "unset: the endpoint is off"},
+	{"dashboard-url", "CHAT_DASHBOARD_URL", OPT_STR, OFF(dashboard_url), 0,
+	 0, "", "where customers start a chat, named in the auto-reply"},
 	{"node", "CHAT_NODE", OPT_STR, OFF(node), 0, 0, NULL,
 	 "node name in logs"},
 	{"log-level", "CHAT_LOG_LEVEL", OPT_STR, OFF(log_level), 0, 0, "info",
@@ -275,6 +323,38 @@ static int load_flag(struct config *cfg, int argc, char **argv, int *i)
 	return set_option(cfg, o, value, "flag");
 }
 
+/* Mail needs where replies go and how they are signed; the relay must
+ * give up on a send before a retry could start it again elsewhere. */
+static int check_mail(const struct config *cfg)
+{
+	if (cfg->inbound_secret && strlen(cfg->inbound_secret) < 16) {
+		fprintf(stderr, "chatd: --inbound-secret must be at least 16 "
+				"characters\n");
+		return -1;
+	}
+	if (!cfg->smtp_url)
+		return 0;
+	if (!cfg->reply_domain || !*cfg->reply_domain || !cfg->reply_keys ||
+	    !*cfg->reply_keys) {
+		fprintf(stderr, "chatd: --smtp-url needs --reply-domain and "
+				"--reply-keys (CHAT_REPLY_KEYS)\n");
+		return -1;
+	}
+	if (cfg->smtp_timeout_ms >= cfg->mail_retry_ms) {
+		fprintf(stderr,
+			"chatd: --smtp-timeout-ms (%ld) must be shorter than "
+			"--mail-retry-ms (%ld)\n",
+			cfg->smtp_timeout_ms, cfg->mail_retry_ms);
+		return -1;
+	}
+	if (cfg->mail_retry_max_ms < cfg->mail_retry_ms) {
+		fprintf(stderr, "chatd: --mail-retry-max-ms must be at least "
+				"--mail-retry-ms\n");
+		return -1;
+	}
+	return 0;
+}
+
 static int validate(struct config *cfg)
 {
 	static const char *levels[] = {"debug", "info", "warn", "error"};
@@ -304,6 +384,8 @@ static int validate(struct config *cfg)
 			cfg->outbox_lease_ms, cfg->outbox_scan_ms);
 		return -1;
 	}
+	if (check_mail(cfg))
+		return -1;
 	if (cfg->bus_deadline_ms <= cfg->bus_ping_ms) {
 		fprintf(stderr,
 			"chatd: --bus-deadline-ms (%ld) must be longer than "

@@ -27,6 +27,7 @@ static const char *const shard_tags[KEYS_SHARDS] = {
 
 #define JOIN_PARTS 5
 #define ROUTE_TAG "r"
+#define MAIL_TAG "m"
 
 /* The parts joined, cut to fit. Built with memcpy rather than snprintf:
  * a message names four keys. */
@@ -78,6 +79,16 @@ const char *key_shard_tag(unsigned shard)
 {
 	return shard == KEYS_ROUTE ? ROUTE_TAG
 				   : shard_tags[shard % KEYS_SHARDS];
+}
+
+struct key key_mail_prefix(void)
+{
+	return simple("{" MAIL_TAG "}:", "", "");
+}
+
+struct key key_mail_queue(void)
+{
+	return simple("{" MAIL_TAG "}:q", "", "");
 }
 
 struct key key_route_prefix(void)

@@ -42,8 +42,28 @@ struct config {
 	long bus_ping_ms;	 /* probe the SUBSCRIBE connection this often */
 	long bus_deadline_ms;	 /* drop it after this long without an answer */
 	char *policy;		 /* support policy file; NULL = built-in */
-	char *node;		 /* node name for logs; default host:pid */
-	char *log_level;	 /* debug|info|warn|error */
+	/* email: on when smtp_url is set */
+	char *smtp_url;	 /* smtp://host:port or smtps://; NULL = off */
+	char *smtp_user; /* NULL = no AUTH */
+	char *smtp_password;
+	long smtp_starttls;	/* 1: refuse a relay without STARTTLS */
+	char *smtp_ca_file;	/* NULL = the system's CAs */
+	long smtp_timeout_ms;	/* one whole send */
+	char *mail_from;	/* the From address of every mail */
+	char *mail_from_name;	/* its display name */
+	char *reply_domain;	/* reply+TOKEN@ this; message ids too */
+	char *reply_keys;	/* id:hex[,id:hex]: reply token keys */
+	long reply_days;	/* how long a mail can be answered */
+	long mail_tries;	/* sends before a mail is dead-lettered */
+	long mail_retry_ms;	/* first retry after this; doubles */
+	long mail_retry_max_ms; /* longest wait between tries */
+	long notify_delay_s;	/* unread agent replies mailed after this */
+	long notify_gap_s;	/* at least this between two notifications */
+	long mail_max_bytes;	/* largest inbound mail accepted */
+	char *inbound_secret;	/* HTTP inbound mail; NULL = endpoint off */
+	char *dashboard_url;	/* where chats start, for the auto-reply */
+	char *node;		/* node name for logs; default host:pid */
+	char *log_level;	/* debug|info|warn|error */
 };
 
 /*

@@ -75,6 +75,11 @@ struct key key_route_agent_offers(const char *agent);
 struct key key_route_skill_queue(const char *skill);
 struct key key_route_live(void);
 struct key chan_route(void);
+/* The mail slot ({m}): the prefix the mail steps derive their keys from
+ * (the queue stream, the dead letters, the duplicate guards, the
+ * notification schedule), and the queue stream they name in KEYS. */
+struct key key_mail_prefix(void);
+struct key key_mail_queue(void);
 /* A shard's feed: conversation list changes (opened, assigned, closed),
  * for agents and the conversation's customer. Every node follows all. */
 struct key chan_feed(unsigned shard);
