@@ -35,6 +35,7 @@ enum {
 	A_META,
 	A_EVENTS,
 	A_IDEM,
+	A_OUTBOX,
 	A_OP,
 	A_SENDER,
 	A_OWN,
@@ -89,7 +90,7 @@ struct call {
 
 bool batch_takes(enum script_id script, int nkeys)
 {
-	return script == SCRIPT_APPEND && nkeys == 3;
+	return script == SCRIPT_APPEND && nkeys == 4;
 }
 
 static void answer_all(const struct waiter *w, int n, struct store *st,
@@ -128,10 +129,12 @@ static void send_single(struct batch *b, struct part *pt)
 	const unsigned char *h = (const unsigned char *)pt->rec;
 	const char *s = pt->rec + HEAD_LEN;
 	size_t sl = h[3], fl = h[4];
+	struct key outbox = key_outbox(key_shard_of(pt->conv));
 	const char *argv[A__COUNT] = {
 		[A_META] = pt->keys[0].s,
 		[A_EVENTS] = pt->keys[1].s,
 		[A_IDEM] = pt->keys[2].s,
+		[A_OUTBOX] = outbox.s,
 		[A_OP] = h[2] == 'n' ? "note" : "send",
 		[A_SENDER] = s,
 		[A_OWN] = h[1] == '1' ? "1" : "0",
@@ -156,15 +159,16 @@ static void send_single(struct batch *b, struct part *pt)
 	lens[A_CHANNEL] = strlen(argv[A_CHANNEL]);
 	lens[A_EXPIRY] = strlen(argv[A_EXPIRY]);
 	if (store_eval(b->ctx->store, SCRIPT_APPEND, pt->w[0].on_reply,
-		       pt->w[0].arg, 3, A__COUNT, argv, lens))
+		       pt->w[0].arg, 4, A__COUNT, argv, lens))
 		answer_all(pt->w, 1, b->ctx->store, NULL);
 }
 
 static void send_batch(struct batch *b, struct shard_batch *sb)
 {
-	int np = sb->nparts, argc = 0, blob_at = 3 * np + 1;
-	const char *argv[4 * BATCH_CONVS + 2];
-	size_t lens[4 * BATCH_CONVS + 2], at = 0;
+	int np = sb->nparts, argc = 0, blob_at = 3 * np + 2;
+	const char *argv[4 * BATCH_CONVS + 3];
+	size_t lens[4 * BATCH_CONVS + 3], at = 0;
+	struct key outbox = key_outbox(key_shard_of(sb->parts[0]->conv));
 	struct call *call =
 		malloc(sizeof(*call) + (size_t)sb->n * sizeof(struct waiter));
 	char *blob = malloc(sb->bytes);
@@ -187,6 +191,7 @@ static void send_batch(struct batch *b, struct shard_batch *sb)
 		       (size_t)pt->n * sizeof(*pt->w));
 		call->n += pt->n;
 	}
+	argv[argc++] = outbox.s;
 	argv[argc++] = b->expiry;
 	argv[argc++] = blob;
 	for (int i = 0; i < np; i++)
@@ -194,7 +199,7 @@ static void send_batch(struct batch *b, struct shard_batch *sb)
 	for (int i = 0; i < argc; i++)
 		lens[i] = i == blob_at ? at : strlen(argv[i]);
 	if (store_eval(b->ctx->store, SCRIPT_APPEND_BATCH, on_batch_reply, call,
-		       3 * np, argc, argv, lens)) {
+		       3 * np + 1, argc, argv, lens)) {
 		answer_all(call->w, call->n, b->ctx->store, NULL);
 		goto out;
 	}
@@ -314,7 +319,7 @@ static int send_now(struct batch *b, unsigned shard, int argc,
 		    const char **argv, const struct waiter *w)
 {
 	flush_shard(b, shard);
-	return store_eval(b->ctx->store, SCRIPT_APPEND, w->on_reply, w->arg, 3,
+	return store_eval(b->ctx->store, SCRIPT_APPEND, w->on_reply, w->arg, 4,
 			  argc, argv, NULL);
 }
 

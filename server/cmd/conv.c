@@ -257,8 +257,8 @@ static void append_eval(struct cmd_ctx *ctx, const struct actor *a,
 	char field[KEY_MAX + PROTO_ID_MAX + 8], fp[IDS_FP_LEN + 1], tag[3];
 	bool close = req->type == PROTO_CLOSE;
 	/* Every argument costs Redis CPU on every call: a message passes
-	 * three keys and nine arguments; a close what it needs. */
-	int nkeys = close ? 5 : 3, nargs = 9;
+	 * four keys and nine arguments; a close what it needs. */
+	int nkeys = close ? 5 : 4, nargs = 9;
 	int argc = 0;
 	const char *argv[5 + 14];
 

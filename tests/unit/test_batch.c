@@ -150,7 +150,8 @@ static int teardown(void **state)
 static int add(struct fixture *f, const char *conv, int i, bool note)
 {
 	struct key meta = key_conv_meta(conv), events = key_conv_events(conv),
-		   idem = key_conv_idem(conv), ch = chan_conv(conv);
+		   idem = key_conv_idem(conv), ch = chan_conv(conv),
+		   outbox = key_outbox(key_shard_of(conv));
 	char field[64], prefix[64];
 
 	snprintf(field, sizeof(field), "2:c1:cid%d", i);
@@ -158,6 +159,7 @@ static int add(struct fixture *f, const char *conv, int i, bool note)
 	const char *argv[] = {meta.s,
 			      events.s,
 			      idem.s,
+			      outbox.s,
 			      note ? "note" : "send",
 			      "c1",
 			      note ? "0" : "1",
@@ -167,7 +169,7 @@ static int add(struct fixture *f, const char *conv, int i, bool note)
 			      note ? "an" : "*m",
 			      ch.s,
 			      "86400 0"};
-	return batch_append(f->b, conv, 12, argv, on_reply, &f->answers[i]);
+	return batch_append(f->b, conv, 13, argv, on_reply, &f->answers[i]);
 }
 
 static void end_round(struct fixture *f)
@@ -211,17 +213,19 @@ test_a_message_alone_goes_as_append_with_its_own_arguments(void **state)
 	end_round(f);
 	assert_int_equal(nsteps, 1);
 	assert_int_equal(steps[0].script, SCRIPT_APPEND);
-	assert_int_equal(steps[0].nkeys, 3);
-	assert_int_equal(steps[0].argc, 12);
+	assert_int_equal(steps[0].nkeys, 4);
+	assert_int_equal(steps[0].argc, 13);
 	assert_string_equal(steps[0].argv[2], idem.s);
-	assert_string_equal(steps[0].argv[3], "send");
-	assert_string_equal(steps[0].argv[4], "c1");
-	assert_string_equal(steps[0].argv[5], "1");
-	assert_string_equal(steps[0].argv[6], "{\"text\":\"m0\"");
-	assert_string_equal(steps[0].argv[7], "2:c1:cid0");
-	assert_string_equal(steps[0].argv[8], "0123456789abcdef");
-	assert_string_equal(steps[0].argv[9], "*m");
-	assert_string_equal(steps[0].argv[11], "86400 0");
+	assert_string_equal(steps[0].argv[3],
+			    key_outbox(key_shard_of(f->convs[0])).s);
+	assert_string_equal(steps[0].argv[4], "send");
+	assert_string_equal(steps[0].argv[5], "c1");
+	assert_string_equal(steps[0].argv[6], "1");
+	assert_string_equal(steps[0].argv[7], "{\"text\":\"m0\"");
+	assert_string_equal(steps[0].argv[8], "2:c1:cid0");
+	assert_string_equal(steps[0].argv[9], "0123456789abcdef");
+	assert_string_equal(steps[0].argv[10], "*m");
+	assert_string_equal(steps[0].argv[12], "86400 0");
 	assert_int_equal(f->answers[0].calls, 0);
 }
 
@@ -251,13 +255,15 @@ test_one_step_per_shard_and_round_grouped_by_conversation_each_answered_on_its_o
 	assert_int_equal(nsteps, 2);
 	/* The shard's three messages, conversation by conversation. */
 	assert_int_equal(steps[0].script, SCRIPT_APPEND_BATCH);
-	assert_int_equal(steps[0].nkeys, 6);
-	assert_int_equal(steps[0].argc, 10);
+	assert_int_equal(steps[0].nkeys, 7);
+	assert_int_equal(steps[0].argc, 11);
 	assert_string_equal(steps[0].argv[0], key_conv_meta(f->convs[0]).s);
 	assert_string_equal(steps[0].argv[3], key_conv_meta(f->convs[1]).s);
-	assert_string_equal(steps[0].argv[6], "86400 0");
-	assert_string_equal(steps[0].argv[8], chan_conv(f->convs[0]).s);
-	assert_string_equal(steps[0].argv[9], chan_conv(f->convs[1]).s);
+	assert_string_equal(steps[0].argv[6],
+			    key_outbox(key_shard_of(f->convs[0])).s);
+	assert_string_equal(steps[0].argv[7], "86400 0");
+	assert_string_equal(steps[0].argv[9], chan_conv(f->convs[0]).s);
+	assert_string_equal(steps[0].argv[10], chan_conv(f->convs[1]).s);
 	unpack(&steps[0], texts, sizeof(texts));
 	assert_string_equal(texts, "1:m0 1:m2 2:m1");
 	/* The other shard's message alone. */
@@ -319,8 +325,8 @@ static void test_a_full_batch_goes_at_once(void **state)
 	for (int i = 0; i < 8; i++)
 		add(f, f->convs[i], i, false);
 	assert_int_equal(nsteps, 3);
-	assert_int_equal(steps[2].nkeys, 21);
-	assert_int_equal(steps[2].argc, 30);
+	assert_int_equal(steps[2].nkeys, 22);
+	assert_int_equal(steps[2].argc, 31);
 	end_round(f);
 	assert_int_equal(nsteps, 4);
 	assert_int_equal(steps[3].script, SCRIPT_APPEND);

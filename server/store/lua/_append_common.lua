@@ -67,3 +67,19 @@ end
 local function append_refresh_due(n)
   return n % 32 == 2
 end
+
+-- An agent's message in a conversation whose customer gets mail: the
+-- first one since the last notification look marks the conversation
+-- ('nt') and writes an outbox entry, from which the mailer plans a look
+-- at what the customer has not read (mail_nudge). Later ones find the
+-- mark and cost nothing more. A conversation without an address is
+-- marked '-' when it opens, for good. The conversation id is read from
+-- its meta key's name ({TAG}:c:ID:m, chat/store/keys.h).
+local function append_nudge(meta, outbox, nt, seq, ts)
+  if nt then
+    return
+  end
+  redis.call('HSET', meta, 'nt', seq)
+  redis.call('XADD', outbox, '*', 'k', 'n', 'c',
+    string.match(meta, '}:c:(.+):m$'), 's', seq, 't', ts)
+end

@@ -6,8 +6,8 @@
 -- this only enforces what must be atomic (the conversation exists and is
 -- open, the customer owns it when ARGV[3] says so, the agent is assigned).
 -- KEYS (all in the conversation's shard): 1 meta hash, 2 event stream,
---       3 idempotency hash; a close also 4 the shard's outbox
---       stream, a close also 5 the read positions
+--       3 idempotency hash, 4 the shard's outbox stream; a close also
+--       5 the read positions
 -- ARGV: 1 op, 2 sender id, 3 '1' when the sender must be the customer,
 --       4 event prefix (unterminated JSON), 5 idempotency field,
 --       6 request fingerprint, 7 header tag (audience, kind),
@@ -42,11 +42,14 @@ local op, sender, must_own = ARGV[1], ARGV[2], ARGV[3] == '1'
 -- and nseq, in the same HMGET and HSET.
 local note = string.byte(ARGV[7]) ~= 42
 local m
+local nt
 if note then
   m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent', 'seq',
     'cseq', 'nseq')
 else
-  m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent', 'seq')
+  m = redis.call('HMGET', KEYS[1], 'status', 'customer', 'agent', 'seq',
+    'nt')
+  nt = m[5]
 end
 local customer, agent = m[2], m[3]
 local refused = append_refused(m[1], customer, sender, must_own)
@@ -87,6 +90,9 @@ if op == 'close' then
   end
 elseif refresh then
   redis.call('EXPIRE', KEYS[3], string.match(ARGV[9], '^%d+'))
+end
+if op == 'send' and not must_own then
+  append_nudge(KEYS[1], KEYS[4], nt, seq, ts)
 end
 redis.call('SPUBLISH', ARGV[8], event)
 if entry then

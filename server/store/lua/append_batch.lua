@@ -4,7 +4,8 @@
 -- answered on its own: one refused message never fails the others. Their
 -- conversations are all in one shard, so the step stays in one slot.
 -- KEYS: per conversation c of the batch (c = 1, 2, ...): 3c-2 meta hash,
---       3c-1 event stream, 3c idempotency hash
+--       3c-1 event stream, 3c idempotency hash; last, the shard's
+--       outbox stream (append_nudge)
 -- ARGV: 1 "TTL RETENTION" as for append, 2 the messages, 2 + c the
 --       channel of conversation c.
 -- The messages are packed in ARGV[2] one after another, each:
@@ -31,8 +32,9 @@ local out = {}
 local ts, tsn
 -- the conversation at hand: its index, meta fields, and the records it
 -- wrote (an array of field, record pairs for HSET, and by field)
-local cur, status, customer, agent, seq, n, cseq, nseq
-local wrote, noted, refresh
+local cur, status, customer, agent, seq, n, cseq, nseq, nt
+local wrote, noted, refresh, replied
+local outbox = KEYS[#KEYS]
 
 local function finish()
   if wrote[1] then
@@ -45,6 +47,9 @@ local function finish()
     end
     if refresh then
       redis.call('EXPIRE', KEYS[3 * cur], string.match(ARGV[1], '^%d+'))
+    end
+    if replied then
+      append_nudge(KEYS[3 * cur - 2], outbox, nt, replied, ts)
     end
   end
 end
@@ -64,11 +69,11 @@ while p <= size do
     if cur then
       finish()
     end
-    cur, noted, refresh, wrote = c, false, false, {}
+    cur, noted, refresh, wrote, replied = c, false, false, {}, nil
     local m = redis.call('HMGET', KEYS[3 * c - 2], 'status', 'customer',
-      'agent', 'seq', 'cseq', 'nseq')
+      'agent', 'seq', 'cseq', 'nseq', 'nt')
     status, customer, agent, seq = m[1], m[2], m[3], m[4]
-    n, cseq, nseq = tonumber(seq), m[5], m[6]
+    n, cseq, nseq, nt = tonumber(seq), m[5], m[6], m[7]
   end
   local record = wrote[field] or redis.call('HGET', KEYS[3 * c], field)
   local refused = not record and
@@ -101,6 +106,8 @@ while p <= size do
     wrote[#wrote + 1] = record
     if note then
       cseq, nseq, noted = append_note_cseq(cseq, nseq, before), seq, true
+    elseif not own and not replied then
+      replied = seq
     end
     refresh = refresh or append_refresh_due(n)
     out[j + 1], out[j + 2], out[j + 3] = 0, n, tsn

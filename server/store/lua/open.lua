@@ -38,6 +38,10 @@ redis.call('HSET', KEYS[1], 'seq', 1, 'status', 'waiting',
   'environment', ARGV[11], 'opened_at', ts, 'last_at', ts, 'fp', ARGV[12],
   'class', ARGV[15], 'topic', ARGV[16], 'oos', ARGV[17],
   'held_until', ARGV[18], 'email', ARGV[19])
+-- Without an address no mail can tell the customer of agents' replies.
+if ARGV[19] == '' then
+  redis.call('HSET', KEYS[1], 'nt', '-')
+end
 redis.call('XADD', KEYS[2], '0-1', 'e', event)
 local entry = {'k', 'o', 'c', ARGV[1], 't', ts, 'u', ARGV[4],
   'o', ARGV[7], 's', ARGV[8]}
