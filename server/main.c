@@ -16,6 +16,7 @@
 #include "chat/cmd/idle.h"
 #include "chat/cmd/outbox.h"
 #include "chat/cmd/router.h"
+#include "chat/mailer/mailer.h"
 #include "chat/support/policy.h"
 #include "chat/store/bus.h"
 #include "chat/common/config.h"
@@ -25,6 +26,7 @@
 #include "chat/common/util.h"
 #include "chat/store/store.h"
 #include "mail_parse_cmd.h"
+#include "mail_setup.h"
 #include "migrate_cmd.h"
 #include "token_cmd.h"
 #include "chat/net/transport.h"
@@ -43,6 +45,7 @@ struct node {
 	struct batch *batch;
 	struct outbox *outbox;
 	struct router *router;
+	struct mailer *mailer;
 	struct policy *policy;
 	struct transport *transport;
 	uv_signal_t sigint, sigterm;
@@ -78,6 +81,8 @@ static void finish(struct node *n)
 	n->outbox = NULL;
 	router_destroy(n->router);
 	n->router = NULL;
+	mailer_destroy(n->mailer);
+	n->mailer = NULL;
 	outbox_log_lag(&n->hub->cmd);
 	store_stop(n->store);
 	bus_stop(n->bus);
@@ -215,6 +220,8 @@ static int start(struct node *n)
 	n->outbox = outbox_create(&n->loop, &n->hub->cmd,
 				  (uint64_t)n->cfg.outbox_scan_ms,
 				  (uint64_t)n->cfg.outbox_lease_ms);
+	if (mail_setup(&n->loop, &n->hub->cmd, &n->cfg, &n->mailer))
+		return -1;
 	n->transport = transport_create(&n->loop, &n->cfg, n->hub, &port);
 	if (!n->transport)
 		return -1;

@@ -1,10 +1,13 @@
 /* outbox_apply: the index updates of one outbox entry; see the header. */
 #include "outbox_apply.h"
 
+#include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chat/cmd/mailq.h"
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 #include "chat/store/keys.h"
@@ -16,6 +19,7 @@
 struct entry {
 	char kind;
 	const char *conv, *ts, *user, *org, *site, *agent;
+	const char *seq; /* 'n': the agent's reply; 'x': the close */
 	/* what the router needs of an opening */
 	const char *name, *summary, *tier, *class_key, *head_start, *skill,
 		*topic, *oos, *dedicated, *dedicated_delay, *held_until;
@@ -93,6 +97,9 @@ static bool parse(const redisReply *fields, struct entry *e)
 		case 'a':
 			e->agent = v->str;
 			break;
+		case 'q':
+			e->seq = v->str;
+			break;
 		default:
 			break; /* a newer release's field */
 		}
@@ -164,6 +171,55 @@ static void send_route_close(struct cmd_ctx *ctx, struct applying *ap,
 	ap->waiting++;
 	if (store_eval(ctx->store, SCRIPT_ROUTE_CLOSE, on_update, ap, 1, 3,
 		       argv, NULL)) {
+		ap->waiting--;
+		ap->ok = false;
+	}
+}
+
+static void on_mail(bool ok, bool queued, void *arg)
+{
+	struct applying *ap = arg;
+
+	(void)queued;
+	if (!ok)
+		ap->ok = false;
+	finish(ap);
+}
+
+/* A closed conversation's transcript: one per close (a conversation
+ * reopened by an email reply and closed again gets another). */
+static void send_transcript(struct cmd_ctx *ctx, struct applying *ap,
+			    const struct entry *e)
+{
+	char id[PROTO_CONV_LEN + 48];
+	struct mail_job j = {.kind = MAIL_TRANSCRIPT,
+			     .id = id,
+			     .guard_s = MAILQ_GUARD_S,
+			     .conv = e->conv};
+
+	snprintf(id, sizeof(id), "t.%s.%s", e->conv, e->seq ? e->seq : e->ts);
+	j.hi = e->seq ? strtoull(e->seq, NULL, 10) : 0;
+	ap->waiting++;
+	if (mailq_enqueue(ctx->store, &j, on_mail, ap)) {
+		ap->waiting--;
+		ap->ok = false;
+	}
+}
+
+/* An agent replied: plan a look at what the customer has not read. */
+static void send_nudge(struct cmd_ctx *ctx, struct applying *ap,
+		       const struct entry *e)
+{
+	struct key sched = key_mail_schedule(), prefix = key_mail_prefix();
+	char delay[24], gap[24];
+	const char *argv[] = {sched.s, prefix.s, e->conv, e->seq,
+			      e->ts,   delay,	 gap};
+
+	snprintf(delay, sizeof(delay), "%" PRId64, ctx->mail.notify_delay_ms);
+	snprintf(gap, sizeof(gap), "%" PRId64, ctx->mail.notify_gap_ms);
+	ap->waiting++;
+	if (store_eval(ctx->store, SCRIPT_MAIL_NUDGE, on_update, ap, 1, 7, argv,
+		       NULL)) {
 		ap->waiting--;
 		ap->ok = false;
 	}
@@ -269,5 +325,9 @@ void outbox_apply(struct cmd_ctx *ctx, const redisReply *fields,
 		send_enqueue(ctx, ap, &e);
 	else if (e.kind == 'x')
 		send_route_close(ctx, ap, &e);
+	if (e.kind == 'x' && ctx->mail.on)
+		send_transcript(ctx, ap, &e);
+	else if (e.kind == 'n' && ctx->mail.on && e.seq)
+		send_nudge(ctx, ap, &e);
 	finish(ap);
 }

@@ -91,6 +91,11 @@ struct key key_mail_queue(void)
 	return simple("{" MAIL_TAG "}:q", "", "");
 }
 
+struct key key_mail_schedule(void)
+{
+	return simple("{" MAIL_TAG "}:nudge", "", "");
+}
+
 struct key key_route_prefix(void)
 {
 	return sharded(KEYS_ROUTE, "}:", "", "");

@@ -68,6 +68,15 @@ struct cmd_ctx {
 	 * until started. */
 	struct router *router;
 	struct cmd_hooks hooks;
+	/* Mail (mailer/): on when this node sends mail; then closes queue
+	 * transcripts and agents' replies plan notification looks. */
+	struct {
+		bool on;
+		int64_t notify_delay_ms, notify_gap_ms;
+		/* The node's mailer takes new jobs now (NULL: at its tick). */
+		void (*kick)(void *arg);
+		void *kick_arg;
+	} mail;
 };
 
 /* Fills ctx with default limits; returns 0, or -1 when the id secret

@@ -80,6 +80,7 @@ struct key chan_route(void);
  * notification schedule), and the queue stream they name in KEYS. */
 struct key key_mail_prefix(void);
 struct key key_mail_queue(void);
+struct key key_mail_schedule(void); /* zset: notification looks */
 /* A shard's feed: conversation list changes (opened, assigned, closed),
  * for agents and the conversation's customer. Every node follows all. */
 struct key chan_feed(unsigned shard);

@@ -81,5 +81,5 @@ local function append_nudge(meta, outbox, nt, seq, ts)
   end
   redis.call('HSET', meta, 'nt', seq)
   redis.call('XADD', outbox, '*', 'k', 'n', 'c',
-    string.match(meta, '}:c:(.+):m$'), 's', seq, 't', ts)
+    string.match(meta, '}:c:(.+):m$'), 'q', seq, 't', ts)
 end

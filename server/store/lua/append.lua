@@ -80,7 +80,7 @@ local refresh = op ~= 'close' and append_refresh_due(n)
 local entry
 if op == 'close' then
   redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ts)
-  entry = {'k', 'x', 'c', ARGV[10], 't', ts}
+  entry = {'k', 'x', 'c', ARGV[10], 't', ts, 'q', seq}
   local ttl, keep = string.match(ARGV[9], '^(%d+) (%d+)$')
   redis.call('EXPIRE', KEYS[3], ttl)
   if keep ~= '0' then

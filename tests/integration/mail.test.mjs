@@ -1,0 +1,169 @@
+// Outgoing mail end to end: a real SMTP server (aiosmtpd, smtpsink.mjs),
+// a real Redis and chatd. The transcript when a conversation closes, one
+// notification for agent replies the customer has not read (later ones
+// batched), the relay away (mail waits, then goes exactly once), and the
+// dead letters (a refusal at once; a temporary failure after the last try).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Chatd, startRedis, waitFor, uid, connectAs, customer, agent, openConv, watch } from './harness.mjs';
+import { Sink } from './smtpsink.mjs';
+
+const DOMAIN = 'reply.chat.test';
+let redis, sink, node;
+
+before(async () => {
+  redis = await startRedis();
+  sink = await new Sink().start();
+  node = await new Chatd(redis, ['--smtp-url', `smtp://127.0.0.1:${sink.port}`,
+    '--reply-domain', DOMAIN, '--reply-keys', `1:${randomBytes(32).toString('hex')}`,
+    '--mail-from', `chat@${DOMAIN}`, '--mail-from-name', 'Example Support',
+    '--smtp-timeout-ms', '300', '--mail-retry-ms', '400', '--mail-retry-max-ms', '800',
+    '--mail-tries', '3', '--notify-delay-s', '1', '--notify-gap-s', '0',
+    '--outbox-scan-ms', '100', '--outbox-lease-ms', '1000']).start();
+});
+
+after(async () => {
+  await node?.stop();
+  await sink?.stop();
+  await redis?.destroy();
+});
+
+const header = (mail, name) => {
+  const text = mail.data.toString('utf8');
+  const m = text.match(new RegExp(`^${name}: ?(.*(?:\\r\\n[ \\t].*)*)`, 'mi'));
+  return m ? m[1].replace(/\r\n[ \t]/g, ' ') : null;
+};
+const mailsTo = (addr) => sink.lines.map((l) => ({ ...l, data: Buffer.from(l.data, 'base64') }))
+  .filter((l) => l.rcpts.includes(addr));
+const queueEmpty = () => {
+  const info = redis.cli('XPENDING', '{m}:q', 'mailer');
+  return redis.cli('XLEN', '{m}:q') === '0' && /^0\b/.test(info);
+};
+
+// A customer with an address, a conversation, and an agent on it.
+async function chat(email = `${uid('c')}@customer.test`) {
+  const sub = uid('cust');
+  const cust = await connectAs(node, customer(sub, { email }));
+  const conv = await openConv(cust, `Checkout fails ${uid('s')}`);
+  const ag = await connectAs(node, agent());
+  assert.equal((await ag.request({ type: 'claim', client_id: uid('cl'), conv })).type, 'ack');
+  await watch(ag, conv, 0);
+  return { cust, ag, conv, email, sub };
+}
+
+const say = async (c, conv, text) => {
+  const r = await c.request({ type: 'send', client_id: uid('m'), conv, text });
+  assert.equal(r.type, 'ack', JSON.stringify(r));
+  return r.seq;
+};
+
+test('a closed conversation\'s transcript reaches the customer, answerable and threaded', async () => {
+  const { cust, ag, conv, email } = await chat();
+  await say(cust, conv, 'The checkout page shows a 502.');
+  await say(ag, conv, 'Looking at it now — café crème ☕');
+  await ag.request({ type: 'note', client_id: uid('n'), conv, text: 'internal: cache bug' });
+  const closed = await cust.request({ type: 'close', client_id: uid('x'), conv });
+  assert.equal(closed.type, 'ack');
+  await waitFor(() => mailsTo(email).length === 1, { timeout: 10000, what: 'the transcript' });
+  const [mail] = mailsTo(email);
+  const text = mail.data.toString('utf8');
+  assert.equal(mail.from, `chat@${DOMAIN}`);
+  assert.equal(header(mail, 'Message-ID'), `<c.${conv}.t.${closed.seq}@${DOMAIN}>`);
+  assert.equal(header(mail, 'In-Reply-To'), `<c.${conv}.o.1@${DOMAIN}>`);
+  assert.match(header(mail, 'Reply-To'), new RegExp(`^<reply\\+[a-z2-7]{56}@${DOMAIN.replace(/\./g, '\\.')}>$`));
+  assert.match(header(mail, 'Subject'), new RegExp(`\\[#${conv.slice(0, 8)}\\]`));
+  assert.match(text, /multipart\/alternative/);
+  assert.ok(text.includes('The checkout page shows a 502.'));
+  assert.ok(!text.includes('internal: cache bug'), 'notes never reach the customer');
+  // The agent's text is in the mail, UTF-8 intact (quoted-printable or
+  // base64 parts decoded by looking for the words around it).
+  assert.match(text, /Looking at it now/);
+  cust.close();
+  ag.close();
+});
+
+test('unread agent replies are mailed once, batched; a reply read in time is not', async () => {
+  const { cust, ag, conv, email, sub } = await chat();
+  await say(cust, conv, 'Anyone there?');
+  await cust.close(); // the customer is away
+  await say(ag, conv, 'First reply');
+  await say(ag, conv, 'Second reply');
+  await waitFor(() => mailsTo(email).length === 1, { timeout: 10000, what: 'the notification' });
+  let text = mailsTo(email)[0].data.toString('utf8');
+  assert.match(text, /First reply/);
+  assert.match(text, /Second reply/);
+  assert.ok(!text.includes('Anyone there?'), 'only what the customer has not seen');
+  assert.match(header(mailsTo(email)[0], 'Message-ID'), new RegExp(`^<c\\.${conv}\\.n\\.\\d+@`));
+  // A later reply: its own notification, with only itself.
+  await say(ag, conv, 'Third reply');
+  await waitFor(() => mailsTo(email).length === 2, { timeout: 10000, what: 'the second notification' });
+  text = mailsTo(email)[1].data.toString('utf8');
+  assert.match(text, /Third reply/);
+  assert.ok(!text.includes('First reply'));
+
+  // The customer back and reading: nothing is mailed.
+  const back = await connectAs(node, customer(sub, { email }));
+  await watch(back, conv, 0);
+  const seq = await say(ag, conv, 'Fourth reply, read at once');
+  await waitFor(() => redis.cli('ZSCORE', '{m}:nudge', conv) !== '', { what: 'the look planned' });
+  await back.request({ type: 'read', conv, seq });
+  await waitFor(() => redis.cli('ZSCORE', '{m}:nudge', conv) === '', { timeout: 10000, what: 'the look made' });
+  await waitFor(queueEmpty, { timeout: 10000, what: 'the queue to drain' });
+  assert.equal(mailsTo(email).length, 2, 'a reply read in time is not mailed');
+  ag.close();
+  back.close();
+});
+
+test('with the relay away mail waits in the queue; back, each mail goes exactly once', async () => {
+  const port = sink.port;
+  await sink.stop();
+  const chats = [await chat(), await chat()];
+  for (const c of chats) {
+    await say(c.ag, c.conv, 'We fixed it.');
+    const x = await c.cust.request({ type: 'close', client_id: uid('x'), conv: c.conv });
+    assert.equal(x.type, 'ack');
+    c.closeSeq = x.seq;
+  }
+  // Both tried and failed (each has its error recorded), nothing lost.
+  await waitFor(() => Number(redis.cli('HLEN', '{m}:err')) >= 2, { timeout: 10000, what: 'failed tries recorded' });
+  assert.ok(!queueEmpty());
+  sink = await new Sink().start([], port);
+  await waitFor(() => chats.every((c) => mailsTo(c.email).length >= 1) && queueEmpty(),
+    { timeout: 15000, what: 'the mails sent once the relay is back' });
+  for (const c of chats) {
+    const ids = mailsTo(c.email).map((m) => header(m, 'Message-ID'));
+    assert.deepEqual(ids, [`<c.${c.conv}.t.${c.closeSeq}@${DOMAIN}>`], 'exactly once');
+    c.cust.close();
+    c.ag.close();
+  }
+  assert.equal(redis.cli('HLEN', '{m}:err'), '0');
+});
+
+test('a refused mail goes to the dead letters at once; a deferred one after its last try', async () => {
+  const refused = await chat(`refuse550-${uid('r')}@customer.test`);
+  const deferred = await chat(`defer451-${uid('d')}@customer.test`);
+  const before = Number(redis.cli('XLEN', '{m}:dead'));
+  for (const c of [refused, deferred])
+    assert.equal((await c.cust.request({ type: 'close', client_id: uid('x'), conv: c.conv })).type, 'ack');
+  await waitFor(() => Number(redis.cli('XLEN', '{m}:dead')) === before + 2 && queueEmpty(),
+    { timeout: 15000, what: 'both dead-lettered' });
+  const dead = redis.cli('--no-raw', 'XRANGE', '{m}:dead', '-', '+');
+  const entryOf = (conv) => {
+    const lines = redis.cli('XRANGE', '{m}:dead', '-', '+').split('\n');
+    const at = lines.indexOf(conv);
+    assert.ok(at > 0, `a dead letter for ${conv}: ${dead}`);
+    const rest = lines.slice(at);
+    return { tries: rest[rest.indexOf('tries') + 1], error: rest[rest.indexOf('error') + 1] };
+  };
+  const r = entryOf(refused.conv);
+  assert.equal(r.tries, '1');
+  assert.match(r.error, /550/);
+  const d = entryOf(deferred.conv);
+  assert.equal(d.tries, '3');
+  assert.match(d.error, /451/);
+  for (const c of [refused, deferred]) {
+    c.cust.close();
+    c.ag.close();
+  }
+});
