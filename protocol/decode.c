@@ -633,10 +633,11 @@ static const struct frame_rule rules[] = {
 	[PROTO_DECLINE] = {true, false, true, decode_decline},
 	[PROTO_TRANSFER] = {true, true, true, decode_transfer},
 	[PROTO_TAKEOVER] = {true, true, true, get_note},
+	[PROTO_TRANSCRIPT] = {true, false, true, NULL},
 };
 
 #define N_TYPES (sizeof(rules) / sizeof(rules[0]))
-_Static_assert(N_TYPES == PROTO_TAKEOVER + 1, "a frame type has no rule");
+_Static_assert(N_TYPES == PROTO_TRANSCRIPT + 1, "a frame type has no rule");
 
 static int get_type(const struct reader *rd, enum proto_type *out)
 {

@@ -61,6 +61,9 @@
 	X(PROTO_E_CLIENT_ID_REUSED, "client_id_reused", false,                 \
 	  "this client_id was already used for a different request; use a "    \
 	  "new client_id")                                                     \
+	X(PROTO_E_NO_EMAIL, "no_email", false,                                 \
+	  "no email address for this conversation, or this server sends no "   \
+	  "mail")                                                              \
 	X(PROTO_E_UNAVAILABLE, "unavailable", true,                            \
 	  "storage is unavailable; retry with the same client_id")             \
 	X(PROTO_E_INTERNAL, "internal", true, "internal error")
@@ -111,6 +114,7 @@ enum proto_type {
 	PROTO_DECLINE,	    /* agents: pass the offer on */
 	PROTO_TRANSFER,	    /* to another agent, or back to the queue */
 	PROTO_TAKEOVER,	    /* admins: take a conversation over */
+	PROTO_TRANSCRIPT,   /* customers: mail me this conversation */
 };
 
 enum proto_presence {

@@ -14,6 +14,7 @@
 #include "conv.h"
 #include "query.h"
 #include "route.h"
+#include "transcript.h"
 #include "watch.h"
 
 #define DEFAULT_LIST 20
@@ -108,6 +109,9 @@ void cmd_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	case PROTO_AGENTS:
 		route_agents(ctx, a, k, req);
 		break;
+	case PROTO_TRANSCRIPT:
+		transcript_request(ctx, a, k, req);
+		break;
 	case PROTO_AVAILABILITY:
 		route_availability(ctx, a, k, req);
 		break;
@@ -129,6 +133,8 @@ unsigned cmd_cost(const struct proto_request *req)
 	case PROTO_AGENTS:
 	case PROTO_AVAILABILITY:
 		return 2;
+	case PROTO_TRANSCRIPT:
+		return 10; /* a mail: a handful an hour is plenty */
 	default:
 		return 1;
 	}

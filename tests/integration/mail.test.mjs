@@ -167,3 +167,31 @@ test('a refused mail goes to the dead letters at once; a deferred one after its 
     c.ag.close();
   }
 });
+
+test('the customer asks for the transcript: mailed once until there is more', async () => {
+  const { cust, ag, conv, email } = await chat();
+  await say(ag, conv, 'Here is the fix: clear the cache.');
+  const first = await cust.request({ type: 'transcript', conv });
+  assert.equal(first.type, 'ack', JSON.stringify(first));
+  assert.equal(first.duplicate, false);
+  await waitFor(() => mailsTo(email).length === 1, { timeout: 10000, what: 'the transcript asked for' });
+  const [mail] = mailsTo(email);
+  assert.match(header(mail, 'Message-ID'), new RegExp(`^<c\\.${conv}\\.r\\.\\d+@`));
+  assert.match(mail.data.toString('utf8'), /clear the cache/);
+  const again = await cust.request({ type: 'transcript', conv });
+  assert.equal(again.type, 'ack');
+  assert.equal(again.duplicate, true, 'nothing new since: nothing more is sent');
+  const byAgent = await ag.request({ type: 'transcript', conv });
+  assert.equal(byAgent.code, 'forbidden');
+  // Another customer's conversation, and a customer without an address.
+  const other = await connectAs(node, customer(uid('o'), { email: `${uid('o')}@customer.test` }));
+  assert.equal((await other.request({ type: 'transcript', conv })).code, 'forbidden');
+  const noMail = await connectAs(node, customer());
+  const own = await openConv(noMail, 'No address');
+  const r = await noMail.request({ type: 'transcript', conv: own });
+  assert.equal(r.code, 'no_email');
+  assert.equal(r.retryable, false);
+  await waitFor(queueEmpty, { timeout: 10000, what: 'the queue to drain' });
+  assert.equal(mailsTo(email).length, 1);
+  for (const c of [cust, ag, other, noMail]) c.close();
+});

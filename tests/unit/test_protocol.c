@@ -169,10 +169,10 @@ static void test_every_c2s_example_decodes_as_its_type(void **state UNUSED)
 {
 	size_t n, len;
 	char **names = list_examples("c2s-", &n);
-	bool seen[PROTO_TAKEOVER + 1] = {false};
+	bool seen[PROTO_TRANSCRIPT + 1] = {false};
 	char type[32];
 
-	assert_true(n >= PROTO_TAKEOVER + 1);
+	assert_true(n >= PROTO_TRANSCRIPT + 1);
 	for (size_t i = 0; i < n; i++) {
 		struct proto_request req;
 		struct proto_error err;
@@ -186,7 +186,7 @@ static void test_every_c2s_example_decodes_as_its_type(void **state UNUSED)
 		proto_request_cleanup(&req);
 		free(buf);
 	}
-	for (int t = 0; t <= PROTO_TAKEOVER; t++)
+	for (int t = 0; t <= PROTO_TRANSCRIPT; t++)
 		if (!seen[t])
 			fail_msg("no c2s example of %s", proto_type_str(t));
 	free_names(names);
@@ -1451,12 +1451,13 @@ static void test_type_names_are_the_wire_names(void **state UNUSED)
 	assert_string_equal(proto_type_str(PROTO_DECLINE), "decline");
 	assert_string_equal(proto_type_str(PROTO_TRANSFER), "transfer");
 	assert_string_equal(proto_type_str(PROTO_TAKEOVER), "takeover");
-	assert_string_equal(proto_type_str(PROTO_TAKEOVER + 1), "unknown");
+	assert_string_equal(proto_type_str(PROTO_TRANSCRIPT), "transcript");
+	assert_string_equal(proto_type_str(PROTO_TRANSCRIPT + 1), "unknown");
 }
 
 static void test_every_type_has_a_distinct_name(void **state UNUSED)
 {
-	for (int a = 0; a <= PROTO_TAKEOVER; a++) {
+	for (int a = 0; a <= PROTO_TRANSCRIPT; a++) {
 		const char *name = proto_type_str((enum proto_type)a);
 
 		assert_non_null(name);
