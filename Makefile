@@ -98,6 +98,9 @@ TEST_DEPS_queue := server/support/policy_defaults.o server/support/hours.o
 TEST_DEPS_reply_token := server/common/util.o
 TEST_DEPS_compose := server/mail/compose_body.o server/mail/compose_buf.o \
 	server/mail/mime_header.o
+TEST_DEPS_mail_build := server/mail/compose.o server/mail/compose_body.o \
+	server/mail/compose_buf.o server/mail/mime_header.o \
+	server/mail/reply_token.o server/common/util.o
 TEST_DEPS_extract := server/mail/extract_lines.o server/mail/html_text.o \
 	server/mail/html_entity.o
 TEST_DEPS_extract_corpus := server/mail/extract.o server/mail/extract_lines.o \
