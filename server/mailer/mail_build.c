@@ -206,6 +206,7 @@ int mail_build(const struct mail_site *site, const struct mail_build_in *in,
 				 .intro = intro,
 				 .footer = footer};
 	const char *refs[1];
+	struct compose_entry *entries;
 	struct shown *shown = NULL;
 	size_t n = 0;
 	bool cut = false;
@@ -229,7 +230,6 @@ int mail_build(const struct mail_site *site, const struct mail_build_in *in,
 			free_shown(shown, n);
 			return 1;
 		}
-		m.entries = NULL;
 	}
 	if (m.in_reply_to) {
 		refs[0] = m.in_reply_to;
@@ -237,7 +237,7 @@ int mail_build(const struct mail_site *site, const struct mail_build_in *in,
 		m.n_references = 1;
 	}
 	texts(site, in, n, cut, intro, footer);
-	struct compose_entry *entries = calloc(n ? n : 1, sizeof(*entries));
+	entries = calloc(n ? n : 1, sizeof(*entries));
 
 	for (size_t i = 0; entries && i < n; i++)
 		entries[i] = shown[i].e;
