@@ -10,17 +10,18 @@ import { Chatd, startRedis, waitFor, uid, connectAs, customer, agent, openConv, 
 import { Sink } from './smtpsink.mjs';
 
 const DOMAIN = 'reply.chat.test';
-let redis, sink, node;
+let redis, sink, node, nodeArgs;
 
 before(async () => {
   redis = await startRedis();
   sink = await new Sink().start();
-  node = await new Chatd(redis, ['--smtp-url', `smtp://127.0.0.1:${sink.port}`,
+  nodeArgs = ['--smtp-url', `smtp://127.0.0.1:${sink.port}`,
     '--reply-domain', DOMAIN, '--reply-keys', `1:${randomBytes(32).toString('hex')}`,
     '--mail-from', `chat@${DOMAIN}`, '--mail-from-name', 'Example Support',
     '--smtp-timeout-ms', '300', '--mail-retry-ms', '400', '--mail-retry-max-ms', '800',
     '--mail-tries', '3', '--notify-delay-s', '1', '--notify-gap-s', '0',
-    '--outbox-scan-ms', '100', '--outbox-lease-ms', '1000']).start();
+    '--outbox-scan-ms', '100', '--outbox-lease-ms', '1000'];
+  node = await new Chatd(redis, nodeArgs).start();
 });
 
 after(async () => {
@@ -194,4 +195,23 @@ test('the customer asks for the transcript: mailed once until there is more', as
   await waitFor(queueEmpty, { timeout: 10000, what: 'the queue to drain' });
   assert.equal(mailsTo(email).length, 1);
   for (const c of [cust, ag, other, noMail]) c.close();
+});
+
+test('a node that dies with mail waiting loses none of it', async () => {
+  const port = sink.port;
+  await sink.stop();
+  const c = await chat();
+  await say(c.ag, c.conv, 'Fixed before the crash.');
+  const x = await c.cust.request({ type: 'close', client_id: uid('x'), conv: c.conv });
+  assert.equal(x.type, 'ack');
+  await waitFor(() => Number(redis.cli('HLEN', '{m}:err')) >= 1, { timeout: 10000, what: 'a failed try' });
+  c.cust.terminate();
+  c.ag.terminate();
+  await node.stop('SIGKILL');
+  sink = await new Sink().start([], port);
+  node = await new Chatd(redis, nodeArgs).start();
+  await waitFor(() => mailsTo(c.email).length >= 1 && queueEmpty(),
+    { timeout: 15000, what: 'the mail sent by the restarted node' });
+  assert.deepEqual(mailsTo(c.email).map((m) => header(m, 'Message-ID')),
+    [`<c.${c.conv}.t.${x.seq}@${DOMAIN}>`]);
 });
