@@ -126,6 +126,16 @@ test('the customer emails themselves the transcript: it arrives once; asked agai
   await btn.click();
   await waitText(wid, 'transcript-status', "We've sent the transcript to your email address.");
   await eventually(() => assert.equal(mailsTo(email).length, 3), { what: 'the mail on close and the one asked for' });
+
+  // Loaded again, the closed conversation is read from history: the action
+  // is there, and with nothing new since, nothing more is sent.
+  await wid.reload();
+  await byTestId(wid, 'launcher').click();
+  await byTestId(wid, 'history-item').first().click();
+  await byTestId(wid, 'transcript').click();
+  await waitText(wid, 'transcript-status', 'The transcript is already on its way.');
+  await eventually(() => assert.ok(queueEmpty(), 'the mail queue is empty'), { what: 'the mail queue to drain' });
+  assert.equal(mailsTo(email).length, 3);
   assertNoPageErrors(wid, con);
   await con.context().close();
 });
