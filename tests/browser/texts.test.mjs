@@ -1,13 +1,15 @@
 // The words the widget and the console build from routing frames, checked
 // in Node (no browser): the class's expectation, when a closed chat opens
 // (in the customer's own time zone), the place in line and the wait, and
-// the console's class labels.
+// the console's class labels, and what the widget says to "Email me the
+// transcript".
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expectation, opensText, waitText, positionText, isClosed, noAgents, tierName } from '../../web/widget/avail.js';
 import { classLabel, classRank, fromItem } from '../../web/console/format.js';
+import { transcriptText, transcriptOutcome } from '../../web/widget/transcript.js';
 
 test('the expectation follows the class', () => {
   assert.equal(expectation({ class: 'top_priority', class_label: 'Top Priority' }), 'Top Priority support: you are first in line');
@@ -67,4 +69,17 @@ test('console: class labels and ranks, list items with and without routing membe
   assert.deepEqual([waiting.position, waiting.held_until, waiting.topic, waiting.out_of_scope], [2, 0, 'dns', true]);
   const held = fromItem({ conv: 'c', status: 'waiting', held_until: 5, class: 'normal' });
   assert.deepEqual([held.position, held.held_until, held.topic, held.out_of_scope], [0, 5, null, false]);
+});
+
+test('the transcript by email: what each answer says', () => {
+  const said = (reply) => transcriptText(transcriptOutcome(reply));
+  assert.equal(said({ type: 'ack', duplicate: false }), "We've sent the transcript to your email address.");
+  assert.equal(said({ type: 'ack', duplicate: true }), 'The transcript is already on its way.');
+  assert.equal(said({ type: 'error', code: 'no_email', retryable: false }), "We can't email this conversation: we have no email address for it.");
+  const retry = "We couldn't send the transcript just now. Please try again in a moment.";
+  assert.equal(said({ type: 'error', code: 'rate_limited', retryable: true }), retry);
+  assert.equal(said({ type: 'error', code: 'unavailable', retryable: true }), retry);
+  assert.equal(said({ type: 'error', code: 'internal', retryable: true }), retry);
+  assert.equal(said({ type: 'error', code: 'forbidden', retryable: false }), "We couldn't send the transcript.");
+  assert.equal(transcriptText('asking'), 'Asking for the transcript…');
 });

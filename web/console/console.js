@@ -394,7 +394,7 @@ async function loadHistory(r) {
 
 function absorbEvent(r, ev) {
   if (ev.seq > r.last_seq) r.last_seq = ev.seq;
-  if (ev.kind === 'joined' || ev.kind === 'left' || ev.kind === 'closed') app.touch(r);
+  if (ev.kind === 'joined' || ev.kind === 'left' || ev.kind === 'closed' || ev.kind === 'reopened') app.touch(r);
   switch (ev.kind) {
     case 'opened':
       r.details = ev.details || r.details;
@@ -431,6 +431,15 @@ function absorbEvent(r, ev) {
       r.closed_at = ev.ts;
       r.inOpen = false;
       r.close = { reason: ev.reason || '', by: ev.from, ts: ev.ts };
+      break;
+    case 'reopened':
+      // the customer's email reply: back in the queue, no agent
+      app.views.context.invalidate(r.customer.id);
+      r.status = 'waiting';
+      r.agent = null;
+      r.closed_at = 0;
+      r.close = null;
+      r.inOpen = true;
       break;
     default:
       break;
@@ -681,7 +690,7 @@ function start() {
     if (app.active === ev.conv) app.views.conv.onEvent(ev);
     if (live && ev.kind === 'message' && ev.from && ev.from.role === 'customer') attentionFor(r, ev);
     if (app.active === ev.conv) app.markSeen(ev.conv);
-    app.render('tabs', 'queue', 'context', 'title');
+    app.render('tabs', 'queue', 'context', 'title', ev.kind === 'reopened' ? 'conv' : null);
   });
 
   c.addEventListener('synced', (e) => {

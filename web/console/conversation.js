@@ -125,7 +125,7 @@ export function createConversation(app) {
     const who = (ev.from && (ev.from.name || ev.from.id)) || 'Someone';
     const time = h('time', { class: 'msg-time', datetime: new Date(ev.ts || 0).toISOString(), title: fullDate(ev.ts) }, when(ev.ts, app.now()));
 
-    if (ev.kind === 'joined' || ev.kind === 'closed' || ev.kind === 'left') {
+    if (ev.kind === 'joined' || ev.kind === 'closed' || ev.kind === 'left' || ev.kind === 'reopened') {
       const text = systemText(ev, mine ? 'You' : who);
       return h('div', { ...base, class: `msg msg-system msg-${ev.kind}`, role: 'note' }, h('span', { testid: 'message-text', class: 'msg-system-text' }, text), h('span', { 'aria-hidden': 'true' }, '·'), time);
     }
@@ -145,6 +145,7 @@ export function createConversation(app) {
     let label = null;
     if (ev.kind === 'note') label = h('span', { class: 'msg-label msg-label-note' }, 'Internal note');
     else if (ev.kind === 'opened') label = h('span', { class: 'msg-label' }, 'Opened the chat');
+    else if (ev.channel === 'email') label = h('span', { class: 'msg-label msg-label-email', testid: 'via-email' }, 'via email');
     const head = h('div', { class: 'msg-head' }, h('span', { class: 'msg-who' }, mine ? 'You' : who), label, time);
     const el = h(
       'div',
@@ -161,10 +162,11 @@ export function createConversation(app) {
   }
 
   // joined (via claim, offer, transfer, takeover; by whom), left (why, to
-  // whom) and closed, as one line
+  // whom), closed and reopened (by the customer's email reply), as one line
   function systemText(ev, who) {
     const name = (u) => (u && app.me && u.id === app.me.id ? 'you' : (u && (u.name || u.id)) || 'another agent');
     if (ev.kind === 'closed') return `${who} closed the conversation${ev.reason ? `: ${ev.reason}` : ''}`;
+    if (ev.kind === 'reopened') return `Conversation reopened by an email reply from ${who}`;
     if (ev.kind === 'joined') {
       if (ev.via === 'offer') return `${who} accepted the offered chat`;
       if (ev.via === 'transfer') return `${who} joined${ev.by ? `, transferred by ${name(ev.by)}` : ' by transfer'}`;

@@ -67,11 +67,13 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     next: 0, // cursor of the next page of the list
     listed: false,
     drafts: new Map(), // conv -> unsent composer text
-    bus: new EventTarget(), // 'convs' when app.convs changed, 'avail' when app.avail did
+    bus: new EventTarget(), // 'convs' when app.convs changed, 'avail' when app.avail did, 'transcript' when app.transcripts did
     avail: null, // the last availability frame: hours, class, topics, agents online
     availUnsupported: false, // the server does not know availability (an older one)
     queue: new Map(), // conv -> the last queue frame {position, waiting, eta_ms, class}
     formDraft: null, // what the customer typed in the new-conversation form, kept until it is sent
+    transcripts: new Map(), // conv -> what the server said to "Email me the transcript" (transcript.js)
+    transcriptUnsupported: false, // the server does not know transcript (an older one)
     open: false,
     me: () => client.user?.id,
     visible: () => app.open && document.visibilityState === 'visible',
@@ -175,6 +177,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     else if (e.kind === 'left' && !e.to) app.queue.delete(e.conv), app.note(e.conv, { status: 'waiting', agent: null });
     else if (e.kind === 'opened') app.note(e.conv, { held_until: e.held_until || 0 });
     else if (e.kind === 'closed') app.queue.delete(e.conv), app.note(e.conv, { status: 'closed', closed_at: e.ts });
+    else if (e.kind === 'reopened') app.note(e.conv, { status: 'waiting', agent: null, closed_at: 0 });
     updateBadge();
   }
 

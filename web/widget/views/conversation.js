@@ -1,14 +1,17 @@
 // One conversation: its events in seq order, our unacked messages as
 // "sending…", the agent's typing, "Seen" on our last message the agent has
-// read, the composer and closing. A closed conversation the client is not
-// watching is loaded once with `history` and shown read-only.
+// read, the composer and closing, and "Email me the transcript". Messages
+// that came by email say so. A closed conversation the client is not
+// watching is loaded once with `history` and shown read-only, until an
+// email reply reopens it.
 
 import { h, icon, listen, clock, fullDate, ago, bytes } from '../dom.js';
 import { setText } from '../../lib/text.js';
 import { STATUS, statusOf } from './home.js';
 import { positionText, opensText } from '../avail.js';
+import { transcriptAction } from '../transcript.js';
 
-const KINDS = ['message', 'opened', 'joined', 'left', 'closed'];
+const KINDS = ['message', 'opened', 'joined', 'left', 'closed', 'reopened'];
 const ENVS = { multidev: 'Multidev', dev: 'Dev', test: 'Test', live: 'Live' };
 const DETAILS = [
   ['environment', 'Environment'],
@@ -89,8 +92,10 @@ export function conversationView(app, conv) {
     return rows.length ? h('dl', null, rows) : null;
   }
 
+  // "via email · 14:05" under a message that came by email
   function render(e) {
-    if (e.kind === 'message') return bubble({ 'data-seq': e.seq }, e.from, e.text, stamp(e.ts));
+    const email = e.channel === 'email' ? [h('span', { class: 'via', testid: 'via-email' }, 'via email'), ' · '] : null;
+    if (e.kind === 'message') return bubble({ 'data-seq': e.seq }, e.from, e.text, [email, stamp(e.ts)]);
     const attrs = { testid: 'message', 'data-seq': e.seq, 'data-kind': e.kind, 'data-mine': String(e.from?.id === app.me()) };
     if (e.kind === 'opened') {
       return h('div', { ...attrs, class: 'card' }, h('div', { class: 'card-t' }, 'Your request · ', stamp(e.ts)), setText(h('p', { class: 'card-sum' }), e.details?.summary), details(e.details));
@@ -103,6 +108,7 @@ export function conversationView(app, conv) {
   function sysText(e, name) {
     if (e.kind === 'joined') return `${name} joined the conversation`;
     if (e.kind === 'closed') return `${name} closed the conversation${e.reason ? `: “${e.reason}”` : ''}`;
+    if (e.kind === 'reopened') return 'Conversation reopened by an email reply';
     const to = e.to?.name || 'another agent';
     if (e.reason === 'transfer') return `${name} transferred you to ${to}`;
     if (e.reason === 'takeover') return `${to} took over from ${name}`;
@@ -172,6 +178,7 @@ export function conversationView(app, conv) {
     if (e.kind === 'opened') setAgent();
     if (e.kind === 'joined' || e.kind === 'left' || e.kind === 'opened') setBar(), renderWait();
     if (e.kind === 'closed') setClosed();
+    if (e.kind === 'reopened') setReopened();
   }
 
   function syncPending() {
@@ -311,13 +318,31 @@ export function conversationView(app, conv) {
     if (hadFocus) again.focus();
   }
 
+  // an email reply reopened it: waiting for an agent again, chat goes on
+  function setReopened() {
+    if (!closed || !live) return;
+    closed = false;
+    bar.append(endBtn);
+    reason.value = '';
+    confirmBtn.disabled = false;
+    confirmBtn.textContent = 'End conversation';
+    showComposer(false);
+    setAgent(null);
+    setBar();
+    renderWait();
+  }
+
   // --- wiring ---------------------------------------------------------------
+  const bar = h('div', { class: 'bar' }, chip, since, endBtn);
+  const transcript = transcriptAction(app, conv);
   setAgent();
   setBar();
   renderWait();
   if (live) showComposer(false);
   else endBtn.hidden = true;
-  const off = [listen(app.bus, { convs: () => (setBar(), renderWait()), avail: renderWait, queue: (e) => e.detail.conv === conv && renderWait() })];
+  // shown read-only, then reopened (a feed says it waits again): show it live
+  const onConvs = () => (live || info().status === 'closed' ? (setBar(), renderWait()) : app.show('conv', conv));
+  const off = [listen(app.bus, { convs: onConvs, avail: renderWait, queue: (e) => e.detail.conv === conv && renderWait() })];
   const tick = setInterval(() => (setBar(), renderWait()), 30000);
   if (live) {
     client.watch(conv, 0);
@@ -358,7 +383,7 @@ export function conversationView(app, conv) {
 
   return {
     head: [avatar, h('div', { class: 'head-text' }, who, summary)],
-    el: h('div', { class: 'conv' }, h('div', { class: 'bar' }, chip, since, endBtn), waitLine, list, typingSlot, foot),
+    el: h('div', { class: 'conv' }, bar, waitLine, list, typingSlot, foot, transcript.el),
     focus: () => (closed ? list : ta).focus(),
     onShow(opening) {
       markRead();
@@ -371,6 +396,7 @@ export function conversationView(app, conv) {
     },
     destroy() {
       off.forEach((f) => f());
+      transcript.destroy();
       clearInterval(tick);
       clearTimeout(heldTimer);
       client.typing(conv, false);
