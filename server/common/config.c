@@ -323,6 +323,30 @@ static int load_flag(struct config *cfg, int argc, char **argv, int *i)
 	return set_option(cfg, o, value, "flag");
 }
 
+/* smtp:// or smtps://, a host, and a port of digits when one is given. */
+static bool smtp_url_ok(const char *url)
+{
+	const char *rest = strncmp(url, "smtp://", 7) == 0    ? url + 7
+			   : strncmp(url, "smtps://", 8) == 0 ? url + 8
+							      : NULL;
+	size_t host, end;
+
+	if (!rest)
+		return false;
+	end = strcspn(rest, "/");
+	host = strcspn(rest, ":/");
+	if (host == 0)
+		return false;
+	if (host == end)
+		return true;
+	if (end == host + 1)
+		return false;
+	for (size_t i = host + 1; i < end; i++)
+		if (!isdigit((unsigned char)rest[i]))
+			return false;
+	return true;
+}
+
 /* Mail needs where replies go and how they are signed; the relay must
  * give up on a send before a retry could start it again elsewhere. */
 static int check_mail(const struct config *cfg)
@@ -334,6 +358,14 @@ static int check_mail(const struct config *cfg)
 	}
 	if (!cfg->smtp_url)
 		return 0;
+	if (!smtp_url_ok(cfg->smtp_url)) {
+		fprintf(stderr,
+			"chatd: invalid smtp-url '%s': want smtp://host:port "
+			"or "
+			"smtps://host:port\n",
+			cfg->smtp_url);
+		return -1;
+	}
 	if (!cfg->reply_domain || !*cfg->reply_domain || !cfg->reply_keys ||
 	    !*cfg->reply_keys) {
 		fprintf(stderr, "chatd: --smtp-url needs --reply-domain and "
