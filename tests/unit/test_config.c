@@ -142,6 +142,47 @@ static void test_invalid_values_are_refused(void **state)
 	config_cleanup(&cfg);
 }
 
+/* Mail settings hold together: a relay URL that can work, where replies
+ * go and their keys, and a send that ends before its retry starts. */
+static void test_mail_settings_are_checked(void **state)
+{
+#define MAIL "--reply-domain", "r.test", "--reply-keys", "1:" HEX64
+	struct config cfg;
+	char *ok[] = {"serve", "--smtp-url", "smtp://relay.test:587", MAIL,
+		      NULL};
+	char *tls[] = {"serve", "--smtp-url", "smtps://relay.test", MAIL, NULL};
+	char *bad_port[] = {"serve", "--smtp-url", "smtp://127.0.0.1:undefined",
+			    MAIL, NULL};
+	char *bad_scheme[] = {"serve", "--smtp-url", "http://x", MAIL, NULL};
+	char *no_host[] = {"serve", "--smtp-url", "smtp://:25", MAIL, NULL};
+	char *no_keys[] = {"serve",	     "--smtp-url", "smtp://relay.test",
+			   "--reply-domain", "r.test",	   NULL};
+	char *slow[] = {"serve",
+			"--smtp-url",
+			"smtp://relay.test",
+			MAIL,
+			"--smtp-timeout-ms",
+			"60000",
+			"--mail-retry-ms",
+			"60000",
+			NULL};
+	char *short_secret[] = {"serve", "--inbound-secret", "short", NULL};
+	char **bad[] = {bad_port, bad_scheme, no_host,
+			no_keys,  slow,	      short_secret};
+#undef MAIL
+
+	(void)state;
+	assert_int_equal(load(&cfg, ok), 0);
+	assert_int_equal(cfg.mail_tries, 8);
+	config_cleanup(&cfg);
+	assert_int_equal(load(&cfg, tls), 0);
+	config_cleanup(&cfg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load(&cfg, bad[i]), -1);
+		config_cleanup(&cfg);
+	}
+}
+
 static void test_missing_secrets_are_refused(void **state)
 {
 	struct config cfg;
@@ -169,6 +210,7 @@ int main(void)
 			test_policy_from_file_environment_and_flag, setup),
 		cmocka_unit_test_setup(test_invalid_values_are_refused, setup),
 		cmocka_unit_test_setup(test_missing_secrets_are_refused, setup),
+		cmocka_unit_test_setup(test_mail_settings_are_checked, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
