@@ -38,7 +38,7 @@ LUA := $(addprefix server/store/lua/,_append_common.lua _route.lua open.lua \
 	append_batch.lua page_up.lua route_enqueue.lua route_close.lua \
 	route_assign.lua route_decline.lua route_presence.lua route_seen.lua \
 	route_tick.lua route_snapshot.lua route_agents.lua route_apply.lua \
-	mail_enqueue.lua)
+	mail_enqueue.lua email_reply.lua)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
