@@ -30,7 +30,8 @@ LDFLAGS := $(SANFLAGS)
 PROTO_SRC := $(wildcard protocol/*.c)
 SERVER_SRC := $(foreach d,$(SERVER_DIRS),$(wildcard server/$(d)/*.c))
 TOP_SRC := server/main.c server/token_cmd.c server/migrate_cmd.c \
-	server/migrate_route.c server/mail_parse_cmd.c
+	server/migrate_route.c server/mail_parse_cmd.c server/mail_ingest_cmd.c \
+	server/mail_token_cmd.c
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lua_scripts.o
 LUA := $(addprefix server/store/lua/,_append_common.lua _route.lua open.lua \
