@@ -213,10 +213,10 @@ static int run_loop(struct ingest_run *run, long wait_ms)
 		uv_timer_init(&run->loop, &run->deadline);
 		run->deadline.data = run;
 		/* a mail over the limit needs no Redis */
-		uv_timer_start(&run->deadline, on_deadline,
-			       run->len > run->icfg.max_bytes ? 0
-							      : (uint64_t)wait_ms,
-			       0);
+		uv_timer_start(
+			&run->deadline, on_deadline,
+			run->len > run->icfg.max_bytes ? 0 : (uint64_t)wait_ms,
+			0);
 	}
 	uv_run(&run->loop, UV_RUN_DEFAULT);
 	store_destroy(run->store);

@@ -30,9 +30,9 @@
 #define META_FIELDS 9
 
 struct ingest {
-	struct sink sink; /* first: the command's answers */
-	struct cmd_ctx *ctx;		  /* borrowed */
-	const struct ingest_config *cfg;  /* borrowed */
+	struct sink sink;		 /* first: the command's answers */
+	struct cmd_ctx *ctx;		 /* borrowed */
+	const struct ingest_config *cfg; /* borrowed */
 	ingest_cb cb;
 	void *arg;
 	uv_timer_t timer; /* delivers the result */
@@ -99,7 +99,8 @@ static void decide(struct ingest *j, enum ingest_outcome o, const char *detail)
 	}
 	log_info("mail-ingest: %s: %s (from %s, conv %s)",
 		 ingest_outcome_name(o), j->detail,
-		 j->parsed ? j->mail.from : "?", *j->res.conv ? j->res.conv : "-");
+		 j->parsed ? j->mail.from : "?",
+		 *j->res.conv ? j->res.conv : "-");
 	unref(j);
 }
 
@@ -110,7 +111,8 @@ static void on_autoreplied(bool ok, bool queued, void *arg)
 	struct ingest *j = arg;
 
 	if (!ok)
-		decide(j, INGEST_TRY_LATER, "the auto-reply could not be queued");
+		decide(j, INGEST_TRY_LATER,
+		       "the auto-reply could not be queued");
 	else if (!queued)
 		decide(j, INGEST_AUTOREPLIED,
 		       "matches no conversation; the sender was told recently");
@@ -171,27 +173,28 @@ static void on_frame(struct ingest *j, json_t *f)
 		bool dup = json_is_true(json_object_get(f, "duplicate"));
 
 		j->res.conv = j->conv;
-		j->res.seq = (uint64_t)json_integer_value(
-			json_object_get(f, "seq"));
+		j->res.seq =
+			(uint64_t)json_integer_value(json_object_get(f, "seq"));
 		j->res.reopened = j->was_closed && !dup;
 		decide(j, dup ? INGEST_DUPLICATE : INGEST_APPENDED,
-		       dup ? "that Message-ID was appended before"
+		       dup		 ? "that Message-ID was appended before"
 		       : j->res.reopened ? "appended; the conversation reopened"
 					 : "appended");
 	} else if (type && strcmp(type, "error") == 0) {
 		const char *code =
 			json_string_value(json_object_get(f, "code"));
 
-		on_error_frame(j, code ? code : "internal",
-			       json_string_value(json_object_get(f, "message")));
+		on_error_frame(
+			j, code ? code : "internal",
+			json_string_value(json_object_get(f, "message")));
 	}
 }
 
 static int sink_take(struct sink *k, struct frame *f)
 {
 	struct ingest *j = (struct ingest *)k;
-	json_t *root = json_loadb((const char *)frame_payload(f), f->len, 0,
-				  NULL);
+	json_t *root =
+		json_loadb((const char *)frame_payload(f), f->len, 0, NULL);
 
 	if (root)
 		on_frame(j, root);
@@ -336,9 +339,9 @@ static void on_meta(struct store *st, redisReply *r, void *arg)
 static void read_meta(struct ingest *j)
 {
 	struct key meta = key_conv_meta(j->conv);
-	const char *argv[] = {"HMGET",	 meta.s, "customer", "customer_name",
-			      "email",	 "status", "tier",     "org",
-			      "site",	 "topic",  "summary"};
+	const char *argv[] = {"HMGET", meta.s,	 "customer", "customer_name",
+			      "email", "status", "tier",     "org",
+			      "site",  "topic",	 "summary"};
 
 	if (store_command(j->ctx->store, on_meta, j, 2 + META_FIELDS, argv,
 			  NULL))
