@@ -36,6 +36,12 @@ function ingest(mail, { redisUrl, args = [] } = {}) {
     p.on('error', reject);
     p.stdin.on('error', () => {}); // a mail over the limit is not read to its end
     p.on('exit', (code) => {
+      // a sanitizer build (CHATD_BIN=build-san/chatd) reports here
+      const san = err.search(/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
+      if (san >= 0) {
+        reject(new Error(`mail-ingest sanitizer report:\n${err.slice(Math.max(0, san - 200), san + 4000)}`));
+        return;
+      }
       let json = null;
       try { json = JSON.parse(out.trim().split('\n').pop()); } catch {}
       resolve({ code, json, err });
