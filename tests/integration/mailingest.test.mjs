@@ -10,11 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { CHATD, KEYS, ID_SECRET, uid, watch, freePort, waitFor } from './harness.mjs';
+import { CHATD, KEYS, ID_SECRET, uid, watch, freePort, waitFor, startRedis } from './harness.mjs';
 import { convKey } from './keys.mjs';
 import { useRouting, testPolicy, cust, agentWith, mustOpen, listOpen, isOffer, isKind, noFrame } from './routing.mjs';
 
-const env = useRouting();
+const env = useRouting(startRedis);
 const REPLY_KEYS = `3:${randomBytes(32).toString('hex')}`;
 const DOMAIN = 'reply.chat.example';
 const MAIL_QUEUE = '{m}:q';
@@ -273,4 +273,18 @@ test('a reply to a closed conversation reopens it: reopened event, waiting, kept
   env.redis.cli('FCALL', env.redis.cli('FUNCTION', 'LIST').match(/chatd_\w+_route_close/)[0], '1', '{r}:board',
     '{r}:', s.conv, '0');
   assert.notEqual(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state'), 'closed', 'an older close is ignored');
+
+  // Closed again, and reopened again by a second mail: a new epoch
+  // replaces the routing state its close left, and it is offered again.
+  const closedAgain = await s.customer.request({ type: 'close', client_id: uid('close'), conv: s.conv });
+  assert.equal(closedAgain.type, 'ack', JSON.stringify(closedAgain));
+  await waitFor(() => env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state') === 'closed', { what: 'routing closed again' });
+  assert.equal(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'ep'), '1', 'closed in epoch 1');
+  const from = online.frames.length;
+  const second = await ingest(replyMail({ from: s.email, to: s.address, text: 'And once more.' }));
+  assert.equal(second.json.outcome, 'appended', second.err);
+  assert.equal(second.json.reopened, true);
+  assert.equal(env.redis.cli('HGET', convKey(s.conv, 'm'), 'ep'), '2');
+  await online.wait(isOffer(s.conv), { from, what: 'offered again after the second reopening' });
+  assert.equal(s.agent.events(s.conv).filter((e) => e.kind === 'reopened').length, 2);
 });
