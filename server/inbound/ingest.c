@@ -97,7 +97,7 @@ static void decide(struct ingest *j, enum ingest_outcome o, const char *detail)
 		j->res.seq = 0;
 		j->res.reopened = false;
 	}
-	log_info("mail-ingest: %s: %s (from %s, conv %s)",
+	log_info("inbound mail: %s: %s (from %s, conv %s)",
 		 ingest_outcome_name(o), j->detail,
 		 j->parsed ? j->mail.from : "?",
 		 *j->res.conv ? j->res.conv : "-");
@@ -331,7 +331,7 @@ static void on_meta(struct store *st, redisReply *r, void *arg)
 		 str_at(r, 7) ? str_at(r, 7) : "");
 	j->summary = xstrdup(str_at(r, 8) ? str_at(r, 8) : "");
 	if (cut)
-		log_info("mail-ingest: a reply over %d bytes was cut",
+		log_info("inbound mail: a reply over %d bytes was cut",
 			 PROTO_TEXT_MAX);
 	run_command(j); /* holds the sink until it has answered */
 }

@@ -126,6 +126,33 @@ test('a reply with the right token from the right sender: appended once, channel
   assert.equal(emailMessages(s.agent, s.conv).length, 1, 'delivered live once');
   assert.equal((await history(s.agent, s.conv)).filter((e) => e.channel === 'email').length, 1, 'stored once');
   assert.equal(queued(), 0, 'no auto-reply');
+
+  const forged = await s.customer.request({ type: 'email_reply', client_id: uid('e'), conv: s.conv, text: 'hi' });
+  assert.equal(forged.type, 'error');
+  assert.equal(forged.code, 'unknown_type', 'no client can send an email reply');
+});
+
+test('an empty mail is dropped; an expired token gets the auto-reply; a reply over 16 KiB is cut with a note', async (t) => {
+  const s = await setup(t);
+  const empty = await ingest(crlf([`From: ${s.email}`, `To: ${s.address}`, `Message-ID: <${uid('e')}@example.org>`,
+    '', '', '']));
+  assert.equal(empty.code, 0, empty.err);
+  assert.equal(empty.json.outcome, 'dropped');
+  assert.equal(empty.json.detail, 'empty');
+
+  const expired = replyAddress(s.conv, s.email, ['--expires', '1000']);
+  const late = await ingest(replyMail({ from: s.email, to: expired }));
+  assert.equal(late.code, 0, late.err);
+  assert.equal(late.json.outcome, 'auto_replied');
+  assert.equal(queued(), 1);
+
+  const long = await ingest(replyMail({ from: s.email, to: s.address, text: `${'word '.repeat(5000)}\u00e9` }));
+  assert.equal(long.json.outcome, 'appended', long.err);
+  const ev = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.channel === 'email');
+  assert.ok(Buffer.byteLength(ev.text) <= 16384, `${Buffer.byteLength(ev.text)} bytes`);
+  assert.ok(ev.text.startsWith('word word'));
+  assert.match(ev.text, /\[The rest of this email was cut: it was too long\.\]$/);
+  assert.deepEqual((await history(s.agent, s.conv)).map((e) => e.kind), ['opened', 'message']);
 });
 
 test('a forged token is an unknown recipient (67); the right token from another sender is refused (77); nothing is stored', async (t) => {
@@ -247,6 +274,8 @@ test('a reply to a closed conversation reopens it: reopened event, waiting, kept
   assert.equal(r.json.outcome, 'appended');
   assert.equal(r.json.reopened, true);
   const reopened = await s.agent.wait(isKind(s.conv, 'reopened'), { what: 'reopened live' });
+  await s.agent.wait((f) => f.type === 'feed' && f.kind === 'requeued' && f.conv === s.conv && f.status === 'waiting',
+    { what: 'the feed says it waits again' });
   const msg = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.kind === 'message');
   assert.equal(msg.seq, reopened.seq + 1);
   assert.equal(msg.seq, r.json.seq);
