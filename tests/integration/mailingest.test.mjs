@@ -10,6 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CHATD, KEYS, ID_SECRET, uid, watch, freePort, waitFor, startRedis } from './harness.mjs';
 import { convKey } from './keys.mjs';
 import { useRouting, testPolicy, cust, agentWith, mustOpen, listOpen, isOffer, isKind, noFrame } from './routing.mjs';
@@ -21,12 +24,15 @@ const MAIL_QUEUE = '{m}:q';
 
 // Runs chatd mail-ingest on mail (a string or Buffer) with the node's
 // settings; resolves with the exit code, the JSON line and stderr.
-function ingest(mail, { redisUrl, args = [] } = {}) {
+// With { settings: false }, nothing but what args give.
+function ingest(mail, { redisUrl, args = [], settings = true } = {}) {
   return new Promise((resolve, reject) => {
-    const p = spawn(CHATD, ['mail-ingest', '--redis', redisUrl ?? env.redis.url,
-      '--policy', env.node.policyFile, ...args], {
-      env: { ...process.env, CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
-        CHAT_REPLY_DOMAIN: DOMAIN },
+    const given = settings ? ['--redis', redisUrl ?? env.redis.url, '--policy', env.node.policyFile] : [];
+    const vars = settings ? { CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
+      CHAT_REPLY_DOMAIN: DOMAIN } : {};
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHAT_')));
+    const p = spawn(CHATD, ['mail-ingest', ...given, ...args], {
+      env: { ...inherited, ...vars },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
@@ -248,6 +254,23 @@ test('bad input: garbage is 65, a 20 MB mail is 65 at once and the node is fine,
   const ev = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.channel === 'email');
   assert.ok(ev.text.startsWith('H') && ev.text.endsWith('!'), JSON.stringify(ev.text));
   assert.ok(!ev.text.includes('\0'));
+});
+
+test('the settings of chatd serve from a config file; without reply keys: 78', async (t) => {
+  const s = await setup(t);
+  const dir = mkdtempSync(join(tmpdir(), 'chatd-ingest-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'chatd.conf');
+  const lines = [`redis = ${env.redis.url}`, `jwt-keys = ${KEYS}`, `id-secret = ${ID_SECRET}`,
+    `reply-domain = ${DOMAIN}`, `policy = ${env.node.policyFile}`];
+  writeFileSync(file, [...lines, `reply-keys = ${REPLY_KEYS}`].join('\n'));
+  const r = await ingest(replyMail({ from: s.email, to: s.address }), { settings: false, args: ['--config', file] });
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.outcome, 'appended');
+  writeFileSync(file, lines.join('\n'));
+  const none = await ingest(replyMail({ from: s.email, to: s.address }), { settings: false, args: ['--config', file] });
+  assert.equal(none.code, 78, none.err);
+  assert.match(none.err, /reply-keys/);
 });
 
 test('Redis down: 75, nothing stored', async (t) => {
