@@ -113,10 +113,13 @@ static void on_autoreplied(bool ok, bool queued, void *arg)
 	if (!ok)
 		decide(j, INGEST_TRY_LATER,
 		       "the auto-reply could not be queued");
-	else if (!queued)
-		decide(j, INGEST_AUTOREPLIED,
-		       "matches no conversation; the sender was told recently");
-	else
+	else if (!queued) {
+		size_t n = strlen(j->detail);
+
+		snprintf(j->detail + n, sizeof(j->detail) - n,
+			 "; the sender was told recently");
+		decide(j, INGEST_AUTOREPLIED, NULL);
+	} else
 		decide(j, INGEST_AUTOREPLIED, NULL);
 }
 
@@ -165,6 +168,13 @@ static void on_error_frame(struct ingest *j, const char *code,
 	}
 }
 
+static const char *ack_detail(bool duplicate, bool reopened)
+{
+	if (duplicate)
+		return "that Message-ID was appended before";
+	return reopened ? "appended; the conversation reopened" : "appended";
+}
+
 static void on_frame(struct ingest *j, json_t *f)
 {
 	const char *type = json_string_value(json_object_get(f, "type"));
@@ -177,9 +187,7 @@ static void on_frame(struct ingest *j, json_t *f)
 			(uint64_t)json_integer_value(json_object_get(f, "seq"));
 		j->res.reopened = j->was_closed && !dup;
 		decide(j, dup ? INGEST_DUPLICATE : INGEST_APPENDED,
-		       dup		 ? "that Message-ID was appended before"
-		       : j->res.reopened ? "appended; the conversation reopened"
-					 : "appended");
+		       ack_detail(dup, j->res.reopened));
 	} else if (type && strcmp(type, "error") == 0) {
 		const char *code =
 			json_string_value(json_object_get(f, "code"));
