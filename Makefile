@@ -30,7 +30,8 @@ LDFLAGS := $(SANFLAGS)
 PROTO_SRC := $(wildcard protocol/*.c)
 SERVER_SRC := $(foreach d,$(SERVER_DIRS),$(wildcard server/$(d)/*.c))
 TOP_SRC := server/main.c server/token_cmd.c server/migrate_cmd.c \
-	server/migrate_route.c server/mail_parse_cmd.c server/mail_setup.c
+	server/migrate_route.c server/mail_parse_cmd.c server/mail_setup.c \
+	server/mail_ingest_cmd.c server/mail_token_cmd.c
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lua_scripts.o
 LUA := $(addprefix server/store/lua/,_append_common.lua _route.lua open.lua \
@@ -39,7 +40,7 @@ LUA := $(addprefix server/store/lua/,_append_common.lua _route.lua open.lua \
 	route_assign.lua route_decline.lua route_presence.lua route_seen.lua \
 	route_tick.lua route_snapshot.lua route_agents.lua route_apply.lua \
 	mail_enqueue.lua mail_take.lua mail_finish.lua mail_nudge.lua \
-	mail_notify.lua mail_due.lua nudge_take.lua)
+	mail_notify.lua mail_due.lua nudge_take.lua email_reply.lua)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -103,6 +104,10 @@ TEST_DEPS_mail_build := server/mail/compose.o server/mail/compose_body.o \
 	server/mail/reply_token.o server/common/util.o
 TEST_DEPS_extract := server/mail/extract_lines.o server/mail/html_text.o \
 	server/mail/html_entity.o
+TEST_DEPS_ingest_match := server/mail/reply_token.o server/mail/compose.o \
+	server/mail/compose_body.o server/mail/compose_buf.o \
+	server/mail/mime_header.o server/common/util.o
+TEST_DEPS_ingest_text := server/common/util.o
 TEST_DEPS_extract_corpus := server/mail/extract.o server/mail/extract_lines.o \
 	server/mail/html_text.o server/mail/html_entity.o
 .SECONDEXPANSION:
@@ -153,6 +158,7 @@ san-test:
 
 valgrind-test: $(BUILD)/chatd
 	@scripts/valgrind-check $(BUILD)/chatd
+	@scripts/valgrind-ingest-check $(BUILD)/chatd
 	@scripts/valgrind-cluster-check $(BUILD)/chatd
 	@scripts/valgrind-sentinel-check $(BUILD)/chatd
 
