@@ -1,22 +1,26 @@
-// Outgoing mail end to end: a real SMTP server (aiosmtpd, smtpsink.mjs),
-// a real Redis and chatd. The transcript when a conversation closes, one
+// Mail end to end: a real SMTP server (aiosmtpd, smtpsink.mjs), a real
+// Redis and chatd. The transcript when a conversation closes, one
 // notification for agent replies the customer has not read (later ones
-// batched), the relay away (mail waits, then goes exactly once), and the
-// dead letters (a refusal at once; a temporary failure after the last try).
+// batched), the relay away (mail waits, then goes exactly once), the dead
+// letters (a refusal at once; a temporary failure after the last try), and
+// the whole loop: a reply to the transcript, written as a mail client
+// writes it, through chatd mail-ingest into the conversation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Chatd, startRedis, waitFor, uid, connectAs, customer, agent, openConv, watch } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import { Chatd, CHATD, KEYS, ID_SECRET, startRedis, waitFor, uid, connectAs, customer, agent, openConv, watch } from './harness.mjs';
 import { Sink } from './smtpsink.mjs';
 
 const DOMAIN = 'reply.chat.test';
+const REPLY_KEYS = `1:${randomBytes(32).toString('hex')}`;
 let redis, sink, node, nodeArgs;
 
 before(async () => {
   redis = await startRedis();
   sink = await new Sink().start();
   nodeArgs = ['--smtp-url', `smtp://127.0.0.1:${sink.port}`,
-    '--reply-domain', DOMAIN, '--reply-keys', `1:${randomBytes(32).toString('hex')}`,
+    '--reply-domain', DOMAIN, '--reply-keys', REPLY_KEYS,
     '--mail-from', `chat@${DOMAIN}`, '--mail-from-name', 'Example Support',
     '--smtp-timeout-ms', '300', '--mail-retry-ms', '400', '--mail-retry-max-ms', '800',
     '--mail-tries', '3', '--notify-delay-s', '1', '--notify-gap-s', '0',
@@ -214,4 +218,98 @@ test('a node that dies with mail waiting loses none of it', async () => {
     { timeout: 15000, what: 'the mail sent by the restarted node' });
   assert.deepEqual(mailsTo(c.email).map((m) => header(m, 'Message-ID')),
     [`<c.${c.conv}.t.${x.seq}@${DOMAIN}>`]);
+});
+
+// The text/plain part of a mail we sent, decoded (quoted-printable).
+function plainText(mail) {
+  const raw = mail.data.toString('latin1');
+  const at = raw.search(/Content-Type: text\/plain/i);
+  const body = raw.slice(raw.indexOf('\r\n\r\n', at) + 4);
+  const part = body.slice(0, body.search(/\r\n--/));
+  const bytes = Buffer.from(part.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g,
+    (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  return bytes.toString('utf8');
+}
+
+// chatd mail-ingest with the node's settings; resolves {code, json}.
+function ingest(mail) {
+  return new Promise((resolve, reject) => {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHAT_')));
+    const p = spawn(CHATD, ['mail-ingest', '--redis', redis.url], {
+      env: { ...inherited, CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
+        CHAT_REPLY_DOMAIN: DOMAIN },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      const san = err.search(/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
+      if (san >= 0) reject(new Error(`mail-ingest sanitizer report:\n${err.slice(san, san + 4000)}`));
+      let json = null;
+      try { json = JSON.parse(out.trim().split('\n').pop()); } catch {}
+      resolve({ code, json, err });
+    });
+    p.stdin.end(mail);
+  });
+}
+
+test('the whole loop: a reply to the transcript, quoting it, continues the conversation', async () => {
+  const { cust, ag, conv, email } = await chat();
+  await say(cust, conv, 'The checkout page shows a 502.');
+  await say(ag, conv, 'Fixed: the upstream timeout was too short.');
+  assert.equal((await cust.request({ type: 'close', client_id: uid('x'), conv })).type, 'ack');
+  cust.close();
+  await waitFor(() => mailsTo(email).length === 1, { timeout: 10000, what: 'the transcript' });
+  const [sent] = mailsTo(email);
+  const replyTo = header(sent, 'Reply-To').replace(/^<|>$/g, '');
+  const msgId = header(sent, 'Message-ID');
+  const quoted = plainText(sent).split(/\r?\n/).map((l) => `> ${l}`).join('\r\n');
+  assert.match(quoted, /upstream timeout/);
+  const reply = [
+    `From: Customer <${email}>`,
+    `To: ${replyTo}`,
+    `Subject: Re: ${header(sent, 'Subject')}`,
+    `Message-ID: <${uid('reply')}@mail.customer.test>`,
+    `In-Reply-To: ${msgId}`,
+    `References: ${header(sent, 'References')} ${msgId}`,
+    'Date: Wed, 02 Dec 2026 12:00:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    'Thanks, that worked! One more question: is the fix permanent?',
+    '',
+    `On Wed, Dec 2, 2026 at 11:00 AM Example Support <chat@${DOMAIN}> wrote:`,
+    quoted,
+    '',
+  ].join('\r\n');
+  const r = await ingest(reply);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.outcome, 'appended');
+  assert.equal(r.json.conv, conv);
+  const msg = await ag.wait((f) => f.type === 'event' && f.conv === conv && f.kind === 'message' && f.channel === 'email',
+    { timeout: 10000, what: 'the email reply, live' });
+  assert.equal(msg.text, 'Thanks, that worked! One more question: is the fix permanent?');
+  assert.equal(msg.from.role, 'customer');
+  assert.ok(ag.events(conv).some((e) => e.kind === 'reopened'), 'the closed conversation reopened');
+  // The same mail again (an MTA retry): accepted, nothing more stored.
+  const again = await ingest(reply);
+  assert.equal(again.code, 0);
+  assert.equal(again.json.outcome, 'duplicate');
+  const seen = await ag.request({ type: 'history', conv });
+  assert.equal(seen.events.filter((e) => e.kind === 'message' && e.channel === 'email').length, 1);
+  // Closed again: a second transcript, with the reply in it, answerable too.
+  assert.equal((await ag.request({ type: 'claim', client_id: uid('cl'), conv })).type, 'ack');
+  await say(ag, conv, 'Yes, it is permanent.');
+  const x2 = await ag.request({ type: 'close', client_id: uid('x'), conv });
+  assert.equal(x2.type, 'ack');
+  await waitFor(() => mailsTo(email).length === 2, { timeout: 10000, what: 'the second transcript' });
+  const second = mailsTo(email)[1];
+  assert.equal(header(second, 'Message-ID'), `<c.${conv}.t.${x2.seq}@${DOMAIN}>`);
+  assert.match(plainText(second), /is the fix permanent\?/);
+  assert.match(plainText(second), /Yes, it is permanent\./);
+  ag.close();
 });
