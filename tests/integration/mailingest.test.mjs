@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHATD, KEYS, ID_SECRET, uid, watch, freePort, waitFor, startRedis } from './harness.mjs';
-import { convKey } from './keys.mjs';
+import { convKey, outboxKey, shardOf } from './keys.mjs';
 import { useRouting, testPolicy, cust, agentWith, mustOpen, listOpen, isOffer, isKind, noFrame } from './routing.mjs';
 
 const env = useRouting(startRedis);
@@ -325,6 +325,15 @@ test('a reply to a closed conversation reopens it: reopened event, waiting, kept
   env.redis.cli('FCALL', env.redis.cli('FUNCTION', 'LIST').match(/chatd_\w+_route_close/)[0], '1', '{r}:board',
     '{r}:', s.conv, '0');
   assert.notEqual(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state'), 'closed', 'an older close is ignored');
+  // The consumer applying the close and the reopening again (a node that
+  // stopped before it moved its cursor) leaves it open and waiting.
+  const ob = outboxKey(shardOf(s.conv));
+  env.redis.cli('XADD', ob, '*', 'k', 'x', 'c', s.conv, 't', String(Date.now()));
+  env.redis.cli('XADD', ob, '*', 'k', 'r', 'c', s.conv, 't', String(Date.now()), 'u', s.claims.sub, 'ep', '1',
+    'cl', 'normal');
+  await waitFor(() => env.redis.cli('XLEN', ob) === '0', { timeout: 10000, what: 'the outbox applied again' });
+  assert.equal(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state'), 'waiting');
+  assert.notEqual(env.redis.cli('ZSCORE', 'convs:open', s.conv), '', 'still in the open index');
 
   // Closed again, and reopened again by a second mail: a new epoch
   // replaces the routing state its close left, and it is offered again.
