@@ -197,27 +197,26 @@ static int run_loop(struct ingest_run *run, long wait_ms)
 			run->cfg.redis, why);
 		return EX_CONFIG;
 	}
-	uv_loop_init(&run->loop);
-	run->store = store_create(&run->loop, &redis, on_store_state, run);
-	if (cmd_ctx_init(&run->cmd, run->store, NULL, run->cfg.id_secret)) {
+	/* the id secret is checked before anything can call back */
+	if (cmd_ctx_init(&run->cmd, NULL, NULL, run->cfg.id_secret)) {
 		fprintf(stderr, "chatd mail-ingest: invalid id-secret\n");
-		run->exit_code = EX_CONFIG;
-		store_stop(run->store);
-	} else {
-		cmd_ctx_limits(&run->cmd, (unsigned)run->cfg.page,
-			       (size_t)run->cfg.history_bytes,
-			       run->cfg.idem_ttl_s, run->cfg.retention_s);
-		run->cmd.replica_acks = (int)run->cfg.replica_acks;
-		run->cmd.replica_timeout_ms = run->cfg.replica_timeout_ms;
-		run->cmd.policy = &run->policy;
-		uv_timer_init(&run->loop, &run->deadline);
-		run->deadline.data = run;
-		/* a mail over the limit needs no Redis */
-		uv_timer_start(
-			&run->deadline, on_deadline,
-			run->len > run->icfg.max_bytes ? 0 : (uint64_t)wait_ms,
-			0);
+		return EX_CONFIG;
 	}
+	cmd_ctx_limits(&run->cmd, (unsigned)run->cfg.page,
+		       (size_t)run->cfg.history_bytes, run->cfg.idem_ttl_s,
+		       run->cfg.retention_s);
+	run->cmd.replica_acks = (int)run->cfg.replica_acks;
+	run->cmd.replica_timeout_ms = run->cfg.replica_timeout_ms;
+	run->cmd.policy = &run->policy;
+	uv_loop_init(&run->loop);
+	uv_timer_init(&run->loop, &run->deadline);
+	run->deadline.data = run;
+	run->store = store_create(&run->loop, &redis, on_store_state, run);
+	run->cmd.store = run->store;
+	/* a mail over the limit needs no Redis */
+	uv_timer_start(&run->deadline, on_deadline,
+		       run->len > run->icfg.max_bytes ? 0 : (uint64_t)wait_ms,
+		       0);
 	uv_run(&run->loop, UV_RUN_DEFAULT);
 	store_destroy(run->store);
 	uv_run(&run->loop, UV_RUN_DEFAULT);

@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHATD, KEYS, ID_SECRET, uid, watch, freePort, waitFor, startRedis } from './harness.mjs';
-import { convKey } from './keys.mjs';
+import { CHATD, CLUSTER, KEYS, ID_SECRET, root, uid, watch, freePort, waitFor, startRedis } from './harness.mjs';
+import { convKey, outboxKey, shardOf } from './keys.mjs';
 import { useRouting, testPolicy, cust, agentWith, mustOpen, listOpen, isOffer, isKind, noFrame } from './routing.mjs';
 
 const env = useRouting(startRedis);
@@ -27,7 +27,8 @@ const MAIL_QUEUE = '{m}:q';
 // With { settings: false }, nothing but what args give.
 function ingest(mail, { redisUrl, args = [], settings = true } = {}) {
   return new Promise((resolve, reject) => {
-    const given = settings ? ['--redis', redisUrl ?? env.redis.url, '--policy', env.node.policyFile] : [];
+    const policy = env.node ? ['--policy', env.node.policyFile] : [];
+    const given = settings ? ['--redis', redisUrl ?? env.redis.url, ...policy] : [];
     const vars = settings ? { CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
       CHAT_REPLY_DOMAIN: DOMAIN } : {};
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHAT_')));
@@ -325,6 +326,15 @@ test('a reply to a closed conversation reopens it: reopened event, waiting, kept
   env.redis.cli('FCALL', env.redis.cli('FUNCTION', 'LIST').match(/chatd_\w+_route_close/)[0], '1', '{r}:board',
     '{r}:', s.conv, '0');
   assert.notEqual(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state'), 'closed', 'an older close is ignored');
+  // The consumer applying the close and the reopening again (a node that
+  // stopped before it moved its cursor) leaves it open and waiting.
+  const ob = outboxKey(shardOf(s.conv));
+  env.redis.cli('XADD', ob, '*', 'k', 'x', 'c', s.conv, 't', String(Date.now()));
+  env.redis.cli('XADD', ob, '*', 'k', 'r', 'c', s.conv, 't', String(Date.now()), 'u', s.claims.sub, 'ep', '1',
+    'cl', 'normal');
+  await waitFor(() => env.redis.cli('XLEN', ob) === '0', { timeout: 10000, what: 'the outbox applied again' });
+  assert.equal(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state'), 'waiting');
+  assert.notEqual(env.redis.cli('ZSCORE', 'convs:open', s.conv), '', 'still in the open index');
 
   // Closed again, and reopened again by a second mail: a new epoch
   // replaces the routing state its close left, and it is offered again.
@@ -339,4 +349,34 @@ test('a reply to a closed conversation reopens it: reopened event, waiting, kept
   assert.equal(env.redis.cli('HGET', convKey(s.conv, 'm'), 'ep'), '2');
   await online.wait(isOffer(s.conv), { from, what: 'offered again after the second reopening' });
   assert.equal(s.agent.events(s.conv).filter((e) => e.kind === 'reopened').length, 2);
+});
+
+test('through Redis Sentinel: the reply reaches the primary the sentinels name', { skip: CLUSTER ? 'runs once, on its own Redis' : false }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chatd-ingest-sentinel-'));
+  let base;
+  for (let tries = 0; ; tries++) {
+    base = 20000 + Math.floor(Math.random() * 9000);
+    try {
+      execFileSync(join(root, 'scripts', 'redis-sentinel'), ['start', dir, String(base)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      break;
+    } catch (e) {
+      execFileSync(join(root, 'scripts', 'redis-sentinel'), ['stop', dir]);
+      if (tries >= 3) throw e;
+    }
+  }
+  try {
+    const cli = (...args) => execFileSync('redis-cli', ['-p', String(base), ...args], { encoding: 'utf8' }).trim();
+    const conv = 'Q2hhdGRDb252ZXJzYXRpbw';
+    cli('HSET', convKey(conv, 'm'), 'seq', '1', 'status', 'waiting', 'customer', 'cust-s', 'customer_name', 'Sam',
+      'email', 'sam@example.org', 'tier', 'gold');
+    const url = `redis-sentinel://${[2, 3, 4].map((i) => `127.0.0.1:${base + i}`).join(',')}/chatd`;
+    const r = await ingest(replyMail({ from: 'sam@example.org', to: replyAddress(conv, 'sam@example.org'),
+      text: 'Via the sentinels.' }), { redisUrl: url });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.json.outcome, 'appended');
+    assert.match(cli('XRANGE', convKey(conv, 'e'), '-', '+'), /Via the sentinels\./);
+  } finally {
+    execFileSync(join(root, 'scripts', 'redis-sentinel'), ['stop', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

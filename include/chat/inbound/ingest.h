@@ -9,6 +9,16 @@
  * replies, bounces and loops are dropped; a mail that matches nothing
  * gets one polite auto-reply (rate-limited per sender).
  * Callers: `chatd mail-ingest` (an MTA pipe) and POST /mail/inbound.
+ *
+ * Decisions worth knowing: a token that does not verify for the sender is
+ * verified again for the address the conversation it names stored:
+ * genuine means REJECTED (the wrong sender), otherwise it is forged
+ * (UNKNOWN_RECIPIENT, also when that conversation is gone). A verified
+ * token or one of our Message-IDs naming a conversation that no longer
+ * exists, and an expired token, get the auto-reply. A mail with no text
+ * at all is DROPPED ("empty"); a text over PROTO_TEXT_MAX is cut at a
+ * character with a note. reopened says the conversation was closed when
+ * its meta was read and this mail's append was not a duplicate.
  */
 #ifndef CHAT_INBOUND_INGEST_H
 #define CHAT_INBOUND_INGEST_H
