@@ -317,6 +317,16 @@ char *proto_event_prefix(const char *conv, const char *kind,
 			 const struct proto_user *from, const char *client_id,
 			 const char *body_members)
 {
+	return proto_event_prefix_channel(conv, kind, "chat", from, client_id,
+					  body_members);
+}
+
+char *proto_event_prefix_channel(const char *conv, const char *kind,
+				 const char *channel,
+				 const struct proto_user *from,
+				 const char *client_id,
+				 const char *body_members)
+{
 	struct jw w;
 
 	jw_init(&w, 256 + (body_members ? strlen(body_members) : 0));
@@ -324,7 +334,7 @@ char *proto_event_prefix(const char *conv, const char *kind,
 	jw_member_str(&w, "type", "event");
 	jw_member_str(&w, "conv", conv);
 	jw_member_str(&w, "kind", kind);
-	jw_member_str(&w, "channel", "chat");
+	jw_member_str(&w, "channel", channel);
 	write_user(&w, from);
 	jw_member_str(&w, "client_id", client_id);
 	if (body_members && *body_members) {

@@ -59,6 +59,7 @@ static const char *const type_names[] = {
 	[PROTO_DECLINE] = "decline",
 	[PROTO_TRANSFER] = "transfer",
 	[PROTO_TAKEOVER] = "takeover",
+	[PROTO_EMAIL_REPLY] = "email_reply",
 };
 /* clang-format on */
 
@@ -67,7 +68,7 @@ static const char *const type_names[] = {
 #define N_PRESENCES (sizeof(presence_names) / sizeof(presence_names[0]))
 _Static_assert(N_PRESENCES == PROTO_PRESENCE_OFFLINE + 1,
 	       "a presence has no name");
-_Static_assert(N_TYPES == PROTO_TAKEOVER + 1, "a frame type has no name");
+_Static_assert(N_TYPES == PROTO_EMAIL_REPLY + 1, "a frame type has no name");
 
 /* An out-of-range code is a server bug; report it as "internal" rather than
  * read past the table. */

@@ -24,7 +24,9 @@
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 #include "chat/store/store.h"
+#include "mail_ingest_cmd.h"
 #include "mail_parse_cmd.h"
+#include "mail_token_cmd.h"
 #include "migrate_cmd.h"
 #include "token_cmd.h"
 #include "chat/net/transport.h"
@@ -61,6 +63,9 @@ static void usage(void)
 	       "virtual\n"
 	       "                shards to their new key names\n"
 	       "  mail-parse    what chatd reads of one email, as JSON\n"
+	       "  mail-ingest   one email from stdin into its conversation "
+	       "(an MTA pipe)\n"
+	       "  mail-token    the reply address of a conversation's mails\n"
 	       "  --help, --version\n");
 }
 
@@ -280,6 +285,10 @@ int main(int argc, char **argv)
 		return migrate_cmd_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mail-parse") == 0)
 		return mail_parse_cmd_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mail-ingest") == 0)
+		return mail_ingest_cmd_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mail-token") == 0)
+		return mail_token_cmd_main(argc - 1, argv + 1);
 	fprintf(stderr, "chatd: unknown command '%s' (see chatd --help)\n",
 		argv[1]);
 	return 2;

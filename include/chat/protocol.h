@@ -111,7 +111,14 @@ enum proto_type {
 	PROTO_DECLINE,	    /* agents: pass the offer on */
 	PROTO_TRANSFER,	    /* to another agent, or back to the queue */
 	PROTO_TAKEOVER,	    /* admins: take a conversation over */
+	/* Made by the server only, never decoded from a client frame (a
+	 * client that sends this type gets unknown_type): a customer's reply
+	 * by email, appended with channel email (inbound/ingest.c). */
+	PROTO_EMAIL_REPLY,
 };
+
+/* The types a client frame may carry: every type before this one. */
+#define PROTO_CLIENT_TYPES (PROTO_TAKEOVER + 1)
 
 enum proto_presence {
 	PROTO_PRESENCE_ONLINE,
@@ -259,6 +266,13 @@ char *proto_encode_read_prefix(const char *conv, const struct proto_user *from);
 char *proto_event_prefix(const char *conv, const char *kind,
 			 const struct proto_user *from, const char *client_id,
 			 const char *body_members);
+/* The same with the channel the event came by: "chat" (what
+ * proto_event_prefix writes) or "email". */
+char *proto_event_prefix_channel(const char *conv, const char *kind,
+				 const char *channel,
+				 const struct proto_user *from,
+				 const char *client_id,
+				 const char *body_members);
 /* How the support package routes a conversation, as its opened event
  * and list items show it. Borrowed strings; "" or NULL topic is omitted,
  * held_until 0 is omitted. */

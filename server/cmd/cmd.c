@@ -12,6 +12,7 @@
 #include "chat/common/ids.h"
 #include "chat/common/util.h"
 #include "conv.h"
+#include "email_reply.h"
 #include "query.h"
 #include "route.h"
 #include "watch.h"
@@ -110,6 +111,9 @@ void cmd_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 		break;
 	case PROTO_AVAILABILITY:
 		route_availability(ctx, a, k, req);
+		break;
+	case PROTO_EMAIL_REPLY:
+		email_reply_run(ctx, a, k, req);
 		break;
 	}
 }

@@ -17,9 +17,8 @@
 #include "chat/store/store.h"
 #include "chat/support/hours.h"
 #include "chat/support/policy.h"
-#include "chat/support/queue.h"
 #include "commit.h"
-#include "routing.h"
+#include "conv_route.h"
 #include "access.h"
 #include "reply.h"
 #include "watch.h"
@@ -33,59 +32,10 @@ static struct proto_user user_of(const struct actor *a)
 	return u;
 }
 
-/* How the support package routes this opening: the class, the topic and
- * its skill, whether it is in scope, the dedicated engineers, and when a
- * message left out of hours enters the queue. */
-struct routing {
-	const char *class_key, *skill, *topic;
-	bool out_of_scope;
-	char head_start[24], held_until[24], dedicated_delay[24];
-	char dedicated[POLICY_MAX_ENGINEERS * (PROTO_USER_ID_MAX + 1) + 1];
-};
-
-static void dedicated_csv(const struct policy_dedicated *d, char *buf,
-			  size_t cap)
-{
-	size_t at = 0;
-
-	buf[0] = '\0';
-	for (unsigned i = 0; d && i < d->n_engineers; i++) {
-		int n = snprintf(buf + at, cap - at, "%s%s",
-				 i ? ROUTING_SEP : "", d->engineers[i]);
-
-		if (n < 0 || (size_t)n >= cap - at)
-			break;
-		at += (size_t)n;
-	}
-}
-
-static void routing_of(const struct cmd_ctx *ctx, const struct actor *a,
-		       const struct proto_request *req, int64_t held_until,
-		       struct routing *r)
-{
-	const struct policy *p = ctx->policy;
-	enum auth_tier tier = (enum auth_tier)a->tier;
-	unsigned rank = p->tiers[tier].class_rank;
-	const struct policy_topic *t = policy_topic(p, req->topic);
-
-	r->class_key = p->classes[rank].key;
-	r->topic = t ? t->key : "";
-	r->skill = t ? t->skill : "";
-	r->out_of_scope = t && !policy_in_scope(p, tier, t);
-	snprintf(r->head_start, sizeof(r->head_start), "%lld",
-		 (long long)(queue_score(p, rank, 0) * -1));
-	snprintf(r->held_until, sizeof(r->held_until), "%lld",
-		 (long long)held_until);
-	snprintf(r->dedicated_delay, sizeof(r->dedicated_delay), "%ld",
-		 p->dedicated_delay_ms);
-	dedicated_csv(policy_dedicated_of(p, a->org), r->dedicated,
-		      sizeof(r->dedicated));
-}
-
 static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 		      struct sink *k, const struct proto_request *req,
 		      const char *conv, const char *event, const char *feed,
-		      const struct routing *r)
+		      const struct conv_routing *r)
 {
 	const struct proto_details *d = &req->details;
 	unsigned shard = key_shard_of(conv);
@@ -95,17 +45,14 @@ static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 	char fp[IDS_FP_LEN + 1];
 
 	ids_fingerprint(event, strlen(event), fp);
-	const char *argv[] = {
+	const char *argv[22 + CONV_ROUTE_ARGS] = {
 		meta.s, events.s, outbox.s, conv, event, feed, a->id, a->name,
 		actor_context(a), a->org, a->site, auth_tier_str(a->tier),
 		d->summary, d->environment ? d->environment : "", fp, ch_conv.s,
 		ch_feed.s, r->class_key, r->topic, r->out_of_scope ? "1" : "0",
-		r->held_until, a->email,
-		/* what the router needs (route_enqueue) */
-		"nm", a->name, "sm", d->summary, "ti", auth_tier_str(a->tier),
-		"cl", r->class_key, "hs", r->head_start, "sk", r->skill, "tp",
-		r->topic, "os", r->out_of_scope ? "1" : "0", "dd", r->dedicated,
-		"dl", r->dedicated_delay, "hu", r->held_until};
+		r->held_until, a->email};
+	/* what the router needs (route_enqueue) */
+	conv_route_args(a, d->summary, r, argv + 22);
 	commit_step(ctx, a, k, req, conv, SCRIPT_OPEN, 3,
 		    (int)(sizeof(argv) / sizeof(argv[0])), argv);
 }
@@ -147,7 +94,7 @@ void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	struct proto_user from = user_of(a);
 	char conv[PROTO_CONV_LEN + 1];
 	char *members = NULL, *event = NULL, *feed = NULL;
-	struct routing r;
+	struct conv_routing r;
 	int64_t held_until;
 
 	if (denied) {
@@ -162,7 +109,7 @@ void conv_open(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	}
 	if (!hours_allow(ctx, a, k, req, &held_until))
 		return;
-	routing_of(ctx, a, req, held_until, &r);
+	conv_routing_of(ctx, a, req->topic, held_until, &r);
 	struct proto_route_info ri = {r.class_key, r.topic, r.out_of_scope,
 				      held_until};
 	ids_conv_derive(ctx->id_secret, ctx->id_secret_len, a->id,

@@ -19,6 +19,7 @@ struct entry {
 	/* what the router needs of an opening */
 	const char *name, *summary, *tier, *class_key, *head_start, *skill,
 		*topic, *oos, *dedicated, *dedicated_delay, *held_until;
+	const char *epoch; /* reopen and close: NULL = 0 */
 };
 
 struct applying {
@@ -29,7 +30,8 @@ struct applying {
 	bool ok;
 };
 
-/* The two-letter fields of an opening, for the router. */
+/* The two-letter fields of an opening (or a reopening), for the router,
+ * and the epoch of a reopening or a close. */
 static void parse_route_field(struct entry *e, const char *f, const char *v)
 {
 	static const struct {
@@ -47,6 +49,7 @@ static void parse_route_field(struct entry *e, const char *f, const char *v)
 		{"dd", offsetof(struct entry, dedicated)},
 		{"dl", offsetof(struct entry, dedicated_delay)},
 		{"hu", offsetof(struct entry, held_until)},
+		{"ep", offsetof(struct entry, epoch)},
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -145,7 +148,8 @@ static void send_enqueue(struct cmd_ctx *ctx, struct applying *ap,
 			      e->dedicated_delay ? e->dedicated_delay : "0",
 			      e->held_until ? e->held_until : "0",
 			      e->ts,
-			      or_empty(e->org)};
+			      or_empty(e->org),
+			      e->epoch ? e->epoch : "0"};
 
 	ap->waiting++;
 	if (store_eval(ctx->store, SCRIPT_ROUTE_ENQUEUE, on_update, ap, 1,
@@ -159,10 +163,11 @@ static void send_route_close(struct cmd_ctx *ctx, struct applying *ap,
 			     const struct entry *e)
 {
 	struct key prefix = key_route_prefix(), board = key_route_board();
-	const char *argv[] = {board.s, prefix.s, e->conv};
+	const char *argv[] = {board.s, prefix.s, e->conv,
+			      e->epoch ? e->epoch : "0"};
 
 	ap->waiting++;
-	if (store_eval(ctx->store, SCRIPT_ROUTE_CLOSE, on_update, ap, 1, 3,
+	if (store_eval(ctx->store, SCRIPT_ROUTE_CLOSE, on_update, ap, 1, 4,
 		       argv, NULL)) {
 		ap->waiting--;
 		ap->ok = false;
@@ -251,6 +256,12 @@ void outbox_apply(struct cmd_ctx *ctx, const redisReply *fields,
 		keys[n++] = key_open_convs();
 		keys[n++] = key_active_convs();
 		break;
+	case 'r':
+		/* reopened: the customer's, organization's and site's indexes
+		 * still list it */
+		keys[n++] = key_open_convs();
+		keys[n++] = key_active_convs();
+		break;
 	case 'a':
 		if (e.agent && *e.agent)
 			keys[n++] = key_agent_convs(e.agent);
@@ -265,7 +276,7 @@ void outbox_apply(struct cmd_ctx *ctx, const redisReply *fields,
 	}
 	for (int i = 0; i < n; i++)
 		send_update(ctx, ap, op, &keys[i], &e);
-	if (e.kind == 'o')
+	if (e.kind == 'o' || e.kind == 'r')
 		send_enqueue(ctx, ap, &e);
 	else if (e.kind == 'x')
 		send_route_close(ctx, ap, &e);

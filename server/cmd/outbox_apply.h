@@ -4,11 +4,16 @@
  * conversation, "t" time, and what the kind needs):
  *   o (opened):   ZADD to the customer's, organization's and site's
  *                 indexes, and to the open and active indexes;
+ *   r (reopened by an email reply): ZADD to the open and active
+ *                 indexes;
  *   a (assigned): ZADD to the agent's index ("a");
  *   x (closed):   ZREM from the open and active indexes.
  * and the routing that follows:
- *   o:            the conversation enters the queue (route_enqueue);
- *   x:            it leaves the queue or its agent (route_close);
+ *   o, r:         the conversation enters the queue (route_enqueue; a
+ *                 reopening carries the conversation's epoch "ep", so it
+ *                 replaces a routing state closed under an older one);
+ *   x:            it leaves the queue or its agent (route_close), unless
+ *                 it has been reopened since (its "ep" is older);
  *   R (a routing decision, from the routing outbox): carried into the
  *                 conversation's slot (route_apply.c).
  * Each update is idempotent: an entry applied twice shows once.

@@ -297,6 +297,16 @@ int reply_token_verify(const struct reply_keys *keys, const char *token,
 	return REPLY_TOKEN_OK;
 }
 
+int reply_token_conv(const char *token, char conv_out[PROTO_CONV_LEN + 1])
+{
+	unsigned char raw[RAW_LEN];
+
+	if (!token || token_decode(token, raw) < 0 || raw[0] != TOKEN_VERSION)
+		return -1;
+	base64url_encode(raw + 7, CONV_RAW, conv_out);
+	return 0;
+}
+
 const char *reply_token_result_str(int result)
 {
 	switch (result) {

@@ -119,6 +119,11 @@ void store_destroy(struct store *st)
 	uv_close((uv_handle_t *)&st->watchdog, on_timer_closed);
 }
 
+uv_loop_t *store_loop(const struct store *st)
+{
+	return st->loop;
+}
+
 bool store_ready(const struct store *st)
 {
 	if (st->stopping)

@@ -365,6 +365,11 @@ static void test_type_must_be_a_known_string(void **state UNUSED)
 			 PROTO_E_UNKNOWN_TYPE);
 	assert_int_equal(refusal("{\"type\":\"pingx\",\"id\":\"r\"}"),
 			 PROTO_E_UNKNOWN_TYPE);
+	/* a type only the server makes (an email reply) */
+	assert_int_equal(refusal("{\"type\":\"email_reply\",\"id\":\"r\","
+				 "\"client_id\":\"c\",\"conv\":"
+				 "\"Q2hhdGRDb252ZXJzYXRpbw\",\"text\":\"hi\"}"),
+			 PROTO_E_UNKNOWN_TYPE);
 }
 
 static void test_error_echoes_a_readable_request_id(void **state UNUSED)
@@ -1451,12 +1456,13 @@ static void test_type_names_are_the_wire_names(void **state UNUSED)
 	assert_string_equal(proto_type_str(PROTO_DECLINE), "decline");
 	assert_string_equal(proto_type_str(PROTO_TRANSFER), "transfer");
 	assert_string_equal(proto_type_str(PROTO_TAKEOVER), "takeover");
-	assert_string_equal(proto_type_str(PROTO_TAKEOVER + 1), "unknown");
+	assert_string_equal(proto_type_str(PROTO_EMAIL_REPLY), "email_reply");
+	assert_string_equal(proto_type_str(PROTO_EMAIL_REPLY + 1), "unknown");
 }
 
 static void test_every_type_has_a_distinct_name(void **state UNUSED)
 {
-	for (int a = 0; a <= PROTO_TAKEOVER; a++) {
+	for (int a = 0; a <= PROTO_EMAIL_REPLY; a++) {
 		const char *name = proto_type_str((enum proto_type)a);
 
 		assert_non_null(name);

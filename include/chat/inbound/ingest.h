@@ -39,6 +39,9 @@ struct ingest_config {
 	const struct reply_keys *keys;
 	const char *reply_domain;
 	size_t max_bytes;
+	/* Our own From address, to drop mail from it (a loop); NULL or "":
+	 * chat@reply_domain, which the reply domain covers. */
+	const char *mail_from;
 };
 
 /* What happened; conv and seq are set for APPENDED and DUPLICATE ("" and

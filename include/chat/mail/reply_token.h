@@ -87,6 +87,15 @@ int reply_token_verify(const struct reply_keys *keys, const char *token,
 		       const char *sender, int64_t now,
 		       char conv_out[PROTO_CONV_LEN + 1], int64_t *expires_out);
 
+/*
+ * Writes the conversation id token names into conv_out WITHOUT checking
+ * its signature, and returns 0 (or -1 for a token that is malformed).
+ * Only for telling a genuine token from a forged one after
+ * reply_token_verify refused it for the sender: verify it again for the
+ * address that conversation's mails went to.
+ */
+int reply_token_conv(const char *token, char conv_out[PROTO_CONV_LEN + 1]);
+
 const char *reply_token_result_str(int result);
 
 /*

@@ -78,6 +78,9 @@ void store_destroy(struct store *st);
 void store_stop(struct store *st);
 
 bool store_ready(const struct store *st);
+/* The loop the store runs on (borrowed): what callers that answer later
+ * without Redis defer their answers to. */
+uv_loop_t *store_loop(const struct store *st);
 size_t store_pending(const struct store *st);
 
 /*

@@ -67,3 +67,28 @@ end
 local function append_refresh_due(n)
   return n % 32 == 2
 end
+
+-- The two numbers of "TTL RETENTION": seconds idempotency records are
+-- kept after the last activity, and a closed conversation (0 = forever).
+local function append_expiry(arg)
+  return string.match(arg, '^(%d+) (%d+)$')
+end
+
+-- Stores the event of sequence seq (a string) in stream and publishes it
+-- on channel; returns the event and its tail.
+local function append_put(stream, channel, tag, seq, ts, prefix)
+  local event, tail = append_event(tag, seq, ts, prefix)
+  redis.call('XADD', stream, '0-' .. seq, 'e', event)
+  redis.call('SPUBLISH', channel, event)
+  return event, tail
+end
+
+-- A closed conversation lives again: what its close set to expire (meta,
+-- events, read positions: the retention) is kept again, and its
+-- idempotency records get their time after the last activity.
+local function append_revive(meta, events, idem, reads, ttl)
+  redis.call('PERSIST', meta)
+  redis.call('PERSIST', events)
+  redis.call('PERSIST', reads)
+  redis.call('EXPIRE', idem, ttl)
+end

@@ -78,7 +78,13 @@ local entry
 if op == 'close' then
   redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ts)
   entry = {'k', 'x', 'c', ARGV[10], 't', ts}
-  local ttl, keep = string.match(ARGV[9], '^(%d+) (%d+)$')
+  -- reopened conversations have an epoch: their close carries it
+  local ep = redis.call('HGET', KEYS[1], 'ep')
+  if ep then
+    entry[#entry + 1] = 'ep'
+    entry[#entry + 1] = ep
+  end
+  local ttl, keep = append_expiry(ARGV[9])
   redis.call('EXPIRE', KEYS[3], ttl)
   if keep ~= '0' then
     redis.call('EXPIRE', KEYS[1], keep)
