@@ -69,6 +69,7 @@ struct inbound_http *inbound_http_create(struct cmd_ctx *ctx,
 	ih->ingest.keys = &ih->keys;
 	ih->ingest.reply_domain = cfg->reply_domain ? cfg->reply_domain : "";
 	ih->ingest.max_bytes = (size_t)cfg->mail_max_bytes;
+	ih->ingest.mail_from = cfg->mail_from;
 	if (!ih->secret)
 		return ih;
 	if (!cfg->reply_keys || !*cfg->reply_keys) {
