@@ -184,6 +184,26 @@ static void test_rotation_signs_with_new_and_verifies_old(void **state)
 			 REPLY_TOKEN_UNKNOWN_KEY);
 }
 
+static void test_conv_reads_the_conversation_unverified(void **state)
+{
+	struct reply_keys keys;
+	char tok[REPLY_TOKEN_LEN + 1], conv[PROTO_CONV_LEN + 1];
+
+	(void)state;
+	keys_from(&keys, "1:" HEX_A);
+	make(&keys, "ann@example.com", NOW + 60, tok);
+	assert_int_equal(reply_token_conv(tok, conv), 0);
+	assert_string_equal(conv, CONV);
+	/* an altered signature: still names it, though it never verifies */
+	tok[REPLY_TOKEN_LEN - 1] = tok[REPLY_TOKEN_LEN - 1] == 'a' ? 'b' : 'a';
+	assert_int_equal(reply_token_verify(&keys, tok, "ann@example.com",
+					    NOW, conv, NULL),
+			 REPLY_TOKEN_BAD_SIGNATURE);
+	assert_int_equal(reply_token_conv(tok, conv), 0);
+	assert_string_equal(conv, CONV);
+	assert_int_equal(reply_token_conv("short", conv), -1);
+}
+
 static void test_malformed_tokens_are_refused(void **state)
 {
 	struct reply_keys keys;
@@ -326,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_same_id_other_secret_is_a_bad_signature),
 		cmocka_unit_test(test_rotation_signs_with_new_and_verifies_old),
 		cmocka_unit_test(test_malformed_tokens_are_refused),
+		cmocka_unit_test(test_conv_reads_the_conversation_unverified),
 		cmocka_unit_test(test_make_refuses_bad_input),
 		cmocka_unit_test(test_keys_parse_refuses_bad_specs),
 		cmocka_unit_test(

@@ -1,0 +1,270 @@
+// `chatd mail-ingest`: a customer's reply by email continues the
+// conversation. Real mails go through the real binary (the MTA pipe) into
+// a real Redis, and a real agent's WebSocket shows the result: the reply
+// appended once as a message of channel email, from the customer, with
+// the quoted history stripped; refusals with their sysexits codes and
+// nothing stored; automatic replies and bounces dropped; a mail matching
+// nothing answered by one auto-reply a day; a closed conversation
+// reopened and back in the queue.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { CHATD, KEYS, ID_SECRET, uid, watch, freePort, waitFor } from './harness.mjs';
+import { convKey } from './keys.mjs';
+import { useRouting, testPolicy, cust, agentWith, mustOpen, listOpen, isOffer, isKind, noFrame } from './routing.mjs';
+
+const env = useRouting();
+const REPLY_KEYS = `3:${randomBytes(32).toString('hex')}`;
+const DOMAIN = 'reply.chat.example';
+const MAIL_QUEUE = '{m}:q';
+
+// Runs chatd mail-ingest on mail (a string or Buffer) with the node's
+// settings; resolves with the exit code, the JSON line and stderr.
+function ingest(mail, { redisUrl, args = [] } = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(CHATD, ['mail-ingest', '--redis', redisUrl ?? env.redis.url,
+      '--policy', env.node.policyFile, ...args], {
+      env: { ...process.env, CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
+        CHAT_REPLY_DOMAIN: DOMAIN },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('error', reject);
+    p.stdin.on('error', () => {}); // a mail over the limit is not read to its end
+    p.on('exit', (code) => {
+      let json = null;
+      try { json = JSON.parse(out.trim().split('\n').pop()); } catch {}
+      resolve({ code, json, err });
+    });
+    p.stdin.end(mail);
+  });
+}
+
+const replyAddress = (conv, to, extra = []) => execFileSync(CHATD, ['mail-token', '--conv', conv, '--to', to,
+  '--reply-keys', REPLY_KEYS, '--reply-domain', DOMAIN, ...extra], { encoding: 'utf8' }).trim();
+
+const crlf = (lines) => `${lines.join('\r\n')}\r\n`;
+
+// A reply as a mail client writes it: the new text, then the quoted
+// transcript.
+function replyMail({ from, to, text = 'It works again, thank you!', messageId = `<${uid('m')}@mail.example.org>`,
+  headers = [] }) {
+  return crlf([
+    `From: Customer <${from}>`,
+    `To: Support <${to}>`,
+    'Subject: Re: Live site returns 502',
+    `Message-ID: ${messageId}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=UTF-8',
+    ...headers,
+    '',
+    text,
+    '',
+    'On Wed, Dec 2, 2026 at 9:00 AM Support <chat@reply.chat.example> wrote:',
+    '> Agent: could you retry the deploy?',
+    '> Customer: will do',
+  ]);
+}
+
+// A conversation of a customer with an email address, followed by an
+// agent who is away (so no offer takes it) and by its customer.
+async function setup(t, { args = [] } = {}) {
+  await env.start(t, { policy: testPolicy(), args });
+  const email = `${uid('cust')}@Example.ORG`.toLowerCase();
+  const claims = cust('gold', { email });
+  const customer = await env.connect(claims);
+  const opened = await mustOpen(customer, { summary: 'Live site returns 502' });
+  const agent = await env.connect(agentWith());
+  assert.equal((await agent.request({ type: 'presence', status: 'away' })).type, 'ack');
+  await watch(agent, opened.conv, 0);
+  return { conv: opened.conv, email, claims, customer, agent, address: replyAddress(opened.conv, email) };
+}
+
+const emailMessages = (c, conv) => c.events(conv).filter((e) => e.kind === 'message' && e.channel === 'email');
+
+async function history(c, conv) {
+  const r = await c.request({ type: 'history', conv, after: 0, limit: 200 });
+  assert.equal(r.type, 'history', JSON.stringify(r));
+  return r.events;
+}
+
+const queued = () => Number(env.redis.cli('XLEN', MAIL_QUEUE));
+
+test('a reply with the right token from the right sender: appended once, channel email, only the new text; the same mail again is a duplicate', async (t) => {
+  const s = await setup(t);
+  const mail = replyMail({ from: s.email.toUpperCase(), to: s.address });
+  const r = await ingest(mail);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.outcome, 'appended', r.err);
+  assert.equal(r.json.conv, s.conv);
+  assert.equal(r.json.reopened, false);
+  const ev = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.channel === 'email',
+    { what: 'the email reply live' });
+  assert.equal(ev.kind, 'message');
+  assert.equal(ev.seq, r.json.seq);
+  assert.equal(ev.text, 'It works again, thank you!', 'quoted history stripped');
+  assert.equal(ev.from.id, s.claims.sub);
+  assert.equal(ev.from.role, 'customer');
+  await s.customer.wait((e) => e.type === 'event' && e.conv === s.conv && e.seq === ev.seq,
+    { what: 'the customer sees it too' });
+
+  const again = await ingest(mail);
+  assert.equal(again.code, 0, again.err);
+  assert.equal(again.json.outcome, 'duplicate');
+  assert.equal(again.json.seq, r.json.seq, 'the original seq');
+  assert.ok(await noFrame(s.agent, (e) => e.type === 'event' && e.conv === s.conv && e.seq > ev.seq, 300));
+  assert.equal(emailMessages(s.agent, s.conv).length, 1, 'delivered live once');
+  assert.equal((await history(s.agent, s.conv)).filter((e) => e.channel === 'email').length, 1, 'stored once');
+  assert.equal(queued(), 0, 'no auto-reply');
+});
+
+test('a forged token is an unknown recipient (67); the right token from another sender is refused (77); nothing is stored', async (t) => {
+  const s = await setup(t);
+  const local = s.address.split('@')[0];
+  const flip = local.at(-1) === 'a' ? 'b' : 'a';
+  const forged = `${local.slice(0, -1)}${flip}@${DOMAIN}`;
+  const f = await ingest(replyMail({ from: s.email, to: forged }));
+  assert.equal(f.code, 67, f.err);
+  assert.equal(f.json.outcome, 'unknown_recipient');
+  const malformed = await ingest(replyMail({ from: s.email, to: `reply+nonsense@${DOMAIN}` }));
+  assert.equal(malformed.code, 67, malformed.err);
+
+  const w = await ingest(replyMail({ from: 'mallory@evil.example', to: s.address }));
+  assert.equal(w.code, 77, w.err);
+  assert.equal(w.json.outcome, 'rejected');
+  assert.equal(w.json.conv, '');
+
+  const events = await history(s.agent, s.conv);
+  assert.deepEqual(events.map((e) => e.kind), ['opened'], 'nothing stored');
+  assert.equal(queued(), 0, 'no auto-reply to a refused mail');
+});
+
+test('an automatic reply and a bounce are dropped (0): nothing stored, no auto-reply queued', async (t) => {
+  const s = await setup(t);
+  const auto = await ingest(replyMail({ from: s.email, to: s.address, text: 'I am out of office until Monday.',
+    headers: ['Auto-Submitted: auto-replied'] }));
+  assert.equal(auto.code, 0, auto.err);
+  assert.equal(auto.json.outcome, 'dropped');
+  const bounce = await ingest(crlf([
+    'Return-Path: <>', 'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>', `To: ${s.address}`,
+    'Subject: Undelivered Mail Returned to Sender', `Message-ID: <${uid('b')}@mx.example.org>`, 'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary=b', '',
+    '--b', 'Content-Type: text/plain', '', 'Delivery to the following recipient failed.', '--b--']));
+  assert.equal(bounce.code, 0, bounce.err);
+  assert.equal(bounce.json.outcome, 'dropped');
+  const loop = await ingest(replyMail({ from: `chat@${DOMAIN}`, to: s.address }));
+  assert.equal(loop.json.outcome, 'dropped', 'mail from our own domain is a loop');
+  assert.deepEqual((await history(s.agent, s.conv)).map((e) => e.kind), ['opened']);
+  assert.equal(queued(), 0);
+});
+
+test('a mail with no token and no references gets one auto-reply; a second from the same sender does not queue another', async (t) => {
+  await env.start(t, { policy: testPolicy() });
+  const sender = `${uid('stranger')}@example.net`;
+  const mail = (n) => crlf([`From: Stranger <${sender}>`, `To: support@${DOMAIN}`, `Subject: Question ${n}`,
+    `Message-ID: <${uid('q')}@example.net>`, '', 'Can you help me with my site?']);
+  const first = await ingest(mail(1));
+  assert.equal(first.code, 0, first.err);
+  assert.equal(first.json.outcome, 'auto_replied');
+  assert.equal(queued(), 1);
+  const jobs = env.redis.cli('XRANGE', MAIL_QUEUE, '-', '+');
+  assert.match(jobs, new RegExp(sender.replace(/[.]/g, '\\.')), 'to the sender');
+  const second = await ingest(mail(2));
+  assert.equal(second.code, 0, second.err);
+  assert.equal(second.json.outcome, 'auto_replied', 'the sender was told recently');
+  assert.equal(queued(), 1, 'still one job');
+});
+
+test('no reply address but In-Reply-To one of our Message-IDs: appended', async (t) => {
+  const s = await setup(t);
+  const r = await ingest(replyMail({ from: s.email, to: `support@${DOMAIN}`, text: 'Found by the thread.',
+    headers: [`In-Reply-To: <c.${s.conv}.transcript.3@${DOMAIN}>`,
+      `References: <c.${s.conv}.opened.1@${DOMAIN}> <c.${s.conv}.transcript.3@${DOMAIN}>`] }));
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.outcome, 'appended');
+  const ev = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.channel === 'email');
+  assert.equal(ev.text, 'Found by the thread.');
+  const other = await ingest(replyMail({ from: 'someone@else.example', to: `support@${DOMAIN}`,
+    headers: [`In-Reply-To: <c.${s.conv}.transcript.3@${DOMAIN}>`] }));
+  assert.equal(other.code, 77, 'the thread names it, but the sender is not its customer');
+});
+
+test('bad input: garbage is 65, a 20 MB mail is 65 at once and the node is fine, a broken charset still arrives as valid UTF-8', async (t) => {
+  const s = await setup(t);
+  const garbage = await ingest('this is not an email at all');
+  assert.equal(garbage.code, 65);
+  assert.equal(garbage.json.outcome, 'malformed');
+
+  const started = Date.now();
+  const big = await ingest(Buffer.concat([Buffer.from(crlf([`From: ${s.email}`, `To: ${s.address}`, ''])),
+    Buffer.alloc(20 << 20, 'x')]));
+  assert.equal(big.code, 65, big.err);
+  assert.equal(big.json.outcome, 'too_large');
+  assert.ok(Date.now() - started < 5000, 'refused quickly');
+  await s.agent.ping();
+
+  const broken = await ingest(Buffer.concat([Buffer.from(crlf([`From: ${s.email}`, `To: ${s.address}`,
+    `Message-ID: <${uid('c')}@mail.example.org>`, 'Content-Type: text/plain; charset=x-no-such-charset', '', ''])),
+  Buffer.from([0x48, 0xe9, 0xff, 0x21, 0x0d, 0x0a])]));
+  assert.equal(broken.code, 0, broken.err);
+  assert.equal(broken.json.outcome, 'appended');
+  const ev = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.channel === 'email');
+  assert.ok(ev.text.startsWith('H') && ev.text.endsWith('!'), JSON.stringify(ev.text));
+  assert.ok(!ev.text.includes('\0'));
+});
+
+test('Redis down: 75, nothing stored', async (t) => {
+  const s = await setup(t);
+  const port = await freePort();
+  const r = await ingest(replyMail({ from: s.email, to: s.address }),
+    { redisUrl: `redis://127.0.0.1:${port}`, args: ['--wait-ms', '500'] });
+  assert.equal(r.code, 75, r.err);
+  assert.equal(r.json.outcome, 'try_later');
+  assert.deepEqual((await history(s.agent, s.conv)).map((e) => e.kind), ['opened']);
+});
+
+test('a reply to a closed conversation reopens it: reopened event, waiting, kept again, back in the queue and offered', async (t) => {
+  const s = await setup(t, { args: ['--retention', '3600'] });
+  const closed = await s.customer.request({ type: 'close', client_id: uid('close'), conv: s.conv });
+  assert.equal(closed.type, 'ack', JSON.stringify(closed));
+  await s.agent.wait(isKind(s.conv, 'closed'));
+  assert.ok(Number(env.redis.cli('TTL', convKey(s.conv, 'm'))) > 0, 'a closed conversation expires');
+  await waitFor(() => env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state') === 'closed', { what: 'routing closed' });
+
+  const mail = replyMail({ from: s.email, to: s.address, text: 'Sorry, it broke again.' });
+  const r = await ingest(mail);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.outcome, 'appended');
+  assert.equal(r.json.reopened, true);
+  const reopened = await s.agent.wait(isKind(s.conv, 'reopened'), { what: 'reopened live' });
+  const msg = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.kind === 'message');
+  assert.equal(msg.seq, reopened.seq + 1);
+  assert.equal(msg.seq, r.json.seq);
+  assert.equal(msg.channel, 'email');
+  assert.equal(reopened.from.role, 'customer');
+  assert.equal(env.redis.cli('HGET', convKey(s.conv, 'm'), 'status'), 'waiting');
+  assert.equal(env.redis.cli('HGET', convKey(s.conv, 'm'), 'ep'), '1');
+  assert.equal(env.redis.cli('TTL', convKey(s.conv, 'm')), '-1', 'kept again');
+  assert.equal(env.redis.cli('TTL', convKey(s.conv, 'e')), '-1');
+
+  const open = await listOpen(s.agent);
+  const item = open.find((i) => i.conv === s.conv);
+  assert.ok(item, 'listed open again');
+  assert.equal(item.status, 'waiting');
+  const online = await env.connect(agentWith());
+  await online.wait(isOffer(s.conv), { what: 'the reopened conversation offered' });
+
+  // The same mail again changes nothing; the close's outbox entry applied
+  // again (an older epoch) leaves it in the queue.
+  const again = await ingest(mail);
+  assert.equal(again.json.outcome, 'duplicate');
+  assert.equal(again.json.reopened, false);
+  assert.equal(s.agent.events(s.conv).filter((e) => e.kind === 'reopened').length, 1);
+  env.redis.cli('FCALL', env.redis.cli('FUNCTION', 'LIST').match(/chatd_\w+_route_close/)[0], '1', '{r}:board',
+    '{r}:', s.conv, '0');
+  assert.notEqual(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state'), 'closed', 'an older close is ignored');
+});
