@@ -338,8 +338,16 @@ int inbound_http_on_body_done(struct lws *wsi)
 {
 	struct inbound_req *req = lws_get_opaque_user_data(wsi);
 
-	if (!req || req->state != REQ_BODY)
+	if (!req)
 		return 0;
+	/* Bytes after the body while the ingest runs: a pipelined request.
+	 * lws 4.1 reports them as this body's end again and again, without
+	 * reading them, until the answer is written; a client should not
+	 * pipeline after a POST (RFC 9112 9.3.2): close the connection (the
+	 * ingest still finishes; the client sends the mail again and gets
+	 * "duplicate"). */
+	if (req->state != REQ_BODY)
+		return -1;
 	if (req->is_chunked) /* the connection ended the chunks */
 		return refuse_body(req, HTTP_STATUS_BAD_REQUEST, "bad_chunks");
 	start_ingest(req);
