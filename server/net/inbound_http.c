@@ -213,8 +213,15 @@ static int refuse_early(struct inbound_http *ih, struct lws *wsi,
 	static const char *const allow[] = {"allow:", "POST"};
 	static const char *const bearer[] = {"www-authenticate:", "Bearer"};
 	bool over = kind == BODY_LENGTH && declared > ih->ingest.max_bytes;
+	/* lws expects up to 100 MB after a POST, PUT or PATCH that states no
+	 * length. */
+	bool unbounded = kind == BODY_NONE &&
+			 (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) ||
+			  lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) ||
+			  lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI));
 	/* A body lws would have to drop past our bound: close instead. */
-	bool close = over || kind == BODY_CHUNKED || kind == BODY_BAD;
+	bool close =
+		over || unbounded || kind == BODY_CHUNKED || kind == BODY_BAD;
 	char *uri;
 	int len;
 

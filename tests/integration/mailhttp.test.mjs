@@ -72,6 +72,10 @@ test('without an inbound secret the endpoint is off: 404 for any request', async
   assert.equal(r.status, 404);
   assert.deepEqual(await r.json(), { error: 'not_found' });
   assert.equal((await post(off(), null, { method: 'GET' })).status, 404);
+  // A POST that states no length: answered and closed at once (lws would
+  // wait for up to 100 MB of body otherwise).
+  const raw = await rawExchange(off().port, crlf(['POST /mail/inbound HTTP/1.1', 'Host: x', '', '']).slice(0, -2));
+  assert.equal(statusOf(raw), 404, raw);
   assert.equal(await off().httpStatus('/readyz'), 200);
 });
 
@@ -91,6 +95,8 @@ test('other methods are 405 with Allow: POST', async () => {
     assert.equal(r.headers.get('allow'), 'POST');
     await r.arrayBuffer();
   }
+  const raw = await rawExchange(on().port, crlf(['PUT /mail/inbound HTTP/1.1', 'Host: x', '', '']).slice(0, -2));
+  assert.equal(statusOf(raw), 405, raw);
 });
 
 test('a declared length over mail-max-bytes is 413 before any of the body is sent', async () => {
