@@ -155,6 +155,7 @@ san-test:
 
 valgrind-test: $(BUILD)/chatd
 	@scripts/valgrind-check $(BUILD)/chatd
+	@scripts/valgrind-ingest-check $(BUILD)/chatd
 	@scripts/valgrind-cluster-check $(BUILD)/chatd
 	@scripts/valgrind-sentinel-check $(BUILD)/chatd
 

@@ -213,10 +213,10 @@ static int run_loop(struct ingest_run *run, long wait_ms)
 		uv_timer_init(&run->loop, &run->deadline);
 		run->deadline.data = run;
 		/* a mail over the limit needs no Redis */
-		uv_timer_start(&run->deadline, on_deadline,
-			       run->len > run->icfg.max_bytes ? 0
-							      : (uint64_t)wait_ms,
-			       0);
+		uv_timer_start(
+			&run->deadline, on_deadline,
+			run->len > run->icfg.max_bytes ? 0 : (uint64_t)wait_ms,
+			0);
 	}
 	uv_run(&run->loop, UV_RUN_DEFAULT);
 	store_destroy(run->store);
@@ -231,6 +231,17 @@ int mail_ingest_cmd_main(int argc, char **argv)
 	long wait_ms;
 	int rc;
 
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			printf("usage: chatd mail-ingest [--wait-ms N] "
+			       "[--config "
+			       "FILE] [--NAME VALUE ...] < MAIL\n"
+			       "  One email from stdin into its conversation; "
+			       "prints the outcome as JSON and exits\n"
+			       "  with its sysexits code. --wait-ms: how long "
+			       "to wait for Redis [10000].\n"
+			       "  It reads the settings of chatd serve:\n\n");
 	argc = take_wait_ms(argc, argv, &wait_ms);
 	rc = argc < 0 ? -1 : settings(run, argc, argv);
 	if (rc) {

@@ -46,11 +46,28 @@ static void open_eval(struct cmd_ctx *ctx, const struct actor *a,
 
 	ids_fingerprint(event, strlen(event), fp);
 	const char *argv[22 + CONV_ROUTE_ARGS] = {
-		meta.s, events.s, outbox.s, conv, event, feed, a->id, a->name,
-		actor_context(a), a->org, a->site, auth_tier_str(a->tier),
-		d->summary, d->environment ? d->environment : "", fp, ch_conv.s,
-		ch_feed.s, r->class_key, r->topic, r->out_of_scope ? "1" : "0",
-		r->held_until, a->email};
+		meta.s,
+		events.s,
+		outbox.s,
+		conv,
+		event,
+		feed,
+		a->id,
+		a->name,
+		actor_context(a),
+		a->org,
+		a->site,
+		auth_tier_str(a->tier),
+		d->summary,
+		d->environment ? d->environment : "",
+		fp,
+		ch_conv.s,
+		ch_feed.s,
+		r->class_key,
+		r->topic,
+		r->out_of_scope ? "1" : "0",
+		r->held_until,
+		a->email};
 	/* what the router needs (route_enqueue) */
 	conv_route_args(a, d->summary, r, argv + 22);
 	commit_step(ctx, a, k, req, conv, SCRIPT_OPEN, 3,

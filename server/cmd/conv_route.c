@@ -29,9 +29,8 @@ void conv_routing_of(const struct cmd_ctx *ctx, const struct actor *a,
 	const struct policy *p = ctx->policy;
 	enum auth_tier tier = (enum auth_tier)a->tier;
 	unsigned rank = p->tiers[tier].class_rank;
-	const struct policy_topic *t = topic && *topic
-					       ? policy_topic(p, topic)
-					       : NULL;
+	const struct policy_topic *t =
+		topic && *topic ? policy_topic(p, topic) : NULL;
 
 	r->class_key = p->classes[rank].key;
 	r->topic = t ? t->key : "";
@@ -51,14 +50,17 @@ void conv_route_args(const struct actor *a, const char *summary,
 		     const struct conv_routing *r,
 		     const char *out[CONV_ROUTE_ARGS])
 {
-	const char *v[CONV_ROUTE_ARGS] = {
-		"nm", a->name,	   "sm", summary ? summary : "",
-		"ti", auth_tier_str(a->tier),
-		"cl", r->class_key,	   "hs", r->head_start,
-		"sk", r->skill,	   "tp", r->topic,
-		"os", r->out_of_scope ? "1" : "0",
-		"dd", r->dedicated,	   "dl", r->dedicated_delay,
-		"hu", r->held_until};
+	const char *v[CONV_ROUTE_ARGS] = {"nm", a->name,
+					  "sm", summary ? summary : "",
+					  "ti", auth_tier_str(a->tier),
+					  "cl", r->class_key,
+					  "hs", r->head_start,
+					  "sk", r->skill,
+					  "tp", r->topic,
+					  "os", r->out_of_scope ? "1" : "0",
+					  "dd", r->dedicated,
+					  "dl", r->dedicated_delay,
+					  "hu", r->held_until};
 
 	for (int i = 0; i < CONV_ROUTE_ARGS; i++)
 		out[i] = v[i];

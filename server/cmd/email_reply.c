@@ -25,22 +25,21 @@ struct email_events {
 	char *message, *reopened, *feed;
 };
 
-static void events_build(const struct actor *a,
-			 const struct proto_request *req,
+static void events_build(const struct actor *a, const struct proto_request *req,
 			 struct email_events *ev)
 {
 	struct proto_user from = {a->id, a->name, PROTO_ROLE_CUSTOMER};
 	char *text = proto_string_member("text", req->text);
 	char *via = proto_string_member("via", "email");
 
-	ev->message = text ? proto_event_prefix_channel(req->conv, "message",
-							"email", &from,
-							req->client_id, text)
-			   : NULL;
-	ev->reopened = via ? proto_event_prefix_channel(req->conv, "reopened",
-							"email", &from,
-							req->client_id, via)
-			   : NULL;
+	ev->message =
+		text ? proto_event_prefix_channel(req->conv, "message", "email",
+						  &from, req->client_id, text)
+		     : NULL;
+	ev->reopened =
+		via ? proto_event_prefix_channel(req->conv, "reopened", "email",
+						 &from, req->client_id, via)
+		    : NULL;
 	ev->feed = proto_feed_requeued_prefix(req->conv);
 	free(text);
 	free(via);
@@ -84,17 +83,17 @@ static void step(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
 	ids_fingerprint(ev->message, strlen(ev->message), fp);
 	conv_routing_of(ctx, a, req->topic, held_until(ctx, a), &r);
 	const char *argv[STEP_ARGS] = {
-		meta.s,	 events.s,	   idem.s,	   outbox.s,
-		reads.s, a->id,		   ev->message,	   field,
-		fp,	 ch_conv.s,	   ctx->expiry_arg, conv,
-		ev->reopened, ev->feed,	   ch_feed.s,	   r.held_until};
+		meta.s,	      events.s,	 idem.s,	  outbox.s,
+		reads.s,      a->id,	 ev->message,	  field,
+		fp,	      ch_conv.s, ctx->expiry_arg, conv,
+		ev->reopened, ev->feed,	 ch_feed.s,	  r.held_until};
 	conv_route_args(a, req->details.summary, &r, argv + 16);
 	commit_step(ctx, a, k, req, conv, SCRIPT_EMAIL_REPLY, 5, STEP_ARGS,
 		    argv);
 }
 
-void email_reply_run(struct cmd_ctx *ctx, const struct actor *a,
-		     struct sink *k, const struct proto_request *req)
+void email_reply_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		     const struct proto_request *req)
 {
 	struct email_events ev;
 

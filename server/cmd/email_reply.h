@@ -14,7 +14,7 @@
  * and for a reopening the conversation's topic and details.summary (both
  * may be ""/NULL). Answers through k: an ack (duplicate for a mail
  * appended before), or an error (not_found, forbidden, unavailable, ...). */
-void email_reply_run(struct cmd_ctx *ctx, const struct actor *a,
-		     struct sink *k, const struct proto_request *req);
+void email_reply_run(struct cmd_ctx *ctx, const struct actor *a, struct sink *k,
+		     const struct proto_request *req);
 
 #endif

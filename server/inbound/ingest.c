@@ -30,9 +30,9 @@
 #define META_FIELDS 9
 
 struct ingest {
-	struct sink sink; /* first: the command's answers */
-	struct cmd_ctx *ctx;		  /* borrowed */
-	const struct ingest_config *cfg;  /* borrowed */
+	struct sink sink;		 /* first: the command's answers */
+	struct cmd_ctx *ctx;		 /* borrowed */
+	const struct ingest_config *cfg; /* borrowed */
 	ingest_cb cb;
 	void *arg;
 	uv_timer_t timer; /* delivers the result */
@@ -97,9 +97,10 @@ static void decide(struct ingest *j, enum ingest_outcome o, const char *detail)
 		j->res.seq = 0;
 		j->res.reopened = false;
 	}
-	log_info("mail-ingest: %s: %s (from %s, conv %s)",
+	log_info("inbound mail: %s: %s (from %s, conv %s)",
 		 ingest_outcome_name(o), j->detail,
-		 j->parsed ? j->mail.from : "?", *j->res.conv ? j->res.conv : "-");
+		 j->parsed ? j->mail.from : "?",
+		 *j->res.conv ? j->res.conv : "-");
 	unref(j);
 }
 
@@ -110,11 +111,15 @@ static void on_autoreplied(bool ok, bool queued, void *arg)
 	struct ingest *j = arg;
 
 	if (!ok)
-		decide(j, INGEST_TRY_LATER, "the auto-reply could not be queued");
-	else if (!queued)
-		decide(j, INGEST_AUTOREPLIED,
-		       "matches no conversation; the sender was told recently");
-	else
+		decide(j, INGEST_TRY_LATER,
+		       "the auto-reply could not be queued");
+	else if (!queued) {
+		size_t n = strlen(j->detail);
+
+		snprintf(j->detail + n, sizeof(j->detail) - n,
+			 "; the sender was told recently");
+		decide(j, INGEST_AUTOREPLIED, NULL);
+	} else
 		decide(j, INGEST_AUTOREPLIED, NULL);
 }
 
@@ -163,6 +168,13 @@ static void on_error_frame(struct ingest *j, const char *code,
 	}
 }
 
+static const char *ack_detail(bool duplicate, bool reopened)
+{
+	if (duplicate)
+		return "that Message-ID was appended before";
+	return reopened ? "appended; the conversation reopened" : "appended";
+}
+
 static void on_frame(struct ingest *j, json_t *f)
 {
 	const char *type = json_string_value(json_object_get(f, "type"));
@@ -171,27 +183,26 @@ static void on_frame(struct ingest *j, json_t *f)
 		bool dup = json_is_true(json_object_get(f, "duplicate"));
 
 		j->res.conv = j->conv;
-		j->res.seq = (uint64_t)json_integer_value(
-			json_object_get(f, "seq"));
+		j->res.seq =
+			(uint64_t)json_integer_value(json_object_get(f, "seq"));
 		j->res.reopened = j->was_closed && !dup;
 		decide(j, dup ? INGEST_DUPLICATE : INGEST_APPENDED,
-		       dup ? "that Message-ID was appended before"
-		       : j->res.reopened ? "appended; the conversation reopened"
-					 : "appended");
+		       ack_detail(dup, j->res.reopened));
 	} else if (type && strcmp(type, "error") == 0) {
 		const char *code =
 			json_string_value(json_object_get(f, "code"));
 
-		on_error_frame(j, code ? code : "internal",
-			       json_string_value(json_object_get(f, "message")));
+		on_error_frame(
+			j, code ? code : "internal",
+			json_string_value(json_object_get(f, "message")));
 	}
 }
 
 static int sink_take(struct sink *k, struct frame *f)
 {
 	struct ingest *j = (struct ingest *)k;
-	json_t *root = json_loadb((const char *)frame_payload(f), f->len, 0,
-				  NULL);
+	json_t *root =
+		json_loadb((const char *)frame_payload(f), f->len, 0, NULL);
 
 	if (root)
 		on_frame(j, root);
@@ -328,7 +339,7 @@ static void on_meta(struct store *st, redisReply *r, void *arg)
 		 str_at(r, 7) ? str_at(r, 7) : "");
 	j->summary = xstrdup(str_at(r, 8) ? str_at(r, 8) : "");
 	if (cut)
-		log_info("mail-ingest: a reply over %d bytes was cut",
+		log_info("inbound mail: a reply over %d bytes was cut",
 			 PROTO_TEXT_MAX);
 	run_command(j); /* holds the sink until it has answered */
 }
@@ -336,9 +347,9 @@ static void on_meta(struct store *st, redisReply *r, void *arg)
 static void read_meta(struct ingest *j)
 {
 	struct key meta = key_conv_meta(j->conv);
-	const char *argv[] = {"HMGET",	 meta.s, "customer", "customer_name",
-			      "email",	 "status", "tier",     "org",
-			      "site",	 "topic",  "summary"};
+	const char *argv[] = {"HMGET", meta.s,	 "customer", "customer_name",
+			      "email", "status", "tier",     "org",
+			      "site",  "topic",	 "summary"};
 
 	if (store_command(j->ctx->store, on_meta, j, 2 + META_FIELDS, argv,
 			  NULL))

@@ -14,7 +14,8 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SHORT_SECONDS ?= 5
 FUZZ_BUILD := build-fuzz
-FUZZ_TARGETS := decode flatjson auth auth_signed config policy extract
+FUZZ_TARGETS := decode flatjson auth auth_signed config policy extract \
+	ingest_text
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) $(FUZZ_SAN) \
@@ -35,6 +36,9 @@ FUZZ_DEPS_policy := $(addprefix $(FUZZ_BUILD)/server/support/,policy.o \
 	policy_defaults.o member.o hours.o queue.o) $(FUZZ_AUTH)
 FUZZ_DEPS_extract := $(addprefix $(FUZZ_BUILD)/server/mail/,extract.o \
 	extract_lines.o html_text.o html_entity.o)
+FUZZ_DEPS_ingest_text := $(addprefix $(FUZZ_BUILD)/server/,\
+	inbound/ingest_text.o common/util.o)
+FUZZ_FLAGS_ingest_text := -Iserver/inbound
 FUZZ_FLAGS_auth_signed := -DFUZZ_AUTH_SIGNED
 FUZZ_SRC_auth_signed := tests/fuzz/fuzz_auth.c
 

@@ -114,3 +114,7 @@ put('policy', JSON.stringify(oneClass));
 
 // Mail text and HTML: test_extract.c's literals.
 for (const s of cStrings('tests/unit/test_extract.c')) if (s.length > 8) put('extract', s);
+// The text of a mail made a message: the same mail text, and
+// test_ingest_text.c's literals.
+for (const s of cStrings('tests/unit/test_extract.c')) if (s.length > 8) put('ingest_text', s);
+for (const s of cStrings('tests/unit/test_ingest_text.c')) put('ingest_text', s);

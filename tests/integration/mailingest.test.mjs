@@ -10,23 +10,30 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { CHATD, KEYS, ID_SECRET, uid, watch, freePort, waitFor } from './harness.mjs';
-import { convKey } from './keys.mjs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHATD, CLUSTER, KEYS, ID_SECRET, root, uid, watch, freePort, waitFor, startRedis } from './harness.mjs';
+import { convKey, outboxKey, shardOf } from './keys.mjs';
 import { useRouting, testPolicy, cust, agentWith, mustOpen, listOpen, isOffer, isKind, noFrame } from './routing.mjs';
 
-const env = useRouting();
+const env = useRouting(startRedis);
 const REPLY_KEYS = `3:${randomBytes(32).toString('hex')}`;
 const DOMAIN = 'reply.chat.example';
 const MAIL_QUEUE = '{m}:q';
 
 // Runs chatd mail-ingest on mail (a string or Buffer) with the node's
 // settings; resolves with the exit code, the JSON line and stderr.
-function ingest(mail, { redisUrl, args = [] } = {}) {
+// With { settings: false }, nothing but what args give.
+function ingest(mail, { redisUrl, args = [], settings = true } = {}) {
   return new Promise((resolve, reject) => {
-    const p = spawn(CHATD, ['mail-ingest', '--redis', redisUrl ?? env.redis.url,
-      '--policy', env.node.policyFile, ...args], {
-      env: { ...process.env, CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
-        CHAT_REPLY_DOMAIN: DOMAIN },
+    const policy = env.node ? ['--policy', env.node.policyFile] : [];
+    const given = settings ? ['--redis', redisUrl ?? env.redis.url, ...policy] : [];
+    const vars = settings ? { CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
+      CHAT_REPLY_DOMAIN: DOMAIN } : {};
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHAT_')));
+    const p = spawn(CHATD, ['mail-ingest', ...given, ...args], {
+      env: { ...inherited, ...vars },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
@@ -36,6 +43,12 @@ function ingest(mail, { redisUrl, args = [] } = {}) {
     p.on('error', reject);
     p.stdin.on('error', () => {}); // a mail over the limit is not read to its end
     p.on('exit', (code) => {
+      // a sanitizer build (CHATD_BIN=build-san/chatd) reports here
+      const san = err.search(/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
+      if (san >= 0) {
+        reject(new Error(`mail-ingest sanitizer report:\n${err.slice(Math.max(0, san - 200), san + 4000)}`));
+        return;
+      }
       let json = null;
       try { json = JSON.parse(out.trim().split('\n').pop()); } catch {}
       resolve({ code, json, err });
@@ -120,6 +133,33 @@ test('a reply with the right token from the right sender: appended once, channel
   assert.equal(emailMessages(s.agent, s.conv).length, 1, 'delivered live once');
   assert.equal((await history(s.agent, s.conv)).filter((e) => e.channel === 'email').length, 1, 'stored once');
   assert.equal(queued(), 0, 'no auto-reply');
+
+  const forged = await s.customer.request({ type: 'email_reply', client_id: uid('e'), conv: s.conv, text: 'hi' });
+  assert.equal(forged.type, 'error');
+  assert.equal(forged.code, 'unknown_type', 'no client can send an email reply');
+});
+
+test('an empty mail is dropped; an expired token gets the auto-reply; a reply over 16 KiB is cut with a note', async (t) => {
+  const s = await setup(t);
+  const empty = await ingest(crlf([`From: ${s.email}`, `To: ${s.address}`, `Message-ID: <${uid('e')}@example.org>`,
+    '', '', '']));
+  assert.equal(empty.code, 0, empty.err);
+  assert.equal(empty.json.outcome, 'dropped');
+  assert.equal(empty.json.detail, 'empty');
+
+  const expired = replyAddress(s.conv, s.email, ['--expires', '1000']);
+  const late = await ingest(replyMail({ from: s.email, to: expired }));
+  assert.equal(late.code, 0, late.err);
+  assert.equal(late.json.outcome, 'auto_replied');
+  assert.equal(queued(), 1);
+
+  const long = await ingest(replyMail({ from: s.email, to: s.address, text: `${'word '.repeat(5000)}\u00e9` }));
+  assert.equal(long.json.outcome, 'appended', long.err);
+  const ev = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.channel === 'email');
+  assert.ok(Buffer.byteLength(ev.text) <= 16384, `${Buffer.byteLength(ev.text)} bytes`);
+  assert.ok(ev.text.startsWith('word word'));
+  assert.match(ev.text, /\[The rest of this email was cut: it was too long\.\]$/);
+  assert.deepEqual((await history(s.agent, s.conv)).map((e) => e.kind), ['opened', 'message']);
 });
 
 test('a forged token is an unknown recipient (67); the right token from another sender is refused (77); nothing is stored', async (t) => {
@@ -217,6 +257,23 @@ test('bad input: garbage is 65, a 20 MB mail is 65 at once and the node is fine,
   assert.ok(!ev.text.includes('\0'));
 });
 
+test('the settings of chatd serve from a config file; without reply keys: 78', async (t) => {
+  const s = await setup(t);
+  const dir = mkdtempSync(join(tmpdir(), 'chatd-ingest-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'chatd.conf');
+  const lines = [`redis = ${env.redis.url}`, `jwt-keys = ${KEYS}`, `id-secret = ${ID_SECRET}`,
+    `reply-domain = ${DOMAIN}`, `policy = ${env.node.policyFile}`];
+  writeFileSync(file, [...lines, `reply-keys = ${REPLY_KEYS}`].join('\n'));
+  const r = await ingest(replyMail({ from: s.email, to: s.address }), { settings: false, args: ['--config', file] });
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.outcome, 'appended');
+  writeFileSync(file, lines.join('\n'));
+  const none = await ingest(replyMail({ from: s.email, to: s.address }), { settings: false, args: ['--config', file] });
+  assert.equal(none.code, 78, none.err);
+  assert.match(none.err, /reply-keys/);
+});
+
 test('Redis down: 75, nothing stored', async (t) => {
   const s = await setup(t);
   const port = await freePort();
@@ -241,6 +298,8 @@ test('a reply to a closed conversation reopens it: reopened event, waiting, kept
   assert.equal(r.json.outcome, 'appended');
   assert.equal(r.json.reopened, true);
   const reopened = await s.agent.wait(isKind(s.conv, 'reopened'), { what: 'reopened live' });
+  await s.agent.wait((f) => f.type === 'feed' && f.kind === 'requeued' && f.conv === s.conv && f.status === 'waiting',
+    { what: 'the feed says it waits again' });
   const msg = await s.agent.wait((e) => e.type === 'event' && e.conv === s.conv && e.kind === 'message');
   assert.equal(msg.seq, reopened.seq + 1);
   assert.equal(msg.seq, r.json.seq);
@@ -267,4 +326,57 @@ test('a reply to a closed conversation reopens it: reopened event, waiting, kept
   env.redis.cli('FCALL', env.redis.cli('FUNCTION', 'LIST').match(/chatd_\w+_route_close/)[0], '1', '{r}:board',
     '{r}:', s.conv, '0');
   assert.notEqual(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state'), 'closed', 'an older close is ignored');
+  // The consumer applying the close and the reopening again (a node that
+  // stopped before it moved its cursor) leaves it open and waiting.
+  const ob = outboxKey(shardOf(s.conv));
+  env.redis.cli('XADD', ob, '*', 'k', 'x', 'c', s.conv, 't', String(Date.now()));
+  env.redis.cli('XADD', ob, '*', 'k', 'r', 'c', s.conv, 't', String(Date.now()), 'u', s.claims.sub, 'ep', '1',
+    'cl', 'normal');
+  await waitFor(() => env.redis.cli('XLEN', ob) === '0', { timeout: 10000, what: 'the outbox applied again' });
+  assert.equal(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state'), 'waiting');
+  assert.notEqual(env.redis.cli('ZSCORE', 'convs:open', s.conv), '', 'still in the open index');
+
+  // Closed again, and reopened again by a second mail: a new epoch
+  // replaces the routing state its close left, and it is offered again.
+  const closedAgain = await s.customer.request({ type: 'close', client_id: uid('close'), conv: s.conv });
+  assert.equal(closedAgain.type, 'ack', JSON.stringify(closedAgain));
+  await waitFor(() => env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'state') === 'closed', { what: 'routing closed again' });
+  assert.equal(env.redis.cli('HGET', `{r}:cv:${s.conv}`, 'ep'), '1', 'closed in epoch 1');
+  const from = online.frames.length;
+  const second = await ingest(replyMail({ from: s.email, to: s.address, text: 'And once more.' }));
+  assert.equal(second.json.outcome, 'appended', second.err);
+  assert.equal(second.json.reopened, true);
+  assert.equal(env.redis.cli('HGET', convKey(s.conv, 'm'), 'ep'), '2');
+  await online.wait(isOffer(s.conv), { from, what: 'offered again after the second reopening' });
+  assert.equal(s.agent.events(s.conv).filter((e) => e.kind === 'reopened').length, 2);
+});
+
+test('through Redis Sentinel: the reply reaches the primary the sentinels name', { skip: CLUSTER ? 'runs once, on its own Redis' : false }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chatd-ingest-sentinel-'));
+  let base;
+  for (let tries = 0; ; tries++) {
+    base = 20000 + Math.floor(Math.random() * 9000);
+    try {
+      execFileSync(join(root, 'scripts', 'redis-sentinel'), ['start', dir, String(base)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      break;
+    } catch (e) {
+      execFileSync(join(root, 'scripts', 'redis-sentinel'), ['stop', dir]);
+      if (tries >= 3) throw e;
+    }
+  }
+  try {
+    const cli = (...args) => execFileSync('redis-cli', ['-p', String(base), ...args], { encoding: 'utf8' }).trim();
+    const conv = 'Q2hhdGRDb252ZXJzYXRpbw';
+    cli('HSET', convKey(conv, 'm'), 'seq', '1', 'status', 'waiting', 'customer', 'cust-s', 'customer_name', 'Sam',
+      'email', 'sam@example.org', 'tier', 'gold');
+    const url = `redis-sentinel://${[2, 3, 4].map((i) => `127.0.0.1:${base + i}`).join(',')}/chatd`;
+    const r = await ingest(replyMail({ from: 'sam@example.org', to: replyAddress(conv, 'sam@example.org'),
+      text: 'Via the sentinels.' }), { redisUrl: url });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.json.outcome, 'appended');
+    assert.match(cli('XRANGE', convKey(conv, 'e'), '-', '+'), /Via the sentinels\./);
+  } finally {
+    execFileSync(join(root, 'scripts', 'redis-sentinel'), ['stop', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

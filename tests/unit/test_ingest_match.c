@@ -113,7 +113,8 @@ static void test_automatic_mail_and_loops_are_dropped(void **state)
 	m.from = "chat@" DOMAIN;
 	assert_non_null(ingest_drop_reason(&m, DOMAIN, NULL));
 	m.from = "support@company.example";
-	assert_non_null(ingest_drop_reason(&m, DOMAIN, "Support@Company.example"));
+	assert_non_null(
+		ingest_drop_reason(&m, DOMAIN, "Support@Company.example"));
 	assert_null(ingest_drop_reason(&m, DOMAIN, NULL));
 	m.from = "";
 	assert_non_null(ingest_drop_reason(&m, DOMAIN, NULL));

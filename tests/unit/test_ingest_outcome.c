@@ -43,9 +43,9 @@ static void test_the_http_endpoint_gets_statuses(void **state)
 static void test_names_are_the_documented_ones(void **state)
 {
 	static const char *names[] = {
-		"appended",  "duplicate", "dropped",   "auto_replied",
-		"unknown_recipient", "rejected", "malformed", "too_large",
-		"try_later"};
+		"appended",	"duplicate",	     "dropped",
+		"auto_replied", "unknown_recipient", "rejected",
+		"malformed",	"too_large",	     "try_later"};
 
 	(void)state;
 	for (int o = INGEST_APPENDED; o <= INGEST_TRY_LATER; o++)

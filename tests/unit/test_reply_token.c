@@ -196,8 +196,8 @@ static void test_conv_reads_the_conversation_unverified(void **state)
 	assert_string_equal(conv, CONV);
 	/* an altered signature: still names it, though it never verifies */
 	tok[REPLY_TOKEN_LEN - 1] = tok[REPLY_TOKEN_LEN - 1] == 'a' ? 'b' : 'a';
-	assert_int_equal(reply_token_verify(&keys, tok, "ann@example.com",
-					    NOW, conv, NULL),
+	assert_int_equal(reply_token_verify(&keys, tok, "ann@example.com", NOW,
+					    conv, NULL),
 			 REPLY_TOKEN_BAD_SIGNATURE);
 	assert_int_equal(reply_token_conv(tok, conv), 0);
 	assert_string_equal(conv, CONV);
