@@ -104,6 +104,7 @@ TEST_DEPS_mail_build := server/mail/compose.o server/mail/compose_body.o \
 	server/mail/reply_token.o server/common/util.o
 TEST_DEPS_extract := server/mail/extract_lines.o server/mail/html_text.o \
 	server/mail/html_entity.o
+TEST_DEPS_chunked := server/common/util.o
 TEST_DEPS_ingest_match := server/mail/reply_token.o server/mail/compose.o \
 	server/mail/compose_body.o server/mail/compose_buf.o \
 	server/mail/mime_header.o server/common/util.o

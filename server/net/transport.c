@@ -16,13 +16,15 @@
 #include "session.h"
 #include "chat/store/store.h"
 #include "chat/common/util.h"
+#include "inbound_http.h"
 
 struct transport {
 	struct lws_context *ctx;
 	struct hub *hub;
 	const struct config *cfg;
+	struct inbound_http *inbound; /* owned */
 	struct lws_protocols protocols[3];
-	struct lws_http_mount mounts[3];
+	struct lws_http_mount mounts[4];
 	lws_retry_bo_t retry;
 	struct lws_protocol_vhost_options headers[5];
 	void *foreign_loops[1];
@@ -140,6 +142,8 @@ static int on_http(struct lws *wsi)
 	char uri[64] = "";
 	bool ready;
 
+	if (inbound_http_is_path(wsi))
+		return inbound_http_on_request(t->inbound, wsi);
 	lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
 	if (strcmp(uri, "/healthz") == 0)
 		return lws_return_http_status(wsi, HTTP_STATUS_OK, "alive") ||
@@ -153,10 +157,15 @@ static int on_http(struct lws *wsi)
 	return lws_http_transaction_completed(wsi);
 }
 
-/* protocols[0] also receives upgrades that name no subprotocol: refused. */
+/* protocols[0] also receives upgrades that name no subprotocol: refused.
+ * An HTTP connection's opaque pointer is only ever a POST /mail/inbound
+ * request (sessions are set on WebSockets, whose events go to
+ * callback_chat). */
 static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 			 void *user, void *in, size_t len)
 {
+	bool inbound = inbound_http_owns(wsi);
+
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST,
@@ -164,9 +173,25 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 		return 1;
 	case LWS_CALLBACK_HTTP:
 		return on_http(wsi);
+	case LWS_CALLBACK_HTTP_BODY:
+		if (inbound)
+			return inbound_http_on_body(wsi, in, len);
+		break;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (inbound)
+			return inbound_http_on_body_done(wsi);
+		break;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (inbound)
+			return inbound_http_on_writeable(wsi);
+		break;
+	case LWS_CALLBACK_CLOSED_HTTP:
+		inbound_http_on_closed(wsi);
+		break;
 	default:
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
+		break;
 	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
 /* Largest single send lws attempts; by default it is the rx buffer size,
@@ -214,12 +239,12 @@ static void setup_headers(struct transport *t)
 
 static void setup_mounts(struct transport *t)
 {
-	static const char *health[] = {"/healthz", "/readyz"};
+	static const char *paths[] = {"/healthz", "/readyz", INBOUND_HTTP_PATH};
 	int n = 0;
 
-	for (int i = 0; i < 2; i++, n++) {
-		t->mounts[n].mountpoint = health[i];
-		t->mounts[n].mountpoint_len = (unsigned char)strlen(health[i]);
+	for (int i = 0; i < 3; i++, n++) {
+		t->mounts[n].mountpoint = paths[i];
+		t->mounts[n].mountpoint_len = (unsigned char)strlen(paths[i]);
 		t->mounts[n].origin = "http";
 		t->mounts[n].origin_protocol = LWSMPRO_CALLBACK;
 	}
@@ -244,6 +269,11 @@ struct transport *transport_create(uv_loop_t *loop, const struct config *cfg,
 
 	t->hub = hub;
 	t->cfg = cfg;
+	t->inbound = inbound_http_create(&hub->cmd, cfg);
+	if (!t->inbound) {
+		free(t);
+		return NULL;
+	}
 	setup_protocols(t);
 	setup_mounts(t);
 	t->retry.secs_since_valid_ping = 30;
@@ -270,6 +300,7 @@ struct transport *transport_create(uv_loop_t *loop, const struct config *cfg,
 		log_error("cannot listen on %s:%ld", cfg->host, cfg->port);
 		if (t->ctx)
 			lws_context_destroy(t->ctx);
+		inbound_http_destroy(t->inbound);
 		free(t);
 		return NULL;
 	}
@@ -287,5 +318,6 @@ void transport_destroy(struct transport *t)
 	if (!t)
 		return;
 	lws_context_destroy(t->ctx);
+	inbound_http_destroy(t->inbound);
 	free(t);
 }

@@ -1,8 +1,9 @@
 /*
  * transport: the libwebsockets context on the shared libuv loop: the
  * chat.v1 WebSocket protocol (its callback only dispatches to session.c),
- * the Origin allow-list, /healthz and /readyz, and static files from the
- * web root. Knows nothing of conversations.
+ * the Origin allow-list, /healthz and /readyz, POST /mail/inbound (its
+ * events go to inbound_http.c) and static files from the web root. Knows
+ * nothing of conversations.
  */
 #ifndef CHAT_TRANSPORT_H
 #define CHAT_TRANSPORT_H
