@@ -2,13 +2,13 @@
 // server (aiosmtpd, tests/integration/smtpsink.mjs) and a real Redis: the
 // customer asks for the transcript in the widget and it arrives, once; a
 // customer without an address is told so; agents have no such button.
-// Messages that came by email and a conversation reopened by an email reply
-// are shown with frames delivered on the page's own WebSocket (the path a
-// server frame takes), since this server has no inbound mail path yet.
+// A reply to the transcript mail, through chatd mail-ingest, reopens the
+// conversation and shows in both apps as a message that came by email.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Sink } from '../integration/smtpsink.mjs';
+import { runIngest, replyTo } from '../integration/mailtools.mjs';
 import {
   useBrowserStack, token, uid, customer, agent, byTestId, eventually,
   openConversation, send, claim, openConsole, waitText, waitMessages, readMessages,
@@ -16,6 +16,7 @@ import {
 } from './lib.mjs';
 
 const DOMAIN = 'reply.chat.test';
+const REPLY_KEYS = `1:${randomBytes(32).toString('hex')}`;
 const sink = new Sink();
 after(() => sink.proc && sink.stop());
 
@@ -25,7 +26,7 @@ const env = useBrowserStack({
   args: async () => {
     await sink.start();
     return ['--smtp-url', `smtp://127.0.0.1:${sink.port}`, '--reply-domain', DOMAIN,
-      '--reply-keys', `1:${randomBytes(32).toString('hex')}`, '--mail-from', `chat@${DOMAIN}`,
+      '--reply-keys', REPLY_KEYS, '--mail-from', `chat@${DOMAIN}`,
       '--notify-delay-s', '3600', '--outbox-scan-ms', '100'];
   },
 });
@@ -42,33 +43,10 @@ function queueEmpty() {
   return r.cli('XLEN', '{m}:q') === '0' && /^0\b/.test(r.cli('XPENDING', '{m}:q', 'mailer'));
 }
 
-// Records the page's WebSockets, so a test can deliver a frame on the
-// socket the client reads, exactly as one from the server arrives.
-function recordSockets(page) {
-  return page.addInitScript(() => {
-    const Native = window.WebSocket;
-    window.__sockets = [];
-    window.WebSocket = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.__sockets.push(this);
-      }
-    };
-  });
-}
-
-function deliver(page, frames) {
-  return page.evaluate((list) => {
-    const ws = window.__sockets.filter((s) => s.readyState === 1).at(-1);
-    for (const f of list) ws.dispatchEvent(new MessageEvent('message', { data: JSON.stringify(f) }));
-  }, frames);
-}
-
 const lastSeq = async (page) => Math.max(...(await readMessages(page)).map((m) => m.seq || 0));
 
 async function customerPage(cu) {
   const wid = await env.b.page('widget');
-  await recordSockets(wid);
   await wid.goto(`${env.stack.http}/demo/#token=${token(cu)}`);
   return wid;
 }
@@ -163,7 +141,6 @@ test('a conversation reopened by an email reply, and a message that came by emai
   const cu = customer(uid('cust'), { name: `Di ${tag}`, email: `${uid('di')}@customer.test` });
   const ag = agent(uid('agent'), { name: `Ed ${tag}` });
   const con = await env.b.page('console');
-  await recordSockets(con);
   await con.goto(`${env.stack.http}/console/#token=${token(ag)}`);
   await waitConnection(con, (s) => s === 'online', 'online');
   const wid = await customerPage(cu);
@@ -176,18 +153,17 @@ test('a conversation reopened by an email reply, and a message that came by emai
   await wid.getByText('This conversation is closed.').waitFor({ state: 'visible' });
   await eventually(async () => assert.equal((await readMessages(con)).at(-1).kind, 'closed'), { what: 'the console to show the close' });
 
-  // What the server sends when the customer's email reply reopens it.
+  // The customer answers the transcript by email.
   const seq = await lastSeq(wid);
   assert.equal(seq, await lastSeq(con));
-  const from = { id: cu.sub, role: 'customer', name: cu.name };
-  const ts = Date.now();
+  await eventually(() => assert.equal(mailsTo(cu.email).length, 1), { what: 'the transcript mail' });
+  const [sent] = sink.lines.filter((l) => l.rcpts.includes(cu.email)).map((l) => ({ data: Buffer.from(l.data, 'base64') }));
   const text = `Still down, replying by mail ${tag}`;
-  const frames = [
-    { type: 'event', conv, kind: 'reopened', channel: 'email', from, client_id: `m-${tag}`, via: 'email', seq: seq + 1, ts },
-    { type: 'event', conv, kind: 'message', channel: 'email', from, client_id: `m-${tag}`, text, seq: seq + 2, ts },
-  ];
-  await deliver(wid, frames);
-  await deliver(con, frames);
+  const r = await runIngest(replyTo(sent, { from: cu.email, fromName: cu.name, text, messageId: `<${tag}@customer.test>` }),
+    { redisUrl: env.stack.redis.url, replyKeys: REPLY_KEYS, domain: DOMAIN });
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.json.outcome, 'appended');
+  assert.equal(r.json.reopened, true);
 
   for (const page of [wid, con]) {
     const msgs = await waitMessages(page, [text]);

@@ -8,9 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { Chatd, CHATD, KEYS, ID_SECRET, startRedis, waitFor, uid, connectAs, customer, agent, openConv, watch } from './harness.mjs';
+import { Chatd, startRedis, waitFor, uid, connectAs, customer, agent, openConv, watch } from './harness.mjs';
 import { Sink } from './smtpsink.mjs';
+import { runIngest, header, plainText, replyTo } from './mailtools.mjs';
 
 const DOMAIN = 'reply.chat.test';
 const REPLY_KEYS = `1:${randomBytes(32).toString('hex')}`;
@@ -34,11 +34,6 @@ after(async () => {
   await redis?.destroy();
 });
 
-const header = (mail, name) => {
-  const text = mail.data.toString('utf8');
-  const m = text.match(new RegExp(`^${name}: ?(.*(?:\\r\\n[ \\t].*)*)`, 'mi'));
-  return m ? m[1].replace(/\r\n[ \t]/g, ' ') : null;
-};
 const mailsTo = (addr) => sink.lines.map((l) => ({ ...l, data: Buffer.from(l.data, 'base64') }))
   .filter((l) => l.rcpts.includes(addr));
 const queueEmpty = () => {
@@ -220,41 +215,8 @@ test('a node that dies with mail waiting loses none of it', async () => {
     [`<c.${c.conv}.t.${x.seq}@${DOMAIN}>`]);
 });
 
-// The text/plain part of a mail we sent, decoded (quoted-printable).
-function plainText(mail) {
-  const raw = mail.data.toString('latin1');
-  const at = raw.search(/Content-Type: text\/plain/i);
-  const body = raw.slice(raw.indexOf('\r\n\r\n', at) + 4);
-  const part = body.slice(0, body.search(/\r\n--/));
-  const bytes = Buffer.from(part.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g,
-    (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-  return bytes.toString('utf8');
-}
-
-// chatd mail-ingest with the node's settings; resolves {code, json}.
-function ingest(mail) {
-  return new Promise((resolve, reject) => {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHAT_')));
-    const p = spawn(CHATD, ['mail-ingest', '--redis', redis.url], {
-      env: { ...inherited, CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
-        CHAT_REPLY_DOMAIN: DOMAIN },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      const san = err.search(/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
-      if (san >= 0) reject(new Error(`mail-ingest sanitizer report:\n${err.slice(san, san + 4000)}`));
-      let json = null;
-      try { json = JSON.parse(out.trim().split('\n').pop()); } catch {}
-      resolve({ code, json, err });
-    });
-    p.stdin.end(mail);
-  });
-}
+// chatd mail-ingest with the node's settings.
+const ingest = (mail) => runIngest(mail, { redisUrl: redis.url, replyKeys: REPLY_KEYS, domain: DOMAIN });
 
 test('the whole loop: a reply to the transcript, quoting it, continues the conversation', async () => {
   const { cust, ag, conv, email } = await chat();
@@ -264,28 +226,9 @@ test('the whole loop: a reply to the transcript, quoting it, continues the conve
   cust.close();
   await waitFor(() => mailsTo(email).length === 1, { timeout: 10000, what: 'the transcript' });
   const [sent] = mailsTo(email);
-  const replyTo = header(sent, 'Reply-To').replace(/^<|>$/g, '');
-  const msgId = header(sent, 'Message-ID');
-  const quoted = plainText(sent).split(/\r?\n/).map((l) => `> ${l}`).join('\r\n');
-  assert.match(quoted, /upstream timeout/);
-  const reply = [
-    `From: Customer <${email}>`,
-    `To: ${replyTo}`,
-    `Subject: Re: ${header(sent, 'Subject')}`,
-    `Message-ID: <${uid('reply')}@mail.customer.test>`,
-    `In-Reply-To: ${msgId}`,
-    `References: ${header(sent, 'References')} ${msgId}`,
-    'Date: Wed, 02 Dec 2026 12:00:00 +0000',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    'Thanks, that worked! One more question: is the fix permanent?',
-    '',
-    `On Wed, Dec 2, 2026 at 11:00 AM Example Support <chat@${DOMAIN}> wrote:`,
-    quoted,
-    '',
-  ].join('\r\n');
+  assert.match(plainText(sent), /upstream timeout/);
+  const reply = replyTo(sent, { from: email, messageId: `<${uid('reply')}@mail.customer.test>`,
+    text: 'Thanks, that worked! One more question: is the fix permanent?' });
   const r = await ingest(reply);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.json.outcome, 'appended');

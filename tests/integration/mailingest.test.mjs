@@ -8,13 +8,14 @@
 // reopened and back in the queue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHATD, CLUSTER, KEYS, ID_SECRET, root, uid, watch, freePort, waitFor, startRedis } from './harness.mjs';
 import { convKey, outboxKey, shardOf } from './keys.mjs';
+import { runIngest } from './mailtools.mjs';
 import { useRouting, testPolicy, cust, agentWith, mustOpen, listOpen, isOffer, isKind, noFrame } from './routing.mjs';
 
 const env = useRouting(startRedis);
@@ -22,40 +23,11 @@ const REPLY_KEYS = `3:${randomBytes(32).toString('hex')}`;
 const DOMAIN = 'reply.chat.example';
 const MAIL_QUEUE = '{m}:q';
 
-// Runs chatd mail-ingest on mail (a string or Buffer) with the node's
-// settings; resolves with the exit code, the JSON line and stderr.
-// With { settings: false }, nothing but what args give.
-function ingest(mail, { redisUrl, args = [], settings = true } = {}) {
-  return new Promise((resolve, reject) => {
-    const policy = env.node ? ['--policy', env.node.policyFile] : [];
-    const given = settings ? ['--redis', redisUrl ?? env.redis.url, ...policy] : [];
-    const vars = settings ? { CHAT_JWT_KEYS: KEYS, CHAT_ID_SECRET: ID_SECRET, CHAT_REPLY_KEYS: REPLY_KEYS,
-      CHAT_REPLY_DOMAIN: DOMAIN } : {};
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHAT_')));
-    const p = spawn(CHATD, ['mail-ingest', ...given, ...args], {
-      env: { ...inherited, ...vars },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('error', reject);
-    p.stdin.on('error', () => {}); // a mail over the limit is not read to its end
-    p.on('exit', (code) => {
-      // a sanitizer build (CHATD_BIN=build-san/chatd) reports here
-      const san = err.search(/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
-      if (san >= 0) {
-        reject(new Error(`mail-ingest sanitizer report:\n${err.slice(Math.max(0, san - 200), san + 4000)}`));
-        return;
-      }
-      let json = null;
-      try { json = JSON.parse(out.trim().split('\n').pop()); } catch {}
-      resolve({ code, json, err });
-    });
-    p.stdin.end(mail);
-  });
-}
+// Runs chatd mail-ingest on mail with the node's settings; with
+// { settings: false }, nothing but what args give.
+const ingest = (mail, { redisUrl, args = [], settings = true } = {}) => runIngest(mail,
+  settings ? { redisUrl: redisUrl ?? env.redis?.url, policyFile: env.node?.policyFile, replyKeys: REPLY_KEYS,
+    domain: DOMAIN } : null, args);
 
 const replyAddress = (conv, to, extra = []) => execFileSync(CHATD, ['mail-token', '--conv', conv, '--to', to,
   '--reply-keys', REPLY_KEYS, '--reply-domain', DOMAIN, ...extra], { encoding: 'utf8' }).trim();
