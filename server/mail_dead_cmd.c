@@ -269,8 +269,7 @@ static void on_deadline(uv_timer_t *t)
 
 	run->started = true;
 	fprintf(stderr,
-		"chatd mail-dead: redis (%s) not reached within %ld "
-		"ms\n",
+		"chatd mail-dead: redis (%s) not reached within %ld ms\n",
 		run->cfg.redis, run->args.wait_ms);
 	finish(run, EX_TEMPFAIL);
 }
@@ -341,11 +340,13 @@ static int parse_args(struct dead_args *a, int argc, char **argv)
 		} else if (strcmp(s, "--wait-ms") == 0 && i + 1 < argc) {
 			if (!number_arg(s, argv[++i], 0, 600000, &a->wait_ms))
 				return -1;
-		} else if (strncmp(s, "-", 1) == 0) {
-			a->help |= !strcmp(s, "--help") || !strcmp(s, "-h");
+		} else if (s[0] == '-') {
+			bool help = !strcmp(s, "--help") || !strcmp(s, "-h");
+
+			a->help |= help;
 			a->settings[a->nsettings++] = argv[i];
 			/* every setting takes a value */
-			if (!strchr(s, '=') && !a->help && i + 1 < argc)
+			if (!help && !strchr(s, '=') && i + 1 < argc)
 				a->settings[a->nsettings++] = argv[++i];
 		} else if (take_word(a, s)) {
 			return -1;
