@@ -31,7 +31,7 @@ PROTO_SRC := $(wildcard protocol/*.c)
 SERVER_SRC := $(foreach d,$(SERVER_DIRS),$(wildcard server/$(d)/*.c))
 TOP_SRC := server/main.c server/token_cmd.c server/migrate_cmd.c \
 	server/migrate_route.c server/mail_parse_cmd.c server/mail_setup.c \
-	server/mail_ingest_cmd.c server/mail_token_cmd.c
+	server/mail_ingest_cmd.c server/mail_token_cmd.c server/mail_dead_cmd.c
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lua_scripts.o
 LUA := $(addprefix server/store/lua/,_append_common.lua _route.lua open.lua \
@@ -40,7 +40,8 @@ LUA := $(addprefix server/store/lua/,_append_common.lua _route.lua open.lua \
 	route_assign.lua route_decline.lua route_presence.lua route_seen.lua \
 	route_tick.lua route_snapshot.lua route_agents.lua route_apply.lua \
 	mail_enqueue.lua mail_take.lua mail_finish.lua mail_nudge.lua \
-	mail_notify.lua mail_due.lua nudge_take.lua email_reply.lua)
+	mail_notify.lua mail_due.lua nudge_take.lua email_reply.lua \
+	mail_dead.lua)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)

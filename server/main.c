@@ -25,6 +25,7 @@
 #include "chat/common/log.h"
 #include "chat/common/util.h"
 #include "chat/store/store.h"
+#include "mail_dead_cmd.h"
 #include "mail_ingest_cmd.h"
 #include "mail_parse_cmd.h"
 #include "mail_setup.h"
@@ -69,6 +70,8 @@ static void usage(void)
 	       "  mail-ingest   one email from stdin into its conversation "
 	       "(an MTA pipe)\n"
 	       "  mail-token    the reply address of a conversation's mails\n"
+	       "  mail-dead     the mail that could not be sent: list, "
+	       "requeue, drop\n"
 	       "  --help, --version\n");
 }
 
@@ -296,6 +299,8 @@ int main(int argc, char **argv)
 		return mail_ingest_cmd_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mail-token") == 0)
 		return mail_token_cmd_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mail-dead") == 0)
+		return mail_dead_cmd_main(argc - 1, argv + 1);
 	fprintf(stderr, "chatd: unknown command '%s' (see chatd --help)\n",
 		argv[1]);
 	return 2;

@@ -96,6 +96,11 @@ struct key key_mail_schedule(void)
 	return simple("{" MAIL_TAG "}:nudge", "", "");
 }
 
+struct key key_mail_dead(void)
+{
+	return simple("{" MAIL_TAG "}:dead", "", "");
+}
+
 struct key key_route_prefix(void)
 {
 	return sharded(KEYS_ROUTE, "}:", "", "");

@@ -81,6 +81,9 @@ struct key chan_route(void);
 struct key key_mail_prefix(void);
 struct key key_mail_queue(void);
 struct key key_mail_schedule(void); /* zset: notification looks */
+/* The dead letters (stream): jobs the relay refused or that failed every
+ * try, with their tries and last error; chatd mail-dead reads them. */
+struct key key_mail_dead(void);
 /* A shard's feed: conversation list changes (opened, assigned, closed),
  * for agents and the conversation's customer. Every node follows all. */
 struct key chan_feed(unsigned shard);
