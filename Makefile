@@ -141,10 +141,10 @@ integration: $(BUILD)/chatd $(BUILD)/tests/smtp_send_probe
 	@CHATD_BIN=$(abspath $(BUILD)/chatd) SMTP_SEND_PROBE=$(abspath $(BUILD)/tests/smtp_send_probe) node --test --test-concurrency=1 tests/integration/
 
 # The suites that run on the Redis the harness starts, run again on a
-# local Redis Cluster (three primaries, three replicas).
+# local Redis Cluster (three primaries, three replicas), one for them all.
 CLUSTER_SUITES = $(shell grep -l 'useStack\|startRedis' tests/integration/*.test.mjs)
 integration-cluster: $(BUILD)/chatd
-	@CHATD_TEST_REDIS=cluster CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 $(CLUSTER_SUITES)
+	@CHATD_BIN=$(abspath $(BUILD)/chatd) node tests/integration/with-cluster.mjs $(CLUSTER_SUITES)
 
 # The Redis Cluster tests at length (a short pass of them runs with the
 # other integration tests): a local six-node cluster (scripts/redis-cluster),

@@ -100,9 +100,12 @@ export class RedisCluster {
     this.base = 0;
   }
   // Six nodes on base..base+5 (their cluster bus on +10000): a base is
-  // tried at random until one whose twelve ports are all free works.
+  // tried at random until one whose twelve ports are all free works. With
+  // CHATD_TEST_CLUSTER_BASE (with-cluster.mjs runs the suites on one
+  // cluster) that cluster is used, emptied first and after.
   async start() {
-    for (let tries = 0; ; tries++) {
+    const shared = Number(process.env.CHATD_TEST_CLUSTER_BASE || 0);
+    for (let tries = 0; !shared; tries++) {
       const base = 20000 + Math.floor(Math.random() * 9000);
       const free = await Promise.all([0, 1, 2, 3, 4, 5].flatMap((i) => [base + i, base + i + 10000].map(portFree)));
       if (!free.every(Boolean)) continue;
@@ -116,8 +119,11 @@ export class RedisCluster {
         if (tries >= 3) throw e;
       }
     }
+    if (shared) this.base = shared;
+    this.shared = Boolean(shared);
     this.ports = [0, 1, 2, 3, 4, 5].map((i) => this.base + i);
     this.url = `redis-cluster://127.0.0.1:${this.base},127.0.0.1:${this.base + 1}`;
+    if (this.shared) this.flushAll();
     return this;
   }
   // Follows MOVED and ASK (-c): a key's command reaches its slot's primary.
@@ -134,7 +140,8 @@ export class RedisCluster {
     }
   }
   async destroy() {
-    execFileSync(join(root, 'scripts', 'redis-cluster'), ['stop', this.dir]);
+    if (this.shared) this.flushAll();
+    else execFileSync(join(root, 'scripts', 'redis-cluster'), ['stop', this.dir]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
