@@ -137,8 +137,11 @@ run: deps
 unit: $(UNIT_BIN)
 	@scripts/unit $(UNIT_BIN)
 
+# Test files run two at a time (each has its own Redis and chatd on free
+# ports); INTEGRATION_JOBS=1 runs them one by one.
+INTEGRATION_JOBS ?= 2
 integration: $(BUILD)/chatd $(BUILD)/tests/smtp_send_probe
-	@CHATD_BIN=$(abspath $(BUILD)/chatd) SMTP_SEND_PROBE=$(abspath $(BUILD)/tests/smtp_send_probe) node --test --test-concurrency=1 tests/integration/
+	@CHATD_BIN=$(abspath $(BUILD)/chatd) SMTP_SEND_PROBE=$(abspath $(BUILD)/tests/smtp_send_probe) node --test --test-concurrency=$(INTEGRATION_JOBS) tests/integration/
 
 # The suites that run on the Redis the harness starts, run again on a
 # local Redis Cluster (three primaries, three replicas), one for them all.
