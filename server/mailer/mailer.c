@@ -30,6 +30,7 @@ struct mailer {
 	unsigned refs; /* the timer's, the take's and each job's */
 	unsigned in_flight;
 	bool taking, again, stopped;
+	bool more; /* the last take gave jobs: there may be more */
 	uint64_t sent, retried, dead;
 };
 
@@ -69,7 +70,7 @@ static void job_free(struct job *j)
 	free(j->summary);
 	free(j);
 	m->in_flight--;
-	if (m->again && !m->stopped)
+	if ((m->again || m->more) && !m->stopped)
 		take(m);
 	mailer_unref(m);
 }
@@ -310,8 +311,10 @@ static void on_take(struct store *st, redisReply *r, void *arg)
 
 	(void)st;
 	m->taking = false;
+	m->more = false;
 	if (!m->stopped && r && r->type == REDIS_REPLY_ARRAY &&
 	    r->elements == 2 && r->element[0]->type == REDIS_REPLY_ARRAY) {
+		m->more = r->element[0]->elements > 0;
 		if (r->element[1]->integer > 0)
 			log_warn("mail: %lld mails dead-lettered after their "
 				 "last try",
