@@ -404,17 +404,6 @@ static void usage(void)
 	       "  It reads the settings of chatd serve:\n\n");
 }
 
-static void log_level(const char *name)
-{
-	static const enum log_level levels[] = {LOG_DEBUG, LOG_INFO, LOG_WARN,
-						LOG_ERROR};
-	static const char *names[] = {"debug", "info", "warn", "error"};
-
-	for (int i = 0; i < 4; i++)
-		if (strcmp(name, names[i]) == 0)
-			log_set_level(levels[i]);
-}
-
 static int run_loop(struct dead_run *run)
 {
 	struct redis_config redis;
@@ -425,7 +414,7 @@ static int run_loop(struct dead_run *run)
 			run->cfg.redis, why);
 		return EX_CONFIG;
 	}
-	log_level(run->cfg.log_level);
+	log_set_level_named(run->cfg.log_level);
 	uv_loop_init(&run->loop);
 	uv_timer_init(&run->loop, &run->deadline);
 	run->deadline.data = run;

@@ -175,17 +175,6 @@ static int settings(struct ingest_run *run, int argc, char **argv)
 	return 0;
 }
 
-static void log_level(const char *name)
-{
-	static const enum log_level levels[] = {LOG_DEBUG, LOG_INFO, LOG_WARN,
-						LOG_ERROR};
-	static const char *names[] = {"debug", "info", "warn", "error"};
-
-	for (int i = 0; i < 4; i++)
-		if (strcmp(name, names[i]) == 0)
-			log_set_level(levels[i]);
-}
-
 /* The loop: the store, the command context, the deadline. */
 static int run_loop(struct ingest_run *run, long wait_ms)
 {
@@ -251,7 +240,7 @@ int mail_ingest_cmd_main(int argc, char **argv)
 		free(run);
 		return rc == 1 ? 0 : EX_CONFIG;
 	}
-	log_level(run->cfg.log_level);
+	log_set_level_named(run->cfg.log_level);
 	run->raw = read_mail((size_t)run->cfg.mail_max_bytes, &run->len);
 	if (!run->raw) {
 		fprintf(stderr, "chatd mail-ingest: cannot read stdin\n");

@@ -243,9 +243,6 @@ static int start(struct node *n)
 
 static int serve(int argc, char **argv)
 {
-	static const enum log_level levels[] = {LOG_DEBUG, LOG_INFO, LOG_WARN,
-						LOG_ERROR};
-	static const char *names[] = {"debug", "info", "warn", "error"};
 	struct node n;
 	int rc;
 
@@ -253,9 +250,7 @@ static int serve(int argc, char **argv)
 	rc = config_load(&n.cfg, argc, argv);
 	if (rc)
 		goto out_cfg;
-	for (int i = 0; i < 4; i++)
-		if (strcmp(n.cfg.log_level, names[i]) == 0)
-			log_set_level(levels[i]);
+	log_set_level_named(n.cfg.log_level);
 	if ((rc = setup_auth(&n)))
 		goto out_cfg;
 	if ((rc = setup_policy(&n)))

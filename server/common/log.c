@@ -3,18 +3,29 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static enum log_level min_level = LOG_INFO;
+static const char *const names[] = {"debug", "info", "warn", "error"};
 
 void log_set_level(enum log_level level)
 {
 	min_level = level;
 }
 
+int log_set_level_named(const char *name)
+{
+	for (int i = LOG_DEBUG; i <= LOG_ERROR; i++)
+		if (strcmp(name, names[i]) == 0) {
+			min_level = (enum log_level)i;
+			return 0;
+		}
+	return -1;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	static const char *names[] = {"debug", "info", "warn", "error"};
 	struct timespec ts;
 	struct tm tm;
 	char stamp[32];

@@ -8,6 +8,9 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_level(enum log_level level);
+/* Sets the level named "debug", "info", "warn" or "error"; returns 0,
+ * or -1 (level unchanged) for any other name. */
+int log_set_level_named(const char *name);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
