@@ -1,13 +1,10 @@
 /* utf8: the one UTF-8 well-formedness rule protocol/ applies everywhere
- * (as jansson does). Private to protocol/. */
+ * (as jansson does). */
 #ifndef CHAT_UTF8_H
 #define CHAT_UTF8_H
 
-#include <stddef.h>
-
-/* Length of the UTF-8 sequence starting at p (n bytes available), or 0
- * when it is not well-formed: stray continuation bytes, overlong forms,
- * surrogates and values past U+10FFFF are refused. */
-size_t utf8_seq_len(const unsigned char *p, size_t n);
+/* utf8_seq_len() is declared in chat/protocol.h: inbound mail holds
+ * its text to the same rule. */
+#include "chat/protocol.h"
 
 #endif

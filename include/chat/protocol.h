@@ -224,6 +224,11 @@ int proto_decode(const char *buf, size_t len, struct proto_request *out,
 void proto_request_cleanup(struct proto_request *req);
 
 const char *proto_error_code_str(enum proto_error_code code);
+/* Length of the UTF-8 sequence starting at p (n bytes available, n >= 1),
+ * or 0 when it is not well-formed: stray continuation bytes, overlong
+ * forms, surrogates and values past U+10FFFF are refused. The one rule
+ * every text chatd accepts is held to (protocol/utf8.c). */
+size_t utf8_seq_len(const unsigned char *p, size_t n);
 const char *proto_error_message(enum proto_error_code code);
 bool proto_error_retryable(enum proto_error_code code);
 const char *proto_role_str(enum proto_role role);

@@ -4,43 +4,14 @@
  * sequence, because a message that is not valid UTF-8 could not be sent
  * to any client.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chat/common/util.h"
+#include "chat/protocol.h"
 #include "ingest_private.h"
 
 static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
-
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
 /* Valid UTF-8, LF line breaks, controls but LF and TAB dropped. */
 static char *clean(const char *in, size_t *out_len)
@@ -50,7 +21,7 @@ static char *clean(const char *in, size_t *out_len)
 	const unsigned char *p = (const unsigned char *)in;
 
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len(p + i, n - i);
+		size_t len = utf8_seq_len(p + i, n - i);
 
 		if (!len) {
 			memcpy(out + o, replacement, 3);

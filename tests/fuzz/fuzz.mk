@@ -37,7 +37,7 @@ FUZZ_DEPS_policy := $(addprefix $(FUZZ_BUILD)/server/support/,policy.o \
 FUZZ_DEPS_extract := $(addprefix $(FUZZ_BUILD)/server/mail/,extract.o \
 	extract_lines.o html_text.o html_entity.o)
 FUZZ_DEPS_ingest_text := $(addprefix $(FUZZ_BUILD)/server/,\
-	inbound/ingest_text.o common/util.o)
+	inbound/ingest_text.o common/util.o) $(FUZZ_BUILD)/protocol/utf8.o
 FUZZ_FLAGS_ingest_text := -Iserver/inbound
 FUZZ_FLAGS_auth_signed := -DFUZZ_AUTH_SIGNED
 FUZZ_SRC_auth_signed := tests/fuzz/fuzz_auth.c
