@@ -6,6 +6,7 @@
 import { $, h } from './dom.js';
 import { toast, errText, errCode } from './ui.js';
 import { setText } from '../lib/text.js';
+import { t, i18n } from './lang.js';
 
 const KEY_RE = /^[a-z0-9_-]{1,32}$/;
 const bytes = (s) => new TextEncoder().encode(s).length;
@@ -63,11 +64,11 @@ export function attachCannedPopup(app, textarea, popup) {
           },
           h('span', { class: 'canned-opt-key' }, `/${it.key}`),
           h('span', { class: 'canned-opt-title' }, it.title || ''),
-          it.scope === 'team' ? h('span', { class: 'canned-opt-scope' }, 'team') : null,
+          it.scope === 'team' ? h('span', { class: 'canned-opt-scope' }, t('canned.teamTag')) : null,
           h('span', { class: 'canned-opt-text' }, it.text.length > 90 ? `${it.text.slice(0, 89)}…` : it.text),
         ),
       ),
-      h('li', { class: 'canned-hint', role: 'presentation' }, '↑↓ to choose · Tab or Enter to insert · Esc to dismiss'),
+      h('li', { class: 'canned-hint', role: 'presentation' }, t('canned.popupHint')),
     );
     popup.hidden = false;
     textarea.setAttribute('aria-expanded', 'true');
@@ -160,6 +161,7 @@ export function createCanned(app) {
   const textIn = $('canned-text');
   const errEl = $('canned-error');
   let editing = null; // {scope, key} being edited
+  let copying = false; // the form holds a copy of a team response
   let loadState = 'idle'; // idle | loading | error | ready
   let loadError = '';
 
@@ -177,7 +179,7 @@ export function createCanned(app) {
     } catch (err) {
       loadState = 'error';
       const code = errCode(err);
-      loadError = code === 'unknown_type' ? 'This server does not store canned responses yet.' : `Could not load canned responses: ${errText(err)}`;
+      loadError = code === 'unknown_type' ? t('canned.unsupported') : t('canned.loadFailed', { error: errText(err) });
     }
     paint();
   }
@@ -189,15 +191,17 @@ export function createCanned(app) {
 
   function resetForm() {
     editing = null;
+    copying = false;
     form.reset();
-    formTitle.textContent = 'New response';
+    formTitle.textContent = t('canned.new');
     scopeSel.value = 'mine';
     showError('');
   }
 
   function edit(it, { copy = false } = {}) {
     editing = copy ? null : { scope: it.scope, key: it.key };
-    formTitle.textContent = copy ? 'New response (copy)' : `Edit /${it.key}`;
+    copying = copy;
+    formTitle.textContent = copy ? t('canned.newCopy') : t('canned.editTitle', { key: it.key });
     scopeSel.value = copy ? 'mine' : it.scope;
     keyIn.value = it.key;
     titleIn.value = it.title || '';
@@ -209,10 +213,10 @@ export function createCanned(app) {
   async function remove(it) {
     try {
       await app.client.request({ type: 'canned_delete', scope: it.scope, key: it.key });
-      toast(`Deleted /${it.key}.`);
+      toast(t('canned.deleted', { key: it.key }));
       if (editing && editing.scope === it.scope && editing.key === it.key) resetForm();
     } catch (err) {
-      toast(`Could not delete /${it.key}: ${errText(err)}`);
+      toast(t('canned.deleteFailed', { key: it.key, error: errText(err) }));
     }
     await load();
   }
@@ -222,14 +226,14 @@ export function createCanned(app) {
     return h(
       'li',
       { class: 'canned-item', dataset: { scope: it.scope, key: it.key } },
-      h('div', { class: 'canned-item-head' }, h('code', { class: 'canned-key' }, `/${it.key}`), h('span', { class: 'canned-title' }, it.title || ''), editable ? null : h('span', { class: 'canned-ro' }, 'read-only')),
+      h('div', { class: 'canned-item-head' }, h('code', { class: 'canned-key' }, `/${it.key}`), h('span', { class: 'canned-title' }, it.title || ''), editable ? null : h('span', { class: 'canned-ro' }, t('canned.readonly'))),
       setText(h('p', { class: 'canned-text' }), it.text),
       h(
         'div',
         { class: 'canned-actions' },
-        editable ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => edit(it), 'aria-label': `Edit /${it.key}` }, 'Edit') : null,
-        editable ? h('button', { type: 'button', class: 'btn btn-small btn-danger-ghost', onclick: () => remove(it), 'aria-label': `Delete /${it.key}` }, 'Delete') : null,
-        it.scope === 'team' ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => edit(it, { copy: true }), 'aria-label': `Copy /${it.key} to my responses` }, 'Copy to mine') : null,
+        editable ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => edit(it), 'aria-label': t('canned.editLabel', { key: it.key }) }, t('canned.edit')) : null,
+        editable ? h('button', { type: 'button', class: 'btn btn-small btn-danger-ghost', onclick: () => remove(it), 'aria-label': t('canned.deleteLabel', { key: it.key }) }, t('canned.delete')) : null,
+        it.scope === 'team' ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => edit(it, { copy: true }), 'aria-label': t('canned.copyLabel', { key: it.key }) }, t('canned.copy')) : null,
       ),
     );
   }
@@ -239,9 +243,9 @@ export function createCanned(app) {
     return h(
       'section',
       { class: 'canned-group', dataset: { scope } },
-      h('h3', null, title, ' ', h('span', { class: 'canned-count' }, String(items.length))),
+      h('h3', null, title, ' ', h('span', { class: 'canned-count' }, i18n().number(items.length))),
       note ? h('p', { class: 'canned-note' }, note) : null,
-      items.length ? h('ul', { class: 'canned-list' }, items.map(itemEl)) : h('p', { class: 'canned-empty' }, scope === 'mine' ? 'You have none yet. Add one with the form.' : 'The team has none yet.'),
+      items.length ? h('ul', { class: 'canned-list' }, items.map(itemEl)) : h('p', { class: 'canned-empty' }, t(scope === 'mine' ? 'canned.noneMine' : 'canned.noneTeam')),
     );
   }
 
@@ -249,13 +253,13 @@ export function createCanned(app) {
     scopeField.hidden = !isAdmin();
     if (!dialog.open) return;
     if (loadState === 'loading' && !app.canned.length) {
-      lists.replaceChildren(h('p', { class: 'canned-empty' }, 'Loading…'));
+      lists.replaceChildren(h('p', { class: 'canned-empty' }, t('canned.loading')));
       return;
     }
     lists.replaceChildren(
       loadState === 'error' ? h('p', { class: 'form-error' }, loadError) : '',
-      group('Mine', 'mine'),
-      group('Team', 'team', isAdmin() ? 'Shared with every agent. As an admin you can change them.' : 'Shared with every agent. Only admins change them.'),
+      group(t('canned.mine'), 'mine'),
+      group(t('canned.team'), 'team', t(isAdmin() ? 'canned.teamNoteAdmin' : 'canned.teamNote')),
     );
   }
 
@@ -265,10 +269,10 @@ export function createCanned(app) {
     const key = keyIn.value.trim().replace(/^\//, '').toLowerCase();
     const title = titleIn.value.trim();
     const text = textIn.value.replace(/\s+$/, '');
-    if (!KEY_RE.test(key)) return showError('The shortcut is 1 to 32 of a-z, 0-9, _ and -.'), keyIn.focus();
-    if (!text.trim()) return showError('Write the text to insert.'), textIn.focus();
-    if (bytes(text) > 4096) return showError('The text is limited to 4 KiB.'), textIn.focus();
-    if (bytes(title) > 100) return showError('The title is limited to 100 bytes.'), titleIn.focus();
+    if (!KEY_RE.test(key)) return showError(t('canned.badKey')), keyIn.focus();
+    if (!text.trim()) return showError(t('canned.noText')), textIn.focus();
+    if (bytes(text) > 4096) return showError(t('canned.textTooLong')), textIn.focus();
+    if (bytes(title) > 100) return showError(t('canned.titleTooLong')), titleIn.focus();
     const frame = { type: 'canned_save', scope, key, text };
     if (title) frame.title = title;
     const save = $('canned-save');
@@ -278,11 +282,11 @@ export function createCanned(app) {
       if (editing && (editing.key !== key || editing.scope !== scope)) {
         await app.client.request({ type: 'canned_delete', scope: editing.scope, key: editing.key }).catch(() => {});
       }
-      toast(`Saved /${key}.`);
+      toast(t('canned.saved', { key }));
       resetForm();
       keyIn.focus();
     } catch (err) {
-      showError(`Not saved: ${errText(err)}`);
+      showError(t('canned.notSaved', { error: errText(err) }));
     } finally {
       save.disabled = false;
     }
@@ -305,5 +309,13 @@ export function createCanned(app) {
     $('open-canned').focus();
   });
 
-  return { load, paint };
+  formTitle.textContent = t('canned.new');
+
+  // a new language: the form's title and the lists
+  function relocalize() {
+    formTitle.textContent = editing ? t('canned.editTitle', { key: editing.key }) : copying ? t('canned.newCopy') : t('canned.new');
+    paint();
+  }
+
+  return { load, paint, relocalize };
 }

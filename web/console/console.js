@@ -14,11 +14,12 @@ import { createCanned } from './canned.js';
 import { createRouting } from './routing.js';
 import { tierInfo, cap, fromItem } from './format.js';
 import { toast, errCode, errText } from './ui.js';
+import { t, i18n, startLanguage, setupPickers, onLanguage } from './lang.js';
 
 const WS_URL = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 const OPEN_PAGES = 25; // up to 25 pages of 200 open conversations
 const TEXT_MAX = 16384;
-const TOKEN_REFUSED = 'Your session token was refused; sign in again.';
+const TOKEN_REFUSED = () => t('signin.refused');
 
 /* ------------------------------------------------------------------ */
 /* sign-in                                                             */
@@ -87,7 +88,7 @@ $('signin-token').addEventListener('keydown', (e) => {
 function getToken() {
   let problem = app.authFailed ? app.authFailed : tokenProblem(token, app.skew);
   if (!problem) return Promise.resolve(token);
-  if (app.me && !app.authFailed) problem = 'Your session expired. Paste a fresh agent token to carry on where you left off.';
+  if (app.me && !app.authFailed) problem = t('signin.sessionExpired');
   showSignin(problem);
   return new Promise((resolve) => {
     tokenWaiter = resolve;
@@ -316,16 +317,16 @@ const app = {
     } catch (err) {
       const code = errCode(err);
       if (code === 'already_assigned') {
-        toast(`${r.customer.name || 'This conversation'} was already taken by another agent.`);
+        toast(r.customer.name ? t('claim.takenNamed', { name: r.customer.name }) : t('claim.taken'));
         relist();
       } else if (code === 'over_capacity') {
         toast(this.views.routing.capacityText());
       } else if (code === 'conversation_closed') {
-        toast('That conversation was closed before you could claim it.');
+        toast(t('claim.closed'));
         this.upsert(conv, { status: 'closed' });
         r.inOpen = false;
       } else {
-        toast(`Could not claim: ${errText(err)}`);
+        toast(t('claim.failed', { error: errText(err) }));
       }
     }
     this.render('queue', 'tabs', 'conv', 'context');
@@ -334,13 +335,13 @@ const app = {
   async send(conv, kind, text) {
     const bytes = new TextEncoder().encode(text).length;
     if (bytes > TEXT_MAX) {
-      toast(`That is too long to send (${Math.ceil(bytes / 1024)} KiB; the limit is 16 KiB).`);
+      toast(t('send.tooLong', { size: i18n().number(Math.ceil(bytes / 1024)) }));
       return false;
     }
     const p = this.client.change({ type: kind, conv, text });
     this.render('conv');
     p.catch((err) => {
-      toast(`${kind === 'note' ? 'Note' : 'Message'} not sent: ${errText(err)}`);
+      toast(t(kind === 'note' ? 'send.noteFailed' : 'send.messageFailed', { error: errText(err) }));
       this.views.conv.restoreDraft(conv, text);
       this.render('conv');
     });
@@ -355,9 +356,9 @@ const app = {
       const r = this.touch(this.upsert(conv, { status: 'closed' }));
       r.inOpen = false;
       if (!r.close) r.close = { reason, by: this.me, ts: this.now() };
-      toast('Conversation closed.');
+      toast(t('close.done'));
     } catch (err) {
-      toast(`Could not close: ${errText(err)}`);
+      toast(t('close.failed', { error: errText(err) }));
     }
     this.render('queue', 'tabs', 'conv', 'context', 'title');
   },
@@ -514,7 +515,7 @@ async function relist({ quick = false } = {}) {
       app.listedOnce = true;
       if (firstTime && !app.active && app.tabs.length) app.activate(app.tabs[0]);
     } catch (err) {
-      toast(`Could not load the queue: ${errText(err)}`);
+      toast(t('relist.failed', { error: errText(err) }));
     } finally {
       relistCost = listCost;
       relisting = null;
@@ -578,7 +579,7 @@ function attentionFor(r, ev) {
   if (!app.isMine(r) && !(r.status === 'waiting' && app.tabs.includes(r.conv))) return;
   alerts.chime(tierInfo(r.tier).rank === 0);
   alerts.notify({
-    title: `${ev.from.name || 'Customer'}${r.tier ? ` · ${cap(r.tier)}` : ''}`,
+    title: `${ev.from.name || t('who.customer')}${r.tier ? ` · ${tierInfo(r.tier).label}` : ''}`,
     body: ev.text || '',
     tag: `chatd-${r.conv}`,
     onClick: () => app.open(r.conv),
@@ -591,33 +592,35 @@ function updateTitle() {
   const waiting = [...app.convs.values()].filter((r) => r.inOpen && r.status === 'waiting').length;
   const parts = [];
   if (n) parts.push(`(${n})`);
-  parts.push(waiting ? `${waiting} waiting · Support console` : 'Support console');
+  parts.push(waiting ? `${t('queue.waitingCount', { n: waiting })} · ${t('app.name')}` : t('app.name'));
   document.title = parts.join(' ');
 }
 
 /* ------------------------------------------------------------------ */
 /* the client                                                          */
 
+let connState = 'connecting';
 function setConnection(state) {
+  connState = state;
   const el = document.querySelector('[data-testid=connection]');
   const s = state === 'online' || state === 'connecting' || state === 'failed' ? state : 'offline';
   el.dataset.state = s;
   el.querySelector('.connection-label').textContent =
     s === 'online'
-      ? 'Online'
+      ? t('conn.online')
       : s === 'connecting'
-        ? 'Connecting…'
+        ? t('conn.connecting')
         : s === 'failed'
-          ? 'Signed out · token refused'
+          ? t('conn.failed')
           : state === 'stopped'
-            ? 'Signed out'
-            : 'Offline · retrying';
+            ? t('conn.stopped')
+            : t('conn.offline');
   el.title =
     s === 'online'
-      ? 'Connected to the chat server'
+      ? t('conn.onlineTitle')
       : s === 'failed'
-        ? TOKEN_REFUSED
-        : 'Messages you write are kept and sent when the connection is back';
+        ? TOKEN_REFUSED()
+        : t('conn.offlineTitle');
 }
 
 function renderMe() {
@@ -627,10 +630,10 @@ function renderMe() {
     h('span', { class: 'me-avatar', 'aria-hidden': 'true' }, initialsOf(name)),
     h(
       'span',
-      { class: 'me-text', testid: 'me', title: `Signed in as ${name} (${app.me.id})` },
+      { class: 'me-text', testid: 'me', title: t('topbar.signedInAs', { name, id: app.me.id }) },
       h('span', { class: 'me-name' }, name),
       h('span', { class: 'visually-hidden' }, ', '),
-      h('span', { class: 'me-role' }, cap(app.me.role)),
+      h('span', { class: 'me-role' }, i18n().has(`role.${app.me.role}`) ? t(`role.${app.me.role}`) : cap(app.me.role)),
     ),
   );
 }
@@ -651,10 +654,10 @@ function start() {
     // the token pasted after a refusal was refused too: the client stopped
     // trying; a token pasted now reconnects it (see the sign-in form)
     if (state === 'failed') {
-      app.authFailed = TOKEN_REFUSED;
+      app.authFailed = TOKEN_REFUSED();
       token = null;
       saveToken(null);
-      showSignin(TOKEN_REFUSED);
+      showSignin(app.authFailed);
     }
   });
 
@@ -663,7 +666,7 @@ function start() {
     if (typeof hello.server_time === 'number') app.skew = hello.server_time - Date.now();
     const user = hello.user || c.user || {};
     if (user.role === 'customer') {
-      app.authFailed = 'That token is for a customer. The console needs an agent token.';
+      app.authFailed = t('signin.customer');
       c.stop();
       token = null;
       saveToken(null);
@@ -725,8 +728,8 @@ function start() {
   const onError = (e) => {
     const d = e.detail || {};
     const code = d.code || (d.frame && d.frame.code);
-    if (code === 'auth_failed') app.authFailed = TOKEN_REFUSED;
-    else if (code === 'token_expired') app.authFailed = 'Your session expired. Paste a fresh agent token.';
+    if (code === 'auth_failed') app.authFailed = TOKEN_REFUSED();
+    else if (code === 'token_expired') app.authFailed = t('signin.sessionExpiredShort');
     else return;
     token = null;
     saveToken(null);
@@ -761,8 +764,8 @@ function onFeed(f) {
       if (!looking) {
         alerts.chime(tierInfo(f.tier).rank === 0);
         alerts.notify({
-          title: `New chat · ${tierInfo(f.tier).label}`,
-          body: `${(f.customer && f.customer.name) || 'A customer'}: ${f.summary || ''}`,
+          title: t('notify.newChat', { tier: tierInfo(f.tier).label }),
+          body: t('notify.body', { name: (f.customer && f.customer.name) || t('who.aCustomer'), summary: f.summary || '' }),
           tag: `chatd-${f.conv}`,
           onClick: () => app.open(f.conv),
         });
@@ -800,8 +803,8 @@ function setupTopbar() {
     const m = alerts.isMuted();
     mute.setAttribute('aria-pressed', String(m));
     mute.classList.toggle('is-muted', m);
-    mute.querySelector('.mute-label').textContent = m ? 'Muted' : 'Sound on';
-    mute.title = m ? 'Alerts are muted: click to turn sound and notifications on' : 'Click to mute sound and desktop notifications';
+    mute.querySelector('.mute-label').textContent = m ? t('mute.muted') : t('mute.on');
+    mute.title = m ? t('mute.mutedTitle') : t('mute.onTitle');
   };
   mute.addEventListener('click', () => {
     alerts.setMuted(!alerts.isMuted());
@@ -812,6 +815,7 @@ function setupTopbar() {
   window.addEventListener('storage', (e) => {
     if (e.key === 'chatd.console.muted') paint();
   });
+  onLanguage(paint);
 
   $('notify-permission').addEventListener('click', async () => {
     await alerts.askPermission();
@@ -859,8 +863,21 @@ function setupLifecycle() {
 /* ------------------------------------------------------------------ */
 /* boot                                                                */
 
-function boot() {
+// Every text in the language picked now: the views build theirs again.
+function relocalize() {
+  setConnection(connState);
+  if (app.me) renderMe();
+  for (const v of Object.values(app.views)) v.relocalize?.();
+  app.render('queue', 'tabs', 'conv', 'context', 'routing', 'title');
+}
+
+async function boot() {
   alerts.unlockAudioOnGesture();
+  // #signin and #app stay hidden until the agent's language is in (or a
+  // short timeout passed): no English flashes before it
+  setupPickers();
+  await startLanguage();
+  onLanguage(relocalize);
   app.views.queue = createQueue(app);
   app.views.conv = createConversation(app);
   app.views.context = createContext(app);

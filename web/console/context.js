@@ -3,7 +3,8 @@
 
 import { $, h } from './dom.js';
 import { setText } from '../lib/text.js';
-import { tierInfo, envLabel, fullDate, when, duration, initials, cap, fromItem, classLabel, topicLabel } from './format.js';
+import { tierInfo, envLabel, fullDate, when, ago, duration, initials, cap, fromItem, classLabel, classQueue, topicLabel } from './format.js';
+import { t, i18n } from './lang.js';
 import { tierBadge, envBadge } from './queue.js';
 import { errCode } from './ui.js';
 
@@ -36,7 +37,7 @@ export function createContext(app) {
       })
       .catch((err) => {
         const code = errCode(err);
-        e.error = code === 'forbidden' ? 'You may not see this customer’s earlier conversations.' : code === 'bad_frame' || code === 'unknown_type' ? 'This server cannot list earlier conversations yet.' : 'Earlier conversations could not be loaded.';
+        e.error = t(code === 'forbidden' ? 'context.earlierForbidden' : code === 'bad_frame' || code === 'unknown_type' ? 'context.earlierUnsupported' : 'context.earlierFailed');
       })
       .finally(() => {
         e.loading = false;
@@ -47,8 +48,8 @@ export function createContext(app) {
   }
 
   function earlierSection(r) {
-    const head = h('h3', { class: 'ctx-h' }, 'Earlier conversations');
-    if (!r.customer.id) return h('section', { class: 'ctx-section' }, head, h('p', { class: 'ctx-muted' }, 'Unknown customer.'));
+    const head = h('h3', { class: 'ctx-h' }, t('context.earlier'));
+    if (!r.customer.id) return h('section', { class: 'ctx-section' }, head, h('p', { class: 'ctx-muted' }, t('context.unknownCustomer')));
     const e = loadEarlier(r.customer.id);
     const items = e.items
       .filter((it) => it.conv !== r.conv)
@@ -58,12 +59,12 @@ export function createContext(app) {
       });
     let body;
     if (e.error) body = h('p', { class: 'ctx-muted' }, e.error);
-    else if (!items.length && e.loading) body = h('p', { class: 'ctx-muted' }, 'Loading…');
-    else if (!items.length) body = h('p', { class: 'ctx-muted' }, 'No other conversations.');
+    else if (!items.length && e.loading) body = h('p', { class: 'ctx-muted' }, t('context.loading'));
+    else if (!items.length) body = h('p', { class: 'ctx-muted' }, t('context.noOther'));
     else {
       body = h(
         'ul',
-        { class: 'earlier-list' },
+        { class: 'earlier-list', 'aria-label': t('context.earlierCount', { n: items.length }) },
         items.map((it) =>
           h(
             'li',
@@ -81,9 +82,14 @@ export function createContext(app) {
                   app.open(it.conv, { readonly: rec.status === 'closed' && !rec.watched });
                 },
               },
-              h('span', { class: 'earlier-top' }, h('span', { class: 'earlier-when' }, when(it.opened_at, app.now())), h('span', { class: `status status-${it.status}` }, cap(it.status === 'assigned' ? 'in progress' : it.status))),
-              h('span', { class: 'earlier-summary' }, it.summary || 'No summary'),
-              it.agent && it.agent.name ? h('span', { class: 'earlier-agent' }, `with ${it.agent.name}`) : null,
+              h(
+                'span',
+                { class: 'earlier-top' },
+                h('span', { class: 'earlier-when', title: it.opened_at ? fullDate(it.opened_at) : null }, when(it.opened_at, app.now())),
+                h('span', { class: `status status-${it.status}` }, i18n().has(`status.${it.status}`) ? t(`status.${it.status}`) : cap(it.status)),
+              ),
+              h('span', { class: 'earlier-summary' }, it.summary || t('conv.noSummary')),
+              it.agent && it.agent.name ? h('span', { class: 'earlier-agent' }, t('context.earlierWith', { name: it.agent.name })) : null,
             ),
           ),
         ),
@@ -94,9 +100,9 @@ export function createContext(app) {
 
   function detailsSection(r) {
     const d = r.details;
-    const head = h('h3', { class: 'ctx-h' }, 'What they told us');
+    const head = h('h3', { class: 'ctx-h' }, t('context.told'));
     if (!d) {
-      return h('section', { class: 'ctx-section' }, head, h('p', { class: 'ctx-muted' }, r.summary ? '' : 'Loading…', r.summary ? userText('span', r.summary) : null));
+      return h('section', { class: 'ctx-section' }, head, h('p', { class: 'ctx-muted' }, r.summary ? '' : t('context.loading'), r.summary ? userText('span', r.summary) : null));
     }
     const block = (label, text, cls = '') => (text ? h('div', { class: 'ctx-block' }, h('div', { class: 'ctx-label' }, label), userText('div', text, `ctx-text ${cls}`)) : null);
     const shots = Array.isArray(d.screenshots) ? d.screenshots.filter(Boolean) : [];
@@ -104,16 +110,16 @@ export function createContext(app) {
       'section',
       { class: 'ctx-section' },
       head,
-      block('Summary', d.summary, 'ctx-summary'),
-      block('Steps to reproduce', d.steps, 'ctx-pre'),
-      d.environment ? h('div', { class: 'ctx-block' }, h('div', { class: 'ctx-label' }, 'Environment'), h('div', { class: 'ctx-text' }, envBadge(d.environment))) : null,
-      block('Began', d.began),
-      block('Errors', d.errors, 'ctx-code'),
+      block(t('details.summary'), d.summary, 'ctx-summary'),
+      block(t('details.steps'), d.steps, 'ctx-pre'),
+      d.environment ? h('div', { class: 'ctx-block' }, h('div', { class: 'ctx-label' }, t('details.environment')), h('div', { class: 'ctx-text' }, envBadge(d.environment))) : null,
+      block(t('details.began'), d.began),
+      block(t('details.errors'), d.errors, 'ctx-code'),
       shots.length
         ? h(
             'div',
             { class: 'ctx-block' },
-            h('div', { class: 'ctx-label' }, `Screenshots (${shots.length})`),
+            h('div', { class: 'ctx-label' }, t('details.screenshots', { n: i18n().number(shots.length) })),
             h('ul', { class: 'ctx-shots' }, shots.map((u) => userText('li', u, 'ctx-shot'))),
           )
         : null,
@@ -129,25 +135,40 @@ export function createContext(app) {
           'div',
           { class: 'empty empty-context' },
           h('div', { class: 'empty-art empty-art-context', 'aria-hidden': 'true' }),
-          h('h3', null, 'Customer details'),
-          h('p', null, 'The customer’s organization, site, support tier and the details they gave appear here.'),
+          h('h3', null, t('context.emptyTitle')),
+          h('p', null, t('context.emptyText')),
         ),
       );
       return;
     }
-    const t = tierInfo(r.tier);
-    const who = r.customer.name || r.customer.id || 'Customer';
+    const ti = tierInfo(r.tier);
+    const who = r.customer.name || r.customer.id || t('who.customer');
+    const waited = duration(app.now() - (r.opened_at || app.now()));
     const status =
       r.status === 'closed'
-        ? `Closed${r.closed_at ? ` ${when(r.closed_at, app.now())}` : ''}`
+        ? r.closed_at
+          ? t('context.closedWhen', { when: when(r.closed_at, app.now()) })
+          : t('status.closed')
         : r.status === 'waiting'
-          ? `Waiting · ${duration(app.now() - (r.opened_at || app.now()))}${r.position ? ` · number ${r.position} in line` : ''}`
-          : `With ${r.agent ? (app.isMine(r) ? 'you' : r.agent.name) : 'an agent'}`;
+          ? r.position
+            ? t('context.waitingPos', { d: waited, n: r.position })
+            : t('context.waiting', { d: waited })
+          : r.agent && app.isMine(r)
+            ? t('context.withYou')
+            : t('context.with', { name: r.agent ? r.agent.name : t('who.anAgent') });
     const e = r.customer.id ? loadEarlier(r.customer.id) : null;
-    const klass = r.class ? classLabel(r.class) : t.klass;
-    const topic = r.topic ? `${topicLabel(app, r.topic)}${r.out_of_scope ? ' · outside the package’s scope' : ''}` : r.out_of_scope ? 'Outside the package’s scope' : '';
+    const klass = r.class ? classLabel(r.class) : ti.klass;
+    const queue = classQueue(r.class || ti.klassKey);
+    const topic = r.topic
+      ? r.out_of_scope
+        ? t('context.topicOos', { topic: topicLabel(app, r.topic) })
+        : topicLabel(app, r.topic)
+      : r.out_of_scope
+        ? t('context.oos')
+        : '';
+    const opened = r.opened_at ? t('context.openedAgo', { date: fullDate(r.opened_at), ago: ago(r.opened_at, app.now()) }) : '';
     const held = r.status === 'waiting' && !r.position && r.held_until > 0 ? fullDate(r.held_until) : '';
-    const sig = JSON.stringify([klass, topic, held, r.position, r.conv, r.status, r.tier, r.org, r.site, r.context, r.environment, r.customer, r.agent, r.opened_at, r.closed_at, r.details, r.summary, status, e && [e.items, e.error, e.loading], app.active]);
+    const sig = JSON.stringify([i18n().lang, opened, klass, topic, held, r.position, r.conv, r.status, r.tier, r.org, r.site, r.context, r.environment, r.customer, r.agent, r.opened_at, r.closed_at, r.details, r.summary, status, e && [e.items, e.error, e.loading], app.active]);
     if (sig === lastSig) return; // unchanged: keep the agent's text selection and focus
     lastSig = sig;
     const keep = root.scrollTop;
@@ -157,21 +178,21 @@ export function createContext(app) {
         'section',
         { class: 'ctx-card' },
         h('div', { class: `ctx-avatar tier-bg-${r.tier || 'none'}`, 'aria-hidden': 'true' }, initials(who)),
-        h('div', { class: 'ctx-ident' }, h('div', { class: 'ctx-name' }, who), r.customer.id ? h('div', { class: 'ctx-id', title: 'Customer id' }, r.customer.id) : null),
+        h('div', { class: 'ctx-ident' }, h('div', { class: 'ctx-name' }, who), r.customer.id ? h('div', { class: 'ctx-id', title: t('context.customerId') }, r.customer.id) : null),
         h('div', { class: 'ctx-tier' }, tierBadge(r.tier, { long: true })),
       ),
       h(
         'dl',
         { class: 'ctx-facts' },
-        fact('Organization', r.org),
-        fact('Site', r.site),
-        fact('Context', r.context ? (r.context === 'site' ? 'Site dashboard' : cap(r.context)) : ''),
-        fact('Environment', r.environment ? envLabel(r.environment) : ''),
-        fact('Support', `${t.label} · ${klass.toLowerCase()} queue`),
-        fact('Topic', topic),
-        fact('Held until', held),
-        fact('Status', status),
-        fact('Opened', r.opened_at ? fullDate(r.opened_at) : ''),
+        fact(t('fact.org'), r.org),
+        fact(t('fact.site'), r.site),
+        fact(t('fact.context'), r.context ? (i18n().has(`context.kind.${r.context}`) ? t(`context.kind.${r.context}`) : cap(r.context)) : ''),
+        fact(t('fact.environment'), r.environment ? envLabel(r.environment) : ''),
+        fact(t('fact.support'), t('context.support', { tier: ti.label, queue })),
+        fact(t('fact.topic'), topic),
+        fact(t('fact.held'), held),
+        fact(t('fact.status'), status),
+        fact(t('fact.opened'), opened),
       ),
       detailsSection(r),
       earlierSection(r),

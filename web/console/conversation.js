@@ -4,6 +4,7 @@
 import { $, h, syncChildren } from './dom.js';
 import { setText } from '../lib/text.js';
 import { clock, when, fullDate, duration, initials, tierInfo } from './format.js';
+import { t, i18n } from './lang.js';
 import { tierBadge, envBadge } from './queue.js';
 import { attachCannedPopup } from './canned.js';
 
@@ -59,7 +60,9 @@ export function createConversation(app) {
       if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
       const i = app.tabs.indexOf(conv);
       const n = app.tabs.length;
-      const next = app.tabs[(i + (e.key === 'ArrowRight' ? 1 : n - 1)) % n];
+      // the next tab is on the right, or on the left in a right-to-left language
+      const forward = (e.key === 'ArrowRight') === (i18n().dir !== 'rtl');
+      const next = app.tabs[(i + (forward ? 1 : n - 1)) % n];
       e.preventDefault();
       app.activate(next);
       tabNodes.get(next)?.btn.focus();
@@ -67,7 +70,7 @@ export function createConversation(app) {
     function update() {
       const r = app.convs.get(conv);
       if (!r) return;
-      const who = r.customer.name || r.customer.id || 'Customer';
+      const who = r.customer.name || r.customer.id || t('who.customer');
       const active = app.active === conv;
       el.classList.toggle('is-active', active);
       el.dataset.status = r.status;
@@ -77,13 +80,21 @@ export function createConversation(app) {
       avatar.textContent = initials(who);
       avatar.className = `tab-avatar tier-bg-${r.tier || 'none'}`;
       name.textContent = who;
-      sub.textContent = r.readonly ? 'Earlier · read-only' : r.status === 'closed' ? 'Closed' : r.status === 'waiting' ? 'Waiting' : app.isMine(r) ? r.summary || 'Assigned to you' : `With ${r.agent ? r.agent.name : 'another agent'}`;
+      sub.textContent = r.readonly
+        ? t('tab.readonly')
+        : r.status === 'closed'
+          ? t('status.closed')
+          : r.status === 'waiting'
+            ? t('status.waiting')
+            : app.isMine(r)
+              ? r.summary || t('tab.assignedToYou')
+              : t('tab.with', { name: r.agent ? r.agent.name : t('who.anotherAgent') });
       const n = app.unread(conv);
       unread.textContent = n > 99 ? '99+' : String(n);
       unread.hidden = !n;
-      unread.setAttribute('aria-label', `${n} unread`);
-      x.setAttribute('aria-label', `Hide ${who}'s conversation from tabs`);
-      x.title = 'Hide tab (the conversation stays open)';
+      unread.setAttribute('aria-label', t('tab.unread', { n }));
+      x.setAttribute('aria-label', t('tab.hide', { name: who }));
+      x.title = t('tab.hideTitle');
       btn.title = `${who}: ${r.summary || ''}`;
     }
     return { el, btn, update };
@@ -122,11 +133,11 @@ export function createConversation(app) {
       testid: 'message',
       dataset: { seq: String(ev.seq), kind: ev.kind, mine: String(mine) },
     };
-    const who = (ev.from && (ev.from.name || ev.from.id)) || 'Someone';
+    const who = (ev.from && (ev.from.name || ev.from.id)) || t('who.someone');
     const time = h('time', { class: 'msg-time', datetime: new Date(ev.ts || 0).toISOString(), title: fullDate(ev.ts) }, when(ev.ts, app.now()));
 
     if (ev.kind === 'joined' || ev.kind === 'closed' || ev.kind === 'left' || ev.kind === 'reopened') {
-      const text = systemText(ev, mine ? 'You' : who);
+      const text = systemText(ev, mine, who);
       return h('div', { ...base, class: `msg msg-system msg-${ev.kind}`, role: 'note' }, h('span', { testid: 'message-text', class: 'msg-system-text' }, text), h('span', { 'aria-hidden': 'true' }, '·'), time);
     }
 
@@ -138,21 +149,21 @@ export function createConversation(app) {
       ev.ts - rendered.lastTs < GROUP_MS;
     const textEl = h('div', { testid: 'message-text', class: 'msg-text' });
     if (ev.kind === 'opened') {
-      setText(textEl, (ev.details && ev.details.summary) || '(no summary)');
+      setText(textEl, (ev.details && ev.details.summary) || t('msg.noSummary'));
     } else {
       setText(textEl, ev.text || '');
     }
     let label = null;
-    if (ev.kind === 'note') label = h('span', { class: 'msg-label msg-label-note' }, 'Internal note');
-    else if (ev.kind === 'opened') label = h('span', { class: 'msg-label' }, 'Opened the chat');
-    else if (ev.channel === 'email') label = h('span', { class: 'msg-label msg-label-email', testid: 'via-email' }, 'via email');
-    const head = h('div', { class: 'msg-head' }, h('span', { class: 'msg-who' }, mine ? 'You' : who), label, time);
+    if (ev.kind === 'note') label = h('span', { class: 'msg-label msg-label-note' }, t('msg.note'));
+    else if (ev.kind === 'opened') label = h('span', { class: 'msg-label' }, t('msg.opened'));
+    else if (ev.channel === 'email') label = h('span', { class: 'msg-label msg-label-email', testid: 'via-email' }, t('msg.viaEmail'));
+    const head = h('div', { class: 'msg-head' }, h('span', { class: 'msg-who' }, mine ? t('who.you') : who), label, time);
     const el = h(
       'div',
       {
         ...base,
         class: `msg msg-${side} msg-kind-${ev.kind}${continued ? ' is-continued' : ''}`,
-        'aria-label': ev.kind === 'note' ? `Internal note from ${mine ? 'you' : who}` : null,
+        'aria-label': ev.kind === 'note' ? (mine ? t('msg.noteFromYou') : t('msg.noteFrom', { name: who })) : null,
       },
       head,
       h('div', { class: 'msg-bubble' }, textEl),
@@ -163,22 +174,24 @@ export function createConversation(app) {
 
   // joined (via claim, offer, transfer, takeover; by whom), left (why, to
   // whom), closed and reopened (by the customer's email reply), as one line
-  function systemText(ev, who) {
-    const name = (u) => (u && app.me && u.id === app.me.id ? 'you' : (u && (u.name || u.id)) || 'another agent');
-    if (ev.kind === 'closed') return `${who} closed the conversation${ev.reason ? `: ${ev.reason}` : ''}`;
-    if (ev.kind === 'reopened') return `Conversation reopened by an email reply from ${who}`;
+  // (the sentence differs when the agent reading it did it: "You joined")
+  function systemText(ev, mine, who) {
+    const name = (u, you) => (u && app.me && u.id === app.me.id ? t(you) : (u && (u.name || u.id)) || t('who.anotherAgent'));
+    const say = (key, vars) => t(mine ? `${key}.you` : key, { who, ...vars });
+    if (ev.kind === 'closed') return ev.reason ? say('sys.closedReason', { reason: ev.reason }) : say('sys.closed');
+    if (ev.kind === 'reopened') return t('sys.reopened', { who });
     if (ev.kind === 'joined') {
-      if (ev.via === 'offer') return `${who} accepted the offered chat`;
-      if (ev.via === 'transfer') return `${who} joined${ev.by ? `, transferred by ${name(ev.by)}` : ' by transfer'}`;
-      if (ev.via === 'takeover') return `${who} took over the conversation`;
-      if (ev.by) return `${who} joined, assigned by ${name(ev.by)}`;
-      return `${who} joined the conversation`;
+      if (ev.via === 'offer') return say('sys.acceptedOffer');
+      if (ev.via === 'transfer') return ev.by ? say('sys.joinedTransferBy', { by: name(ev.by, 'who.youBy') }) : say('sys.joinedTransfer');
+      if (ev.via === 'takeover') return say('sys.tookOver');
+      if (ev.by) return say('sys.joinedAssignedBy', { by: name(ev.by, 'who.youBy') });
+      return say('sys.joined');
     }
-    if (ev.reason === 'transfer') return `${who} transferred the conversation to ${name(ev.to)}`;
-    if (ev.reason === 'takeover') return `${who} left: taken over by ${name(ev.to)}`;
-    if (ev.reason === 'offline') return `${who} went offline; the conversation is back in the queue`;
-    if (ev.reason === 'queue') return `${who} put the conversation back in the queue`;
-    return `${who} left the conversation`;
+    if (ev.reason === 'transfer') return say('sys.transferred', { to: name(ev.to, 'who.youTo') });
+    if (ev.reason === 'takeover') return say('sys.takenOver', { to: name(ev.to, 'who.youBy') });
+    if (ev.reason === 'offline') return say('sys.wentOffline');
+    if (ev.reason === 'queue') return say('sys.requeued');
+    return say('sys.left');
   }
 
   function nearBottom() {
@@ -211,7 +224,7 @@ export function createConversation(app) {
       const loading = r && (r.historyLoading || (r.watched && !r.synced));
       const err = r && r.historyError;
       messagesEl.insertBefore(
-        h('div', { class: 'messages-empty' }, err ? `Could not load this conversation: ${err}` : loading ? 'Loading conversation…' : 'No messages yet.'),
+        h('div', { class: 'messages-empty' }, err ? t('messages.loadFailed', { error: err }) : loading ? t('messages.loading') : t('messages.none')),
         pendingEl,
       );
     }
@@ -243,14 +256,14 @@ export function createConversation(app) {
     for (const p of items) {
       if ((p.type !== 'send' && p.type !== 'note') || rendered.cids.has(p.client_id)) continue;
       const note = p.type === 'note';
-      const state = app.client.state !== 'online' ? 'Waiting for connection…' : p.retrying ? 'Retrying…' : 'Sending…';
+      const state = app.client.state !== 'online' ? t('pending.offline') : p.retrying ? t('pending.retrying') : t('pending.sending');
       const textEl = h('div', { class: 'msg-text' });
       setText(textEl, p.text || '');
       els.push(
         h(
           'div',
-          { class: `msg msg-us msg-kind-${note ? 'note' : 'message'} is-pending`, 'aria-label': `${note ? 'Note' : 'Message'} not yet delivered` },
-          h('div', { class: 'msg-head' }, h('span', { class: 'msg-who' }, 'You'), note ? h('span', { class: 'msg-label msg-label-note' }, 'Internal note') : null, h('span', { class: 'msg-time' }, state)),
+          { class: `msg msg-us msg-kind-${note ? 'note' : 'message'} is-pending`, 'aria-label': t(note ? 'pending.note' : 'pending.message') },
+          h('div', { class: 'msg-head' }, h('span', { class: 'msg-who' }, t('who.you')), note ? h('span', { class: 'msg-label msg-label-note' }, t('msg.note')) : null, h('span', { class: 'msg-time' }, state)),
           h('div', { class: 'msg-bubble' }, textEl),
         ),
       );
@@ -277,8 +290,8 @@ export function createConversation(app) {
       return;
     }
     receipt.dataset.seq = String(seen);
-    receipt.textContent = `Seen by ${r.customer.name || 'the customer'}`;
-    receipt.title = `${r.customer.name || 'The customer'} has read up to message #${seen}`;
+    receipt.textContent = t('receipt.seenBy', { name: r.customer.name || t('who.theCustomer') });
+    receipt.title = t('receipt.title', { name: r.customer.name || t('who.TheCustomer'), seq: seen });
     if (receipt.parentNode !== target) target.append(receipt);
   }
 
@@ -289,10 +302,10 @@ export function createConversation(app) {
       typingEl.textContent = '';
       return;
     }
-    const names = typers.map((t) => t.name || (t.role === 'customer' ? 'The customer' : 'An agent'));
+    const names = typers.map((x) => x.name || (x.role === 'customer' ? t('who.TheCustomer') : t('who.AnAgent')));
     typingEl.replaceChildren(
       h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')),
-      names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`,
+      names.length === 1 ? t('typing.one', { name: names[0] }) : t('typing.many', { names: i18n().list(names) }),
     );
     typingEl.hidden = false;
   }
@@ -311,14 +324,14 @@ export function createConversation(app) {
     section.hidden = !r;
     emptyEl.hidden = !!r;
     if (!r) return;
-    const who = r.customer.name || r.customer.id || 'Customer';
+    const who = r.customer.name || r.customer.id || t('who.customer');
     titleEl.replaceChildren(h('span', { class: 'conv-name' }, who), tierBadge(r.tier));
     const status =
       r.readonly || r.status === 'closed'
-        ? h('span', { class: 'status status-closed' }, 'Closed')
+        ? h('span', { class: 'status status-closed' }, t('status.closed'))
         : r.status === 'waiting'
-          ? h('span', { class: 'status status-waiting' }, `Waiting ${duration(app.now() - (r.opened_at || app.now()))}`)
-          : h('span', { class: `status status-assigned${app.isMine(r) ? ' is-me' : ''}` }, app.isMine(r) ? 'Assigned to you' : `With ${r.agent ? r.agent.name : 'an agent'}`);
+          ? h('span', { class: 'status status-waiting' }, t('conv.waitingFor', { d: duration(app.now() - (r.opened_at || app.now())) }))
+          : h('span', { class: `status status-assigned${app.isMine(r) ? ' is-me' : ''}` }, app.isMine(r) ? t('conv.assignedToYou') : t('conv.with', { name: r.agent ? r.agent.name : t('who.anAgent') }));
     subEl.replaceChildren(
       status,
       envBadge(r.environment) || '',
@@ -338,20 +351,22 @@ export function createConversation(app) {
     if (r.readonly) {
       banner.hidden = false;
       banner.className = 'conv-banner banner-readonly';
-      banner.replaceChildren(
-        h('strong', null, 'Earlier conversation'),
-        ` · read-only${r.close && r.close.ts ? ` · closed ${fullDate(r.close.ts)}` : r.closed_at ? ` · closed ${fullDate(r.closed_at)}` : ''}`,
-        r.close && r.close.reason ? ` · “${r.close.reason}”` : '',
-      );
+      const closedTs = (r.close && r.close.ts) || r.closed_at;
+      const bits = [
+        t('banner.readonly'),
+        closedTs ? t('banner.closedOn', { date: fullDate(closedTs) }) : '',
+        r.close && r.close.reason ? t('quote', { text: r.close.reason }) : '',
+      ].filter(Boolean);
+      banner.replaceChildren(h('strong', null, t('banner.earlier')), ` · ${bits.join(' · ')}`);
     } else if (r.status === 'closed') {
       banner.hidden = false;
       banner.className = 'conv-banner banner-closed';
-      const by = r.close && r.close.by ? (app.me && r.close.by.id === app.me.id ? 'you' : r.close.by.name) : '';
+      const by = r.close && r.close.by ? (app.me && r.close.by.id === app.me.id ? t('banner.closedByYou') : t('banner.closedBy', { name: r.close.by.name })) : '';
       banner.replaceChildren(
-        h('strong', null, 'Closed'),
-        by ? ` by ${by}` : '',
-        r.close && r.close.ts ? ` at ${clock(r.close.ts)}` : '',
-        r.close && r.close.reason ? ` · “${r.close.reason}”` : '',
+        h('strong', null, t('status.closed')),
+        by ? ` ${by}` : '',
+        r.close && r.close.ts ? ` ${t('banner.closedAt', { time: clock(r.close.ts) })}` : '',
+        r.close && r.close.reason ? ` · ${t('quote', { text: r.close.reason })}` : '',
       );
     } else {
       banner.hidden = true;
@@ -362,20 +377,20 @@ export function createConversation(app) {
     form.hidden = block === 'closed';
     form.dataset.mode = mode;
     for (const b of form.querySelectorAll('.mode')) b.setAttribute('aria-checked', String(b.dataset.mode === mode));
-    composer.placeholder = mode === 'note' ? 'Write an internal note: only agents see it…' : block ? 'Write a note, or claim the conversation to reply…' : `Reply to ${who}…`;
-    composer.setAttribute('aria-label', mode === 'note' ? 'Internal note' : `Reply to ${who}`);
+    composer.placeholder = mode === 'note' ? t('composer.notePlaceholder') : block ? t('composer.blockedPlaceholder') : t('composer.replyTo', { name: who });
+    composer.setAttribute('aria-label', mode === 'note' ? t('composer.note') : t('composer.replyToLabel', { name: who }));
     sendBtn.disabled = !!block;
-    sendBtn.title = block === 'unclaimed' ? 'Claim the conversation to reply' : block === 'other' ? 'Another agent has this conversation' : 'Send to the customer (Enter)';
-    noteBtn.title = 'Add an internal note only agents see';
+    sendBtn.title = block === 'unclaimed' ? t('composer.claimFirst') : block === 'other' ? t('composer.otherHas') : t('composer.sendTitle');
+    noteBtn.title = t('composer.noteTitle');
     if (block === 'unclaimed') {
       blocked.hidden = false;
       blocked.replaceChildren(
-        'Claim this conversation to reply. ',
-        h('button', { type: 'button', class: 'btn btn-link', onclick: () => app.claim(r.conv) }, 'Claim now'),
+        `${t('composer.blockedClaim')} `,
+        h('button', { type: 'button', class: 'btn btn-link', onclick: () => app.claim(r.conv) }, t('composer.claimNow')),
       );
     } else if (block === 'other') {
       blocked.hidden = false;
-      blocked.textContent = `${r.agent ? r.agent.name : 'Another agent'} has this conversation. You can add internal notes.`;
+      blocked.textContent = r.agent ? t('composer.blockedOther', { name: r.agent.name }) : t('composer.blockedOtherAnon');
     } else {
       blocked.hidden = true;
       blocked.textContent = '';
@@ -462,6 +477,7 @@ export function createConversation(app) {
 
   for (const b of form.querySelectorAll('.mode')) b.addEventListener('click', () => setMode(b.dataset.mode));
   form.querySelector('.composer-modes').addEventListener('keydown', (e) => {
+    // two modes: either arrow goes to the other one, in either direction
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
       e.preventDefault();
       setMode(mode === 'reply' ? 'note' : 'reply');
@@ -507,6 +523,10 @@ export function createConversation(app) {
   });
 
   return {
+    // a new language: every message again (system lines, labels, times)
+    relocalize() {
+      renderAllMessages();
+    },
     renderTabs,
     render,
     switchTo,

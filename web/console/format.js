@@ -1,24 +1,35 @@
-// Support tiers, times and names, shared by the views.
+// Support tiers, times and names, shared by the views. Words and dates come
+// from the console's language (./lang.js; English unless set).
+
+import { t, i18n } from './lang.js';
 
 // DESIGN.md §2: diamond is the top-priority class, platinum priority, gold
 // and silver the normal class.
 export const TIERS = {
-  diamond: { rank: 0, label: 'Diamond', klass: 'Top priority' },
-  platinum: { rank: 1, label: 'Platinum', klass: 'Priority' },
-  gold: { rank: 2, label: 'Gold', klass: 'Normal' },
-  silver: { rank: 2, label: 'Silver', klass: 'Normal' },
+  diamond: { rank: 0, klass: 'top_priority' },
+  platinum: { rank: 1, klass: 'priority' },
+  gold: { rank: 2, klass: 'normal' },
+  silver: { rank: 2, klass: 'normal' },
 };
 
+/** {rank, label, klass (the class's label), klassKey} of a tier. */
 export function tierInfo(tier) {
-  return TIERS[tier] || { rank: 3, label: tier ? cap(tier) : 'No tier', klass: 'Normal' };
+  const k = TIERS[tier];
+  if (k) return { rank: k.rank, label: t(`tier.${tier}`), klass: classLabel(k.klass), klassKey: k.klass };
+  return { rank: 3, label: tier ? cap(tier) : t('tier.none'), klass: classLabel('normal'), klassKey: 'normal' };
 }
 
 // The queue classes of the support policy, best first.
-const CLASSES = { top_priority: 'Top Priority', priority: 'Priority', normal: 'Normal' };
 const CLASS_RANK = { top_priority: 0, priority: 1, normal: 2 };
 
 export function classLabel(key) {
-  return CLASSES[key] || (key ? cap(String(key).replace(/_/g, ' ')) : '');
+  if (key in CLASS_RANK) return t(`class.${key}`);
+  return key ? cap(String(key).replace(/_/g, ' ')) : '';
+}
+
+/** "normal queue", "top priority queue": the class's queue in a sentence. */
+export function classQueue(key) {
+  return key in CLASS_RANK ? t(`classQueue.${key}`) : t('classQueue.other', { klass: classLabel(key) });
 }
 
 // 0 = best; a conversation without a class ranks by its tier.
@@ -44,34 +55,51 @@ export function queueOrder(a, b) {
   );
 }
 
-/** "just now", "3 min", "1 h 5 min", "2 d 4 h" */
+const unit = (n, u) => i18n().number(n, { style: 'unit', unit: u, unitDisplay: 'short' });
+
+/** "<1 min", "3 min", "1 hr 5 min", "2 days 4 hr", in the console's language */
 export function duration(ms) {
   const min = Math.floor(Math.max(0, ms) / 60000);
-  if (min < 1) return '<1 min';
-  if (min < 60) return `${min} min`;
+  if (min < 1) return t('duration.lessThanMinute');
+  if (min < 60) return unit(min, 'minute');
   const hrs = Math.floor(min / 60);
-  if (hrs < 24) return min % 60 ? `${hrs} h ${min % 60} min` : `${hrs} h`;
+  if (hrs < 24) return min % 60 ? t('duration.join', { a: unit(hrs, 'hour'), b: unit(min % 60, 'minute') }) : unit(hrs, 'hour');
   const days = Math.floor(hrs / 24);
-  return hrs % 24 ? `${days} d ${hrs % 24} h` : `${days} d`;
+  return hrs % 24 ? t('duration.join', { a: unit(days, 'day'), b: unit(hrs % 24, 'hour') }) : unit(days, 'day');
 }
 
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
-const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const TIME = { hour: '2-digit', minute: '2-digit' };
+const DAY = { year: 'numeric', month: 'numeric', day: 'numeric' };
 
+/** The time of day, in the agent's locale and time zone. */
 export function clock(ts) {
-  return ts ? timeFmt.format(new Date(ts)) : '';
+  return ts ? i18n().format(ts, TIME) : '';
 }
 
+/** The time if ts is today (where the agent is), else the day and the time. */
 export function when(ts, now = Date.now()) {
   if (!ts) return '';
-  const d = new Date(ts);
-  const today = new Date(now);
-  return d.toDateString() === today.toDateString() ? timeFmt.format(d) : `${dateFmt.format(d)}, ${timeFmt.format(d)}`;
+  const f = i18n();
+  if (f.format(ts, DAY) === f.format(now, DAY)) return f.format(ts, TIME);
+  return f.format(ts, { month: 'short', day: 'numeric', ...TIME });
 }
 
 export function fullDate(ts) {
-  return ts ? fullFmt.format(new Date(ts)) : '';
+  return ts ? i18n().format(ts, { dateStyle: 'medium', timeStyle: 'short' }) : '';
+}
+
+/** "5 minutes ago", "yesterday", "in 2 hours", in the console's language. */
+export function ago(ts, now = Date.now()) {
+  if (!ts) return '';
+  const s = (ts - now) / 1000;
+  const a = Math.abs(s);
+  const f = i18n();
+  if (a < 60) return f.relative(Math.round(s / 10) * 10, 'second');
+  if (a < 3600) return f.relative(Math.round(s / 60), 'minute');
+  if (a < 86400) return f.relative(Math.round(s / 3600), 'hour');
+  if (a < 30 * 86400) return f.relative(Math.round(s / 86400), 'day');
+  if (a < 365 * 86400) return f.relative(Math.round(s / (30 * 86400)), 'month');
+  return f.relative(Math.round(s / (365 * 86400)), 'year');
 }
 
 export function initials(name) {

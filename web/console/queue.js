@@ -6,21 +6,22 @@
 // not route (no positions) gets the old order here: tier, then waited.
 
 import { $, h, syncChildren } from './dom.js';
-import { tierInfo, queueOrder, duration, envLabel, classLabel, classRank, topicLabel, when } from './format.js';
+import { tierInfo, queueOrder, duration, envLabel, classLabel, classQueue, classRank, topicLabel, when } from './format.js';
+import { t } from './lang.js';
 
 export function tierBadge(tier, { long = false } = {}) {
-  const t = tierInfo(tier);
+  const ti = tierInfo(tier);
   return h(
     'span',
-    { class: `tier tier-${tier || 'none'}`, title: `${t.label} support · ${t.klass.toLowerCase()} queue` },
-    long ? `${t.label} · ${t.klass}` : t.label,
+    { class: `tier tier-${tier || 'none'}`, title: t('tier.title', { tier: ti.label, queue: classQueue(ti.klassKey) }) },
+    long ? t('tier.long', { tier: ti.label, klass: ti.klass }) : ti.label,
   );
 }
 
 export function envBadge(env) {
   if (!env) return null;
   const e = String(env).toLowerCase();
-  return h('span', { class: `env env-${e}`, title: 'Environment' }, envLabel(env));
+  return h('span', { class: `env env-${e}`, title: t('env.title') }, envLabel(env));
 }
 
 // A message left outside chat hours, not in the queue yet.
@@ -33,30 +34,32 @@ export function createQueue(app) {
   const count = $('queue-count');
   const nodes = new Map(); // conv -> {el, update}
 
-  const waitingSection = section('Waiting', 'waiting');
-  const heldSection = section('Left outside chat hours', 'held');
-  const activeSection = section('In progress', 'assigned');
+  const waitingSection = section('queue.waiting', 'waiting');
+  const heldSection = section('queue.held', 'held');
+  const activeSection = section('queue.inProgress', 'assigned');
   const empty = h(
     'div',
     { class: 'empty empty-queue' },
     h('div', { class: 'empty-art empty-art-queue', 'aria-hidden': 'true' }),
-    h('h3', null, 'All caught up'),
-    h('p', null, 'No one is waiting. New chats show up here the moment a customer opens one.'),
+    h('h3', { 'data-i18n': 'queue.emptyTitle' }, t('queue.emptyTitle')),
+    h('p', { 'data-i18n': 'queue.emptyText' }, t('queue.emptyText')),
   );
 
-  const noneWaiting = h('p', { class: 'queue-none' }, 'No one is waiting.');
+  const noneWaiting = h('p', { class: 'queue-none', 'data-i18n': 'queue.none' }, t('queue.none'));
 
-  function section(title, key) {
-    const heading = h('h3', { class: 'queue-group-title', id: `queue-${key}-title` }, title, ' ', h('span', { class: 'queue-group-count' }));
-    const list = h('div', { class: 'queue-list', role: 'list', 'aria-labelledby': `queue-${key}-title` });
-    const el = h('section', { class: `queue-group queue-group-${key}` }, heading, list);
+  // texts marked data-i18n here are filled again by relocalize()
+  function section(key, id) {
+    const title = h('span', { 'data-i18n': key }, t(key));
+    const heading = h('h3', { class: 'queue-group-title', id: `queue-${id}-title` }, title, ' ', h('span', { class: 'queue-group-count' }));
+    const list = h('div', { class: 'queue-list', role: 'list', 'aria-labelledby': `queue-${id}-title` });
+    const el = h('section', { class: `queue-group queue-group-${id}` }, heading, list);
     return { el, list, countEl: heading.querySelector('.queue-group-count') };
   }
 
   function waitedText(r) {
     const now = app.now();
-    if (r.status === 'waiting') return `waited ${duration(now - (r.opened_at || now))}`;
-    return `open ${duration(now - (r.opened_at || now))}`;
+    if (r.status === 'waiting') return t('queue.waited', { d: duration(now - (r.opened_at || now)) });
+    return t('queue.openFor', { d: duration(now - (r.opened_at || now)) });
   }
 
   function waitClass(r) {
@@ -95,15 +98,17 @@ export function createQueue(app) {
         onclick: (e) => {
           e.stopPropagation();
           claim.disabled = true;
-          claim.textContent = 'Claiming…';
+          claiming = true;
+          claim.textContent = t('queue.claiming');
           app.claim(r.conv).finally(() => {
-            claim.textContent = 'Claim';
+            claiming = false;
             update();
           });
         },
       },
-      'Claim',
+      t('queue.claim'),
     );
+    let claiming = false;
     const owner = h('span', { class: 'qi-owner' });
     const side = h('span', { class: 'qi-side' }, claim, owner);
     const el = h('div', { class: 'qi', role: 'listitem', testid: 'queue-item', dataset: { conv: r.conv } }, openBtn, side);
@@ -117,14 +122,14 @@ export function createQueue(app) {
       el.dataset.held = held ? String(r.held_until) : '';
       el.dataset.outOfScope = String(!!r.out_of_scope);
       pos.hidden = !(r.status === 'waiting' && r.position);
-      pos.textContent = pos.hidden ? '' : `#${r.position}`;
-      pos.title = pos.hidden ? '' : `Number ${r.position} in the queue`;
+      pos.textContent = pos.hidden ? '' : t('queue.pos', { n: r.position });
+      pos.title = pos.hidden ? '' : t('queue.posTitle', { n: r.position });
       flags.replaceChildren(
         ...[
           r.class ? h('span', { class: `klass klass-${r.class}`, testid: 'class' }, classLabel(r.class)) : null,
           r.topic ? h('span', { class: 'topic', testid: 'topic' }, topicLabel(app, r.topic)) : null,
-          r.out_of_scope ? h('span', { class: 'oos', testid: 'out-of-scope', title: "Outside the customer's support package" }, 'Outside scope') : null,
-          held ? h('span', { class: 'held', testid: 'held-until', title: `Chat opens for this customer ${when(r.held_until, app.now())}` }, `Held until ${when(r.held_until, app.now())}`) : null,
+          r.out_of_scope ? h('span', { class: 'oos', testid: 'out-of-scope', title: t('oos.title') }, t('oos.label')) : null,
+          held ? h('span', { class: 'held', testid: 'held-until', title: t('queue.heldTitle', { when: when(r.held_until, app.now()) }) }, t('queue.heldLabel', { when: when(r.held_until, app.now()) })) : null,
         ].filter(Boolean),
       );
       flags.hidden = !flags.childElementCount;
@@ -132,8 +137,8 @@ export function createQueue(app) {
       if (app.active === r.conv) openBtn.setAttribute('aria-current', 'true');
       else openBtn.removeAttribute('aria-current');
       badge.replaceChildren(tierBadge(r.tier));
-      name.textContent = r.customer.name || r.customer.id || 'Customer';
-      summary.textContent = r.summary || 'No summary';
+      name.textContent = r.customer.name || r.customer.id || t('who.customer');
+      summary.textContent = r.summary || t('conv.noSummary');
       const bits = [r.org, r.site].filter(Boolean).join(' / ');
       meta.replaceChildren(...[envBadge(r.environment), bits ? h('span', { class: 'qi-where' }, bits) : null].filter(Boolean));
       waited.textContent = waitedText(r);
@@ -143,25 +148,28 @@ export function createQueue(app) {
       unread.hidden = !n;
       const waiting = r.status === 'waiting';
       claim.hidden = !waiting;
-      claim.textContent = claim.textContent === 'Claiming…' ? claim.textContent : app.views.routing?.offeredToMe(r.conv) ? 'Accept' : 'Claim';
-      if (claim.textContent !== 'Claiming…') claim.disabled = false;
+      const offered = !!app.views.routing?.offeredToMe(r.conv);
+      claim.textContent = claiming ? t('queue.claiming') : offered ? t('queue.accept') : t('queue.claim');
+      if (!claiming) claim.disabled = false;
       if (waiting) {
-        claim.setAttribute('aria-label', `${claim.textContent === 'Accept' ? 'Accept the offered conversation' : 'Claim conversation'} with ${name.textContent}`);
+        claim.setAttribute('aria-label', t(offered ? 'queue.acceptLabel' : 'queue.claimLabel', { name: name.textContent }));
       }
       owner.hidden = waiting;
-      owner.textContent = r.agent ? (app.isMine(r) ? 'You' : r.agent.name) : '';
+      owner.textContent = r.agent ? (app.isMine(r) ? t('queue.you') : r.agent.name) : '';
       owner.classList.toggle('is-me', app.isMine(r));
-      const extra = [
-        pos.hidden ? '' : `number ${r.position} in the queue`,
-        r.class ? `${classLabel(r.class)} class` : '',
+      const facts = [
+        name.textContent,
+        tierInfo(r.tier).label,
+        pos.hidden ? '' : t('queue.a11y.position', { n: r.position }),
+        r.class ? t('queue.a11y.class', { klass: classLabel(r.class) }) : '',
         r.topic ? topicLabel(app, r.topic) : '',
-        r.out_of_scope ? 'outside scope' : '',
-        held ? `held until ${when(r.held_until, app.now())}` : '',
+        r.out_of_scope ? t('queue.a11y.oos') : '',
+        held ? t('queue.a11y.held', { when: when(r.held_until, app.now()) }) : '',
+        waitedText(r),
       ].filter(Boolean);
-      openBtn.setAttribute(
-        'aria-label',
-        `${name.textContent}, ${tierInfo(r.tier).label}${extra.length ? `, ${extra.join(', ')}` : ''}, ${waitedText(r)}: ${summary.textContent}${r.agent ? `, with ${owner.textContent}` : ''}`,
-      );
+      let label = t('queue.a11y.item', { facts: facts.join(t('sep.list')), summary: summary.textContent });
+      if (r.agent) label += t('sep.list') + t('queue.a11y.with', { name: owner.textContent });
+      openBtn.setAttribute('aria-label', label);
     }
     return { el, update, claim };
   }
@@ -209,7 +217,7 @@ export function createQueue(app) {
     ].filter(Boolean);
     if (!recs.length) children.splice(0, children.length, empty);
     syncChildren(root, children);
-    count.textContent = waiting.length ? `${waiting.length} waiting` : '';
+    count.textContent = waiting.length ? t('queue.waitingCount', { n: waiting.length }) : '';
     root.setAttribute('aria-busy', String(!app.listedOnce));
   }
 
@@ -217,5 +225,13 @@ export function createQueue(app) {
     for (const n of nodes.values()) n.update();
   }
 
-  return { render, tick };
+  // a new language: the fixed texts built here, then every item
+  function relocalize() {
+    for (const el of [waitingSection.el, heldSection.el, activeSection.el, empty, noneWaiting]) {
+      if (el.dataset.i18n) el.textContent = t(el.dataset.i18n);
+      for (const x of el.querySelectorAll('[data-i18n]')) x.textContent = t(x.dataset.i18n);
+    }
+  }
+
+  return { render, tick, relocalize };
 }

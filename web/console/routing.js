@@ -6,23 +6,16 @@
 
 import { $, h, syncChildren } from './dom.js';
 import { tierBadge } from './queue.js';
-import { classLabel, topicLabel, duration } from './format.js';
+import { classLabel, topicLabel, duration, tierInfo } from './format.js';
+import { t, i18n } from './lang.js';
 import { toast, errCode, errText } from './ui.js';
 import * as alerts from './alerts.js';
 
-const STATUS_TEXT = { online: 'Online', away: 'Away', offline: 'Offline' };
 const STATUS_ORDER = { online: 0, away: 1, offline: 2 };
-const WITHDRAWN = {
-  accepted: 'Accepted',
-  declined: 'Declined',
-  expired: 'The offer expired',
-  taken: 'Another agent took it',
-  closed: 'The customer closed the chat',
-  busy: 'You took another chat, so it went to someone else',
-  away: 'You are away',
-  offline: 'You are offline',
-  gone: 'No longer yours: it ran out or another agent took it',
-};
+const statusText = (s) => (s in STATUS_ORDER ? t(`presence.${s}`) : s);
+const WITHDRAWN = ['accepted', 'declined', 'expired', 'taken', 'closed', 'busy', 'away', 'offline', 'gone'];
+const withdrawnText = (reason) => t(WITHDRAWN.includes(reason) ? `withdrawn.${reason}` : 'withdrawn.other');
+const num = (n) => i18n().number(n);
 const SHOW_WITHDRAWN_MS = 4000; // a withdrawn offer says why this long
 const EXPIRED_GRACE_MS = 3000; // an offer past its time with no word from the server goes after this
 
@@ -52,7 +45,8 @@ export function createRouting(app) {
 
   const live = h('span', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   const cards = h('div', { class: 'offer-list' });
-  offersEl.append(h('h2', { class: 'offers-title', id: 'offers-title' }, 'Offered to you'), cards, live);
+  const offersTitle = h('h2', { class: 'offers-title', id: 'offers-title' }, t('offers.title'));
+  offersEl.append(offersTitle, cards, live);
   offersEl.setAttribute('aria-labelledby', 'offers-title');
   const agentNodes = new Map();
 
@@ -111,10 +105,10 @@ export function createRouting(app) {
     if (n.status && !presence.dataset.busy) presence.value = n.status;
     presence.dataset.status = presence.value;
     presenceDot.className = `presence-dot dot-${presence.value}`;
-    myLoad.textContent = n.capacity ? `${n.load}/${n.capacity} chats` : `${n.load} chats`;
+    myLoad.textContent = n.capacity ? t('load.ofCapacity', { n: n.capacity, load: num(n.load) }) : t('load.count', { n: n.load });
     myLoad.dataset.load = String(n.load);
     myLoad.dataset.capacity = String(n.capacity || '');
-    myLoad.title = n.capacity ? `You have ${n.load} of at most ${n.capacity} chats` : `You have ${n.load} chats`;
+    myLoad.title = n.capacity ? t('load.titleOf', { n: n.capacity, load: num(n.load) }) : t('load.title', { n: n.load });
     myLoad.classList.toggle('is-full', !!n.capacity && n.load >= n.capacity);
   }
 
@@ -127,11 +121,11 @@ export function createRouting(app) {
       await app.client.request({ type: 'presence', status });
       const a = me();
       if (a) a.status = status;
-      if (status === 'offline' && myNumbers().load) toast('You are offline: your chats went back to the queue.');
-      else toast(status === 'online' ? 'You are online: new chats will be offered to you.' : status === 'away' ? 'You are away: no new chats are offered to you.' : 'You are offline.');
+      if (status === 'offline' && myNumbers().load) toast(t('presence.offlineRequeued'));
+      else toast(t(status === 'online' ? 'presence.nowOnline' : status === 'away' ? 'presence.nowAway' : 'presence.nowOffline'));
     } catch (err) {
       presence.value = before;
-      toast(`Could not change your status: ${errText(err)}`);
+      toast(t('presence.failed', { error: errText(err) }));
     } finally {
       delete presence.dataset.busy;
       presence.disabled = false;
@@ -160,17 +154,17 @@ export function createRouting(app) {
       const status = a.status || 'offline';
       n.el.dataset.status = status;
       n.dot.className = `agent-dot dot-${status}`;
-      n.name.textContent = `${a.name || a.id}${mine ? ' (you)' : ''}`;
-      n.st.textContent = STATUS_TEXT[status] || status;
-      n.load.textContent = a.capacity ? `${a.load || 0}/${a.capacity}` : String(a.load || 0);
-      n.load.title = a.capacity ? `${a.load || 0} of at most ${a.capacity} chats` : `${a.load || 0} chats`;
+      n.name.textContent = mine ? t('agents.you', { name: a.name || a.id }) : a.name || a.id;
+      n.st.textContent = statusText(status);
+      n.load.textContent = a.capacity ? `${num(a.load || 0)}/${num(a.capacity)}` : num(a.load || 0);
+      n.load.title = a.capacity ? t('agents.loadOf', { n: a.capacity, load: num(a.load || 0) }) : t('agents.load', { n: a.load || 0 });
       n.load.classList.toggle('is-full', !!a.capacity && (a.load || 0) >= a.capacity);
       return n.el;
     });
     for (const [id, n] of agentNodes) if (!app.agents.has(id)) (n.el.remove(), agentNodes.delete(id));
     syncChildren(list, els);
     const online = items.filter((a) => a.status === 'online').length;
-    count.textContent = `${online} online`;
+    count.textContent = t('agents.online', { n: online });
   }
 
   /* ---------------- offers ---------------- */
@@ -191,24 +185,24 @@ export function createRouting(app) {
     }
     const r = app.upsert(f.conv, { summary: f.summary, tier: f.tier, customer: f.customer, class: f.class, topic: f.topic, out_of_scope: !!f.out_of_scope });
     o = { conv: f.conv, frame: f, expires: f.expires_at || 0, busy: null, gone: false };
-    const who = (f.customer && (f.customer.name || f.customer.id)) || 'A customer';
+    const who = (f.customer && (f.customer.name || f.customer.id)) || t('who.aCustomer');
     const countdown = h('span', { class: 'offer-countdown', testid: 'offer-countdown', 'aria-hidden': 'true' });
     const err = h('p', { class: 'offer-error', testid: 'offer-error', role: 'alert', hidden: true });
-    const accept = h('button', { type: 'button', class: 'btn btn-primary btn-small', testid: 'offer-accept', onclick: () => acceptOffer(f.conv) }, 'Accept');
-    const decline = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'offer-decline', onclick: () => declineOffer(f.conv) }, 'Decline');
+    const accept = h('button', { type: 'button', class: 'btn btn-primary btn-small', testid: 'offer-accept', onclick: () => acceptOffer(f.conv) }, t('offer.accept'));
+    const decline = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'offer-decline', onclick: () => declineOffer(f.conv) }, t('offer.decline'));
     const titleId = `offer-${f.conv}-title`;
     const flags = [
       tierBadge(f.tier),
       f.class ? h('span', { class: `klass klass-${f.class}`, testid: 'class' }, classLabel(f.class)) : null,
       f.topic ? h('span', { class: 'topic' }, topicLabel(app, f.topic)) : null,
-      f.out_of_scope ? h('span', { class: 'oos', testid: 'out-of-scope', title: "Outside the customer's support package" }, 'Outside scope') : null,
+      f.out_of_scope ? h('span', { class: 'oos', testid: 'out-of-scope', title: t('oos.title') }, t('oos.label')) : null,
     ];
     o.el = h(
       'article',
       { class: 'offer', testid: 'offer', dataset: { conv: f.conv, state: 'offered' }, 'aria-labelledby': titleId },
       h('div', { class: 'offer-top' }, h('h3', { class: 'offer-who', id: titleId }, who), countdown),
       h('div', { class: 'offer-flags' }, flags),
-      h('p', { class: 'offer-summary' }, f.summary || r.summary || 'No summary'),
+      h('p', { class: 'offer-summary' }, f.summary || r.summary || t('conv.noSummary')),
       err,
       h('div', { class: 'offer-actions' }, decline, accept),
     );
@@ -218,11 +212,11 @@ export function createRouting(app) {
     tick();
     offersEl.hidden = false;
     app.render('queue');
-    live.textContent = `New chat offered: ${who}${f.tier ? `, ${f.tier}` : ''}. ${f.summary || ''}`;
+    live.textContent = f.tier ? t('offer.liveTier', { who, tier: tierInfo(f.tier).label, summary: f.summary || '' }) : t('offer.live', { who, summary: f.summary || '' });
     const looking = document.visibilityState === 'visible' && document.hasFocus();
     alerts.chime(f.class === 'top_priority');
     if (!looking) {
-      alerts.notify({ title: `Chat offered · ${who}`, body: f.summary || '', tag: `chatd-offer-${f.conv}`, onClick: () => o.accept.focus() });
+      alerts.notify({ title: t('offer.notify', { who }), body: f.summary || '', tag: `chatd-offer-${f.conv}`, onClick: () => o.accept.focus() });
     }
   }
 
@@ -253,8 +247,9 @@ export function createRouting(app) {
     o.countdown.textContent = '';
     o.err.hidden = false;
     o.err.removeAttribute('role');
-    o.err.textContent = WITHDRAWN[reason] || 'The offer was withdrawn';
-    live.textContent = `Offer withdrawn: ${o.err.textContent}.`;
+    o.reason = reason;
+    o.err.textContent = withdrawnText(reason);
+    live.textContent = t('offer.withdrawnLive', { reason: o.err.textContent });
     app.render('queue');
     o.timer = setTimeout(() => remove(conv), SHOW_WITHDRAWN_MS);
   }
@@ -264,7 +259,7 @@ export function createRouting(app) {
     if (!o || o.busy) return;
     o.busy = 'accept';
     o.accept.disabled = o.decline.disabled = true;
-    o.accept.textContent = 'Accepting…';
+    o.accept.textContent = t('offer.accepting');
     try {
       await app.client.change({ type: 'accept', conv });
       remove(conv);
@@ -277,9 +272,9 @@ export function createRouting(app) {
       const code = errCode(err);
       if (code === 'no_offer') return withdrawn(conv, 'gone');
       o.accept.disabled = o.decline.disabled = false;
-      o.accept.textContent = 'Accept';
+      o.accept.textContent = t('offer.accept');
       o.err.hidden = false;
-      o.err.textContent = code === 'over_capacity' ? capacityText() : `Could not accept: ${errText(err)}`;
+      o.err.textContent = code === 'over_capacity' ? capacityText() : t('offer.acceptFailed', { error: errText(err) });
     }
   }
 
@@ -296,13 +291,13 @@ export function createRouting(app) {
       if (errCode(err) === 'no_offer') return remove(conv);
       o.accept.disabled = o.decline.disabled = false;
       o.err.hidden = false;
-      o.err.textContent = `Could not decline: ${errText(err)}`;
+      o.err.textContent = t('offer.declineFailed', { error: errText(err) });
     }
   }
 
   function capacityText() {
     const n = myNumbers();
-    return `You are at your capacity${n.capacity ? ` (${n.load} of ${n.capacity} chats)` : ''}: close or transfer a chat first.`;
+    return n.capacity ? t('capacity.fullOf', { n: n.capacity, load: num(n.load) }) : t('capacity.full');
   }
 
   // countdowns, and offers the server never ended (a lost connection)
@@ -316,10 +311,11 @@ export function createRouting(app) {
         continue;
       }
       const s = Math.max(0, Math.ceil(left / 1000));
-      o.countdown.textContent = o.expires ? (s > 0 ? `${s} s` : 'expiring…') : '';
-      o.countdown.title = o.expires ? `The offer goes to someone else in ${duration(Math.max(0, left))}` : '';
+      o.countdown.textContent = o.expires ? (s > 0 ? t('offer.countdown', { n: s }) : t('offer.expiring')) : '';
+      o.countdown.title = o.expires ? t('offer.countdownTitle', { d: duration(Math.max(0, left)) }) : '';
       o.el.classList.toggle('is-ending', !!o.expires && s <= 10);
-      o.accept.setAttribute('aria-label', `Accept chat with ${o.el.querySelector('.offer-who').textContent}${o.expires ? `, ${s} seconds left` : ''}`);
+      const who = o.el.querySelector('.offer-who').textContent;
+      o.accept.setAttribute('aria-label', o.expires ? t('offer.acceptLabelLeft', { who, n: s }) : t('offer.acceptLabel', { who }));
     }
   }
   setInterval(tick, 1000);
@@ -348,13 +344,18 @@ export function createRouting(app) {
       );
     };
     const els = agents.map((a) =>
-      opt(a.id, a.name || a.id, `${a.load || 0}/${a.capacity || '?'} chats${a.skills && a.skills.length ? ` · ${a.skills.join(', ')}` : ''}`),
+      opt(a.id, a.name || a.id, agentSub(a)),
     );
-    if (!agents.length) els.push(h('p', { class: 'transfer-none' }, 'No other agent is online with room for another chat.'));
-    els.push(opt('', 'Back to the queue', 'The next free agent gets it, in its original place'));
+    if (!agents.length) els.push(h('p', { class: 'transfer-none' }, t('transfer.none')));
+    els.push(opt('', t('transfer.queue'), t('transfer.queueSub')));
     tOptions.replaceChildren(...els);
     const pick = (was !== undefined && tOptions.querySelector(`input[value="${CSS.escape(was)}"]`)) || tOptions.querySelector('input');
     if (pick) pick.checked = true;
+  }
+
+  function agentSub(a) {
+    const load = a.capacity ? t('transfer.agentLoad', { n: a.capacity, load: num(a.load || 0) }) : t('transfer.agentLoadUnknown', { load: num(a.load || 0) });
+    return a.skills && a.skills.length ? t('transfer.agentSkills', { load, skills: a.skills.join(t('sep.list')) }) : load;
   }
 
   function openDialog(conv, mode) {
@@ -362,21 +363,21 @@ export function createRouting(app) {
     if (!r) return;
     tConv = conv;
     dialog.dataset.mode = mode;
-    const who = r.customer.name || r.customer.id || 'the customer';
+    const who = r.customer.name || r.customer.id || t('who.theCustomer');
     tError.hidden = true;
     tError.textContent = '';
     tNote.value = '';
     tSubmit.disabled = false;
     if (mode === 'takeover') {
-      tTitle.textContent = 'Take over conversation';
-      tLead.textContent = `You take ${who}'s conversation from ${r.agent ? r.agent.name : 'its agent'}. A note is optional.`;
+      tTitle.textContent = t('takeover.title');
+      tLead.textContent = t('takeover.lead', { who, agent: r.agent ? r.agent.name : t('who.itsAgent') });
       tTo.hidden = true;
-      tSubmit.textContent = 'Take over';
+      tSubmit.textContent = t('takeover.submit');
     } else {
-      tTitle.textContent = 'Transfer conversation';
-      tLead.textContent = `Hand ${who}'s conversation to another agent, or put it back in the queue.`;
+      tTitle.textContent = t('transfer.title');
+      tLead.textContent = t('transfer.lead', { who });
       tTo.hidden = false;
-      tSubmit.textContent = 'Transfer';
+      tSubmit.textContent = t('transfer.submit');
       tOptions.replaceChildren();
       renderOptions();
     }
@@ -398,7 +399,7 @@ export function createRouting(app) {
     const note = tNote.value.trim();
     if (new TextEncoder().encode(note).length > 4096) {
       tError.hidden = false;
-      tError.textContent = 'The note is too long: keep it under 4096 characters.';
+      tError.textContent = t('transfer.tooLong');
       return;
     }
     const frame = { type: mode, conv };
@@ -420,12 +421,12 @@ export function createRouting(app) {
       if (mode === 'takeover') {
         app.upsert(conv, { status: 'assigned', agent: { id: app.me.id, name: app.me.name } });
         app.open(conv);
-        toast('The conversation is yours now.');
+        toast(t('takeover.done'));
       } else {
         const wasMine = app.isMine(app.convs.get(conv));
         if (target) app.upsert(conv, { status: 'assigned', agent: { id: target.id, name: target.name || target.id } });
         else app.upsert(conv, { status: 'waiting', agent: null });
-        toast(target ? `Transferred to ${target.name || target.id}.` : 'The conversation is back in the queue.');
+        toast(target ? t('transfer.doneTo', { name: target.name || target.id }) : t('transfer.doneQueue'));
         if (wasMine) app.hideTab(conv);
       }
       app.relistSoon();
@@ -435,10 +436,10 @@ export function createRouting(app) {
       const code = errCode(err);
       tError.textContent =
         code === 'agent_unavailable'
-          ? 'That agent is no longer available: pick someone else, or the queue.'
+          ? t('transfer.agentUnavailable')
           : code === 'over_capacity'
             ? capacityText()
-            : `Could not ${mode === 'takeover' ? 'take over' : 'transfer'}: ${errText(err)}`;
+            : t(mode === 'takeover' ? 'takeover.failed' : 'transfer.failed', { error: errText(err) });
       if (code === 'agent_unavailable') app.client.request({ type: 'agents' }).then((res) => {
         for (const a of res.items || []) app.agents.set(a.id, a);
         renderOptions();
@@ -452,11 +453,33 @@ export function createRouting(app) {
     renderAgents();
   }
 
+  // a new language: the offers' fixed texts (the rest is drawn by render
+  // and each second's tick), and an open dialog
+  function relocalize() {
+    offersTitle.textContent = t('offers.title');
+    for (const o of app.offers.values()) {
+      if (!o.busy) o.accept.textContent = t('offer.accept');
+      o.decline.textContent = t('offer.decline');
+      if (o.gone) o.err.textContent = withdrawnText(o.reason);
+    }
+    tick();
+    if (dialog.open && tConv) {
+      const mode = dialog.dataset.mode;
+      const r = app.convs.get(tConv);
+      const who = (r && (r.customer.name || r.customer.id)) || t('who.theCustomer');
+      tTitle.textContent = t(`${mode}.title`);
+      tSubmit.textContent = t(`${mode}.submit`);
+      tLead.textContent = mode === 'takeover' ? t('takeover.lead', { who, agent: r && r.agent ? r.agent.name : t('who.itsAgent') }) : t('transfer.lead', { who });
+      if (mode === 'transfer') renderOptions();
+    }
+  }
+
   return {
     onHello,
     onAgent,
     onOffer,
     render,
+    relocalize,
     transfer: (conv) => openDialog(conv, 'transfer'),
     takeover: (conv) => openDialog(conv, 'takeover'),
     offeredToMe: (conv) => app.offers.has(conv) && !app.offers.get(conv).gone,

@@ -2,6 +2,8 @@
 // in sessionStorage for this tab only and removed from the address bar so it
 // does not linger in history or get shared with a screenshot.
 
+import { t } from './lang.js';
+
 const KEY = 'chatd.console.token';
 
 export function takeHashToken() {
@@ -51,14 +53,14 @@ export function claims(token) {
  * it looks usable. `skew` is server time minus local time in ms.
  */
 export function tokenProblem(token, skew = 0) {
-  if (!token) return 'Paste an agent token to sign in.';
+  if (!token) return t('signin.empty');
   const c = claims(token);
-  if (!c) return 'That does not look like a token. Copy the whole value, three parts separated by dots.';
+  if (!c) return t('signin.notToken');
   if (typeof c.exp === 'number' && c.exp * 1000 <= Date.now() + skew) {
-    return 'That token has expired. Ask for a fresh one.';
+    return t('signin.expired');
   }
   if (c.role && c.role !== 'agent' && c.role !== 'admin') {
-    return 'That token is for a customer. The console needs an agent token.';
+    return t('signin.customer');
   }
   return null;
 }

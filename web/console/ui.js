@@ -1,6 +1,9 @@
 // Feedback shared by the views: a toast and readable error texts.
 
 import { $ } from './dom.js';
+import { t, i18n } from './lang.js';
+
+const has = (key) => i18n().has(key);
 
 export function errCode(err) {
   return (err && (err.code || (err.detail && err.detail.code) || (err.frame && err.frame.code))) || '';
@@ -8,22 +11,8 @@ export function errCode(err) {
 
 export function errText(err) {
   const code = errCode(err);
-  const known = {
-    forbidden: 'you are not allowed to do that',
-    not_found: 'no such conversation',
-    not_assigned: 'claim the conversation first',
-    conversation_closed: 'the conversation is closed',
-    already_assigned: 'another agent has it',
-    too_large: 'too long',
-    unavailable: 'the server cannot store it right now',
-    rate_limited: 'too many requests, slow down',
-    over_capacity: 'you are at your capacity: close or transfer a chat first',
-    no_offer: 'the offer is no longer yours (it expired or was taken)',
-    agent_unavailable: 'that agent is not online or has no free capacity',
-    outside_hours: 'chat is closed now for this package',
-    unknown_type: 'the server does not support this yet',
-  };
-  return known[code] || (err && err.message) || code || 'unknown error';
+  if (code && has(`error.${code}`)) return t(`error.${code}`);
+  return (err && err.message) || code || t('error.unknown');
 }
 
 let toastTimer = 0;
