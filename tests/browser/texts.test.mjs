@@ -8,7 +8,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expectation, opensText, waitText, positionText, isClosed, noAgents, tierName } from '../../web/widget/avail.js';
-import { classLabel, classRank, fromItem } from '../../web/console/format.js';
+import { classLabel, classRank, fromItem, duration, when, fullDate, ago, tierInfo } from '../../web/console/format.js';
+import { setI18n, makeI18n, t } from '../../web/console/lang.js';
+import en from '../../web/console/i18n/en.js';
+import fr from '../../web/console/i18n/fr.js';
+import de from '../../web/console/i18n/de.js';
 import { transcriptText, transcriptOutcome } from '../../web/widget/transcript.js';
 
 test('the expectation follows the class', () => {
@@ -69,6 +73,67 @@ test('console: class labels and ranks, list items with and without routing membe
   assert.deepEqual([waiting.position, waiting.held_until, waiting.topic, waiting.out_of_scope], [2, 0, 'dns', true]);
   const held = fromItem({ conv: 'c', status: 'waiting', held_until: 5, class: 'normal' });
   assert.deepEqual([held.position, held.held_until, held.topic, held.out_of_scope], [0, 5, null, false]);
+});
+
+// The console's words in another language: format.js and the views take
+// them from the I18n set with setI18n (English unless set).
+// Intl puts no-break spaces in numbers, units and dates: compared as spaces.
+const sp = (s) => s.replace(/\s/g, ' ');
+
+function inLanguage(lang, messages, fn) {
+  setI18n(makeI18n(lang, messages, { timeZone: 'Europe/Paris' }));
+  try {
+    fn();
+  } finally {
+    setI18n(makeI18n('en', en));
+  }
+}
+
+test('console in French: class labels, plurals, durations, dates in the time zone', () => {
+  inLanguage('fr', fr, () => {
+    assert.equal(classLabel('top_priority'), 'Priorité absolue');
+    assert.equal(classLabel('normal'), 'Normale');
+    assert.equal(classLabel('express_lane'), 'Express lane', 'a class the catalogue does not know');
+    assert.equal(tierInfo('gold').label, 'Or');
+    assert.equal(sp(t('queue.waitingCount', { n: 3 })), '3 en attente');
+    assert.equal(sp(t('context.earlierCount', { n: 1 })), '1 conversation précédente');
+    assert.equal(sp(t('context.earlierCount', { n: 0 })), '0 conversation précédente', 'French: 0 is singular');
+    assert.equal(sp(t('context.earlierCount', { n: 2 })), '2 conversations précédentes');
+    assert.equal(sp(t('context.earlierCount', { n: 1000000 })), '1 000 000 de conversations précédentes');
+    assert.equal(sp(t('offer.acceptLabelLeft', { who: 'Ann', n: 1 })), 'Accepter le chat avec Ann, encore 1 seconde');
+    assert.equal(sp(t('offer.acceptLabelLeft', { who: 'Ann', n: 12 })), 'Accepter le chat avec Ann, encore 12 secondes');
+    assert.equal(sp(duration(3 * 60000)), '3 min');
+    assert.equal(sp(duration(65 * 60000)), '1 h 5 min');
+    assert.equal(sp(duration(50 * 3600000)), '2 j 2 h');
+    const ts = Date.UTC(2026, 11, 2, 13, 5); // 14:05 in Paris
+    assert.equal(sp(when(ts, ts + 60000)), '14:05');
+    assert.equal(sp(when(ts, ts + 3 * 86400000)), '2 déc., 14:05');
+    assert.equal(sp(fullDate(ts)), '2 déc. 2026, 14:05');
+    assert.equal(sp(ago(ts - 5 * 60000, ts)), 'il y a 5 minutes');
+    assert.equal(sp(ago(ts - 86400000, ts)), 'hier');
+  });
+});
+
+test('console in German: class labels, plurals, durations, dates in the time zone', () => {
+  inLanguage('de', de, () => {
+    assert.equal(classLabel('top_priority'), 'Höchste Priorität');
+    assert.equal(classLabel('priority'), 'Priorität');
+    assert.equal(tierInfo('silver').label, 'Silber');
+    assert.equal(sp(t('queue.waitingCount', { n: 1 })), '1 wartet');
+    assert.equal(sp(t('queue.waitingCount', { n: 3 })), '3 warten');
+    assert.equal(sp(t('load.count', { n: 1 })), '1 Chat');
+    assert.equal(sp(t('load.count', { n: 2 })), '2 Chats');
+    assert.equal(sp(t('context.earlierCount', { n: 2 })), '2 frühere Unterhaltungen');
+    assert.equal(sp(t('load.count', { n: 1500 })), '1.500 Chats');
+    assert.equal(sp(duration(3 * 60000)), '3 Min.');
+    assert.equal(sp(duration(65 * 60000)), '1 Std. 5 Min.');
+    const ts = Date.UTC(2026, 11, 2, 13, 5);
+    assert.equal(sp(when(ts, ts + 60000)), '14:05');
+    assert.equal(sp(when(ts, ts + 3 * 86400000)), '2. Dez., 14:05');
+    assert.equal(sp(fullDate(ts)), '02.12.2026, 14:05');
+    assert.equal(sp(ago(ts - 5 * 60000, ts)), 'vor 5 Minuten');
+  });
+  assert.equal(classLabel('top_priority'), 'Top Priority', 'back in English');
 });
 
 test('the transcript by email: what each answer says', () => {
