@@ -147,7 +147,8 @@ export function createConversation(app) {
       rendered.lastFrom === (ev.from && ev.from.id) &&
       rendered.lastKind === 'message' &&
       ev.ts - rendered.lastTs < GROUP_MS;
-    const textEl = h('div', { testid: 'message-text', class: 'msg-text' });
+    // dir=auto: a message reads in its own direction, whatever the console's
+    const textEl = h('div', { testid: 'message-text', class: 'msg-text', dir: 'auto' });
     if (ev.kind === 'opened') {
       setText(textEl, (ev.details && ev.details.summary) || t('msg.noSummary'));
     } else {
@@ -257,7 +258,7 @@ export function createConversation(app) {
       if ((p.type !== 'send' && p.type !== 'note') || rendered.cids.has(p.client_id)) continue;
       const note = p.type === 'note';
       const state = app.client.state !== 'online' ? t('pending.offline') : p.retrying ? t('pending.retrying') : t('pending.sending');
-      const textEl = h('div', { class: 'msg-text' });
+      const textEl = h('div', { class: 'msg-text', dir: 'auto' });
       setText(textEl, p.text || '');
       els.push(
         h(
