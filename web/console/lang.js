@@ -74,8 +74,8 @@ function saveLanguage(lang) {
 // chosen language go first, so that dates follow its region (en-GB, fr-CA).
 function wanted(pick) {
   const browser = browserLanguages();
-  const first = pick || urlLanguage() || savedLanguage();
-  const lang = negotiate([first, ...browser], ['en', ...Object.keys(loaders)]);
+  const first = pick ? [pick] : [urlLanguage(), savedLanguage()];
+  const lang = negotiate([...first, ...browser], ['en', ...Object.keys(loaders)]);
   return [...browser.filter((b) => baseOf(b) === lang), lang, ...browser];
 }
 
