@@ -193,6 +193,24 @@ test('?lang=de in the link beats the browser\'s French: plurals and dates in Ger
   assertNoPageErrors(page);
 });
 
+test('the sign-in card in French (?lang=fr), its hint keeps its code, its picker turns it Arabic', { timeout: 60000 }, async () => {
+  const page = await env.b.page('console sign-in', { locale: 'en-US' });
+  await page.goto(`${env.stack.http}/console/?lang=fr`);
+  await visible(page.locator('#signin')).waitFor({ state: 'visible' });
+  assert.equal(await text(page.locator('.signin-title')), 'Console du support');
+  assert.equal(sp(await page.title()), 'Console du support · chatd');
+  assert.deepEqual(await page.locator('.signin-hint code').allTextContents(), ['make run', 'chatd token --role agent']);
+  assert.match(await text(page.locator('.signin-hint')), /^make run affiche un lien vers la console avec un jeton ; chatd token --role agent en crée un\.$/);
+  await page.locator('#signin-form button[type="submit"]').click();
+  await waitFor(page.locator('#signin-problem'), 'Collez un jeton d’agent pour vous connecter.', 'the problem in French');
+  await page.locator('#signin-language').selectOption('ar');
+  await waitFor(page.locator('.signin-title'), 'وحدة تحكم الدعم', 'the title in Arabic');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  assert.equal(await page.evaluate(() => new URL(location.href).searchParams.get('lang')), 'ar', 'the address follows the picker');
+  assert.equal(await text(page.locator('#signin-problem')), 'الصق رمز وكيل لتسجيل الدخول.', 'the problem shown follows the language');
+  assertNoPageErrors(page);
+});
+
 test('a slow catalogue: the console starts in English after a short wait, then turns French', { timeout: 90000 }, async () => {
   let release;
   const held = new Promise((r) => { release = r; });

@@ -5,7 +5,7 @@
 
 import { ChatClient } from '../lib/chat-client.js';
 import { $, h } from './dom.js';
-import { takeHashToken, savedToken, saveToken, claims, tokenProblem } from './token.js';
+import { takeHashToken, savedToken, saveToken, claims, tokenProblemKey } from './token.js';
 import * as alerts from './alerts.js';
 import { createQueue } from './queue.js';
 import { createConversation } from './conversation.js';
@@ -19,7 +19,7 @@ import { t, i18n, startLanguage, setupPickers, onLanguage } from './lang.js';
 const WS_URL = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 const OPEN_PAGES = 25; // up to 25 pages of 200 open conversations
 const TEXT_MAX = 16384;
-const TOKEN_REFUSED = () => t('signin.refused');
+const TOKEN_REFUSED = 'signin.refused'; // catalogue keys: the texts follow the language
 
 /* ------------------------------------------------------------------ */
 /* sign-in                                                             */
@@ -27,12 +27,14 @@ const TOKEN_REFUSED = () => t('signin.refused');
 let token = null;
 let tokenWaiter = null; // resolves getToken() while the sign-in screen is up
 
+/** problem: the catalogue key of what went wrong, or null. */
 function showSignin(problem) {
   const shown = !$('signin').hidden;
   $('app').hidden = true;
   $('signin').hidden = false;
   const p = $('signin-problem');
-  p.textContent = problem || '';
+  p.textContent = problem ? t(problem) : '';
+  p.dataset.key = problem || '';
   p.hidden = !problem;
   // already up (a refusal, then the client asking for a token): keep what
   // the agent is pasting
@@ -50,7 +52,7 @@ function hideSignin() {
 $('signin-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const t = $('signin-token').value.trim();
-  const problem = tokenProblem(t, app.skew);
+  const problem = tokenProblemKey(t, app.skew);
   if (problem) {
     showSignin(problem);
     return;
@@ -86,9 +88,9 @@ $('signin-token').addEventListener('keydown', (e) => {
 
 /** getToken() for the client: the current token, or wait for a new one. */
 function getToken() {
-  let problem = app.authFailed ? app.authFailed : tokenProblem(token, app.skew);
+  let problem = app.authFailed || tokenProblemKey(token, app.skew);
   if (!problem) return Promise.resolve(token);
-  if (app.me && !app.authFailed) problem = t('signin.sessionExpired');
+  if (app.me && !app.authFailed) problem = 'signin.sessionExpired';
   showSignin(problem);
   return new Promise((resolve) => {
     tokenWaiter = resolve;
@@ -619,7 +621,7 @@ function setConnection(state) {
     s === 'online'
       ? t('conn.onlineTitle')
       : s === 'failed'
-        ? TOKEN_REFUSED()
+        ? t(TOKEN_REFUSED)
         : t('conn.offlineTitle');
 }
 
@@ -654,7 +656,7 @@ function start() {
     // the token pasted after a refusal was refused too: the client stopped
     // trying; a token pasted now reconnects it (see the sign-in form)
     if (state === 'failed') {
-      app.authFailed = TOKEN_REFUSED();
+      app.authFailed = TOKEN_REFUSED;
       token = null;
       saveToken(null);
       showSignin(app.authFailed);
@@ -666,7 +668,7 @@ function start() {
     if (typeof hello.server_time === 'number') app.skew = hello.server_time - Date.now();
     const user = hello.user || c.user || {};
     if (user.role === 'customer') {
-      app.authFailed = t('signin.customer');
+      app.authFailed = 'signin.customer';
       c.stop();
       token = null;
       saveToken(null);
@@ -728,8 +730,8 @@ function start() {
   const onError = (e) => {
     const d = e.detail || {};
     const code = d.code || (d.frame && d.frame.code);
-    if (code === 'auth_failed') app.authFailed = TOKEN_REFUSED();
-    else if (code === 'token_expired') app.authFailed = t('signin.sessionExpiredShort');
+    if (code === 'auth_failed') app.authFailed = TOKEN_REFUSED;
+    else if (code === 'token_expired') app.authFailed = 'signin.sessionExpiredShort';
     else return;
     token = null;
     saveToken(null);
@@ -866,6 +868,8 @@ function setupLifecycle() {
 // Every text in the language picked now: the views build theirs again.
 function relocalize() {
   setConnection(connState);
+  const p = $('signin-problem');
+  if (p.dataset.key) p.textContent = t(p.dataset.key);
   if (app.me) renderMe();
   for (const v of Object.values(app.views)) v.relocalize?.();
   app.render('queue', 'tabs', 'conv', 'context', 'routing', 'title');
@@ -890,7 +894,7 @@ async function boot() {
   const fromHash = takeHashToken();
   if (fromHash) saveToken(fromHash);
   token = fromHash || savedToken();
-  const problem = tokenProblem(token);
+  const problem = tokenProblemKey(token);
   if (problem) {
     showSignin(token ? problem : null);
     return;

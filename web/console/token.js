@@ -49,18 +49,21 @@ export function claims(token) {
 }
 
 /**
- * Why this token cannot sign in to the console, as a sentence, or null when
- * it looks usable. `skew` is server time minus local time in ms.
+ * Why this token cannot sign in to the console, as the catalogue key of a
+ * sentence, or null when it looks usable. `skew` is server time minus local
+ * time in ms.
  */
-export function tokenProblem(token, skew = 0) {
-  if (!token) return t('signin.empty');
+export function tokenProblemKey(token, skew = 0) {
+  if (!token) return 'signin.empty';
   const c = claims(token);
-  if (!c) return t('signin.notToken');
-  if (typeof c.exp === 'number' && c.exp * 1000 <= Date.now() + skew) {
-    return t('signin.expired');
-  }
-  if (c.role && c.role !== 'agent' && c.role !== 'admin') {
-    return t('signin.customer');
-  }
+  if (!c) return 'signin.notToken';
+  if (typeof c.exp === 'number' && c.exp * 1000 <= Date.now() + skew) return 'signin.expired';
+  if (c.role && c.role !== 'agent' && c.role !== 'admin') return 'signin.customer';
   return null;
+}
+
+/** The same, as a sentence in the console's language. */
+export function tokenProblem(token, skew = 0) {
+  const key = tokenProblemKey(token, skew);
+  return key && t(key);
 }
