@@ -216,7 +216,8 @@ test('a slow catalogue: the console starts in English after a short wait, then t
   const held = new Promise((r) => { release = r; });
   const { page } = await consoleFor('Di Agent slow', {
     locale: 'fr-FR',
-    before: (p) => p.route('**/console/i18n/fr.js', async (route) => {
+    // the French catalogue: the source's i18n/fr.js, or the built chunk fr-<hash>.js
+    before: (p) => p.route(/\/console\/(?:i18n\/fr\.js|fr-[A-Za-z0-9]+\.js)(?:\?.*)?$/, async (route) => {
       await held; // until the test has seen the console in English
       await route.continue();
     }),
