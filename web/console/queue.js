@@ -89,6 +89,7 @@ export function createQueue(app) {
       flags,
       meta,
     );
+    let claiming = false; // Claim pressed, the answer not in yet
     const claim = h(
       'button',
       {
@@ -108,7 +109,6 @@ export function createQueue(app) {
       },
       t('queue.claim'),
     );
-    let claiming = false;
     const owner = h('span', { class: 'qi-owner' });
     const side = h('span', { class: 'qi-side' }, claim, owner);
     const el = h('div', { class: 'qi', role: 'listitem', testid: 'queue-item', dataset: { conv: r.conv } }, openBtn, side);
