@@ -3,6 +3,7 @@
 
 import { $, h, syncChildren } from './dom.js';
 import { setText } from '../lib/text.js';
+import { isFormatted, setMarkdown } from '../lib/markdown.js';
 import { clock, when, fullDate, duration, initials, tierInfo } from './format.js';
 import { tierBadge, envBadge } from './queue.js';
 import { attachCannedPopup } from './canned.js';
@@ -26,6 +27,10 @@ export function createConversation(app) {
   const noteBtn = $('send-note');
   const blocked = $('composer-blocked');
   const hint = $('composer-hint');
+  // what formatting works (lib/markdown.js), next to the buttons
+  const formatHint = h('span', { class: 'composer-format', id: 'composer-format' }, /* i18n */ 'Formatting: **bold** *italic* `code` ```code block``` - list 1. list [text](https://…)');
+  blocked.after(formatHint);
+  composer.setAttribute('aria-describedby', `${composer.getAttribute('aria-describedby') || ''} composer-format`.trim());
   const transferBtn = $('transfer-btn');
   const takeoverBtn = $('takeover-btn');
 
@@ -140,7 +145,8 @@ export function createConversation(app) {
     if (ev.kind === 'opened') {
       setText(textEl, (ev.details && ev.details.summary) || '(no summary)');
     } else {
-      setText(textEl, ev.text || '');
+      // agents' messages and notes are Markdown; customers' are plain text
+      (isFormatted(ev.from, ev.channel) ? setMarkdown : setText)(textEl, ev.text || '');
     }
     let label = null;
     if (ev.kind === 'note') label = h('span', { class: 'msg-label msg-label-note' }, 'Internal note');
@@ -245,7 +251,7 @@ export function createConversation(app) {
       const note = p.type === 'note';
       const state = app.client.state !== 'online' ? 'Waiting for connection…' : p.retrying ? 'Retrying…' : 'Sending…';
       const textEl = h('div', { class: 'msg-text' });
-      setText(textEl, p.text || '');
+      (isFormatted(app.me, 'chat') ? setMarkdown : setText)(textEl, p.text || '');
       els.push(
         h(
           'div',
@@ -380,6 +386,7 @@ export function createConversation(app) {
       blocked.hidden = true;
       blocked.textContent = '';
     }
+    formatHint.hidden = !blocked.hidden;
   }
 
   function render() {
