@@ -28,7 +28,8 @@ export function createConversation(app) {
   const blocked = $('composer-blocked');
   const hint = $('composer-hint');
   // what formatting works (lib/markdown.js), next to the buttons
-  const formatHint = h('span', { class: 'composer-format', id: 'composer-format' }, /* i18n */ 'Formatting: **bold** *italic* `code` ```code block``` - list 1. list [text](https://…)');
+  const formats = /* i18n */ 'Formatting: **bold** *italic* `code` ``` code block ``` - list 1. list [text](https://…)';
+  const formatHint = h('span', { class: 'composer-format', id: 'composer-format', title: formats }, formats);
   blocked.after(formatHint);
   composer.setAttribute('aria-describedby', `${composer.getAttribute('aria-describedby') || ''} composer-format`.trim());
   const transferBtn = $('transfer-btn');
