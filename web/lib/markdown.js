@@ -26,6 +26,7 @@ import { linkify, safeHref } from './text.js';
 export const MAX_INPUT = 16384; // the server's message limit, in bytes
 const MAX_DEST = 4096; // longest link destination or bare URL looked at
 const MAX_PARENS = 32; // nesting of parentheses in a link destination
+const MAX_DEPTH = 8; // nesting of bold, italic and links
 
 /* ---------------- blocks ---------------- */
 
@@ -294,7 +295,7 @@ function inline(src) {
   }
   flush();
   emphasis(null);
-  return tree(seq.first, false);
+  return tree(seq.first);
 
   function unlink(node) {
     if (node.prev) node.prev.next = node.next;
@@ -389,23 +390,21 @@ function destination(src, i) {
   return url && !depth && src[i] === ')' ? { url, end: i + 1 } : null;
 }
 
-// The linked nodes from first on -> an array of inlines (adjacent text
-// merged, empty text dropped; a link inside a link becomes its text).
-function tree(first, inLink) {
-  const out = [];
-  const push = (node) => {
-    if (node.type === 'text') {
-      if (!node.value) return;
-      const last = out.at(-1);
-      if (last?.type === 'text') last.value += node.value;
-      else out.push({ type: 'text', value: node.value });
-    } else out.push(node);
-  };
+// The linked nodes from first on -> inlines appended to out (adjacent text
+// merged, empty text dropped). A link inside a link becomes its text, and
+// so does emphasis nested deeper than MAX_DEPTH.
+function tree(first, inLink = false, depth = 0, out = []) {
   for (let n = first; n; n = n.next) {
-    if (n.type === 'text' || n.type === 'br' || n.type === 'code') push(n.type === 'text' ? n : n.type === 'br' ? { type: 'br' } : { type: 'code', value: n.value });
-    else if (n.type === 'link' && inLink) tree(n.first, true).forEach(push);
-    else if (n.type === 'link') out.push({ type: 'link', href: n.href, children: tree(n.first, true) });
-    else out.push({ type: n.type, children: tree(n.first, inLink) });
+    if (n.type === 'text') {
+      if (!n.value) continue;
+      const last = out.at(-1);
+      if (last?.type === 'text') last.value += n.value;
+      else out.push({ type: 'text', value: n.value });
+    } else if (n.type === 'br') out.push({ type: 'br' });
+    else if (n.type === 'code') out.push({ type: 'code', value: n.value });
+    else if ((n.type === 'link' && inLink) || (n.type !== 'link' && depth >= MAX_DEPTH)) tree(n.first, inLink, depth, out);
+    else if (n.type === 'link') out.push({ type: 'link', href: n.href, children: tree(n.first, true, depth + 1) });
+    else out.push({ type: n.type, children: tree(n.first, inLink, depth + 1) });
   }
   return out;
 }
