@@ -123,6 +123,7 @@ test('links: [text](https://…) and bare URLs; other schemes stay text', () => 
   assert.deepEqual(inl('([wiki](https://x.example/a))'), [t('('), link('https://x.example/a', t('wiki')), t(')')]);
   assert.deepEqual(inl('[**bold** link](http://x.example/)'), [link('http://x.example/', { type: 'strong', children: [t('bold')] }, t(' link'))]);
   assert.deepEqual(inl('[https://a.example](https://b.example/)'), [link('https://b.example/', t('https://a.example'))], 'no link in a link');
+  assert.deepEqual(inl('[[x](https://a.example/)](https://b.example/)'), [t('['), link('https://a.example/', t('x')), t(']('), link('https://b.example/', t('https://b.example/')), t(')')], 'the inner link wins');
   assert.deepEqual(inl('go to https://x.example/a_b_c, **https://y.example/**'), [t('go to '), link('https://x.example/a_b_c', t('https://x.example/a_b_c')), t(', '), { type: 'strong', children: [link('https://y.example/', t('https://y.example/'))] }]);
   for (const s of ['[x](javascript:alert(1))', '[x](JaVaScRiPt:alert(1))', '[x](data:text/html,<script>alert(1)</script>)', '[x](vbscript:msgbox)', '[x](/relative)', '[x](example.com)', '[x](&#106;avascript:alert(1))', '[x](java\nscript:alert(1))', '[x](mailto:a@b.example)', '[x]()']) {
     const f = shown(s);

@@ -267,7 +267,9 @@ function inline(src) {
       open.node.next = null;
       unlink(open.node);
       append(link);
-      for (let b = brackets; b; b = b.below) b.active = false; // no link inside a link
+      // no link inside a link: the openers below go inactive (those below
+      // an inactive one already are)
+      for (let b = brackets; b && b.active; b = b.below) b.active = false;
       i = dest.end;
     } else if ((c === 'h' || c === 'H') && !(i > 0 && ALNUM.test(src[i - 1])) && ((URL_START.lastIndex = i), URL_START.test(src))) {
       URL_RUN.lastIndex = i;
