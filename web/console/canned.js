@@ -45,7 +45,6 @@ export function attachCannedPopup(app, textarea, popup) {
     matches = [];
     token = null;
     textarea.removeAttribute('aria-activedescendant');
-    textarea.setAttribute('aria-expanded', 'false');
   }
 
   function paint() {
@@ -70,7 +69,6 @@ export function attachCannedPopup(app, textarea, popup) {
       h('li', { class: 'canned-hint', role: 'presentation' }, '↑↓ to choose · Tab or Enter to insert · Esc to dismiss'),
     );
     popup.hidden = false;
-    textarea.setAttribute('aria-expanded', 'true');
     textarea.setAttribute('aria-activedescendant', `canned-opt-${index}`);
     popup.querySelector('.is-selected')?.scrollIntoView({ block: 'nearest' });
   }

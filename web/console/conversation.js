@@ -47,14 +47,14 @@ export function createConversation(app) {
     const unread = h('span', { testid: 'unread', class: 'badge-unread' });
     const btn = h(
       'button',
-      { type: 'button', role: 'tab', class: 'tab-btn', 'aria-controls': 'conv', onclick: () => app.activate(conv) },
+      { type: 'button', class: 'tab-btn', 'aria-controls': 'conv', onclick: () => app.activate(conv) },
       avatar,
       h('span', { class: 'tab-text' }, name, sub),
       unread,
       dot,
     );
     const x = h('button', { type: 'button', class: 'tab-x', onclick: () => app.hideTab(conv) }, '×');
-    const el = h('div', { class: 'tab', testid: 'conv-tab', dataset: { conv } }, btn, x);
+    const el = h('div', { class: 'tab', role: 'listitem', testid: 'conv-tab', dataset: { conv } }, btn, x);
     btn.addEventListener('keydown', (e) => {
       if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
       const i = app.tabs.indexOf(conv);
@@ -72,8 +72,8 @@ export function createConversation(app) {
       el.classList.toggle('is-active', active);
       el.dataset.status = r.status;
       el.dataset.tier = r.tier || '';
-      btn.setAttribute('aria-selected', String(active));
-      btn.tabIndex = active || (!app.active && app.tabs[0] === conv) ? 0 : -1;
+      if (active) btn.setAttribute('aria-current', 'true');
+      else btn.removeAttribute('aria-current');
       avatar.textContent = initials(who);
       avatar.className = `tab-avatar tier-bg-${r.tier || 'none'}`;
       name.textContent = who;
