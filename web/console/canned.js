@@ -4,7 +4,7 @@
 // composer, and the manager dialog.
 
 import { $, h } from './dom.js';
-import { toast, errText, errCode } from './ui.js';
+import { toast, errText, errCode, trapFocus } from './ui.js';
 import { setText } from '../lib/text.js';
 
 const KEY_RE = /^[a-z0-9_-]{1,32}$/;
@@ -298,6 +298,7 @@ export function createCanned(app) {
     load();
     keyIn.focus();
   });
+  trapFocus(dialog);
   dialog.addEventListener('close', () => {
     resetForm();
     $('open-canned').focus();

@@ -53,7 +53,22 @@ export function createConversation(app) {
       unread,
       dot,
     );
-    const x = h('button', { type: 'button', class: 'tab-x', onclick: () => app.hideTab(conv) }, '×');
+    const x = h(
+      'button',
+      {
+        type: 'button',
+        class: 'tab-x',
+        onclick: () => {
+          app.hideTab(conv);
+          // the tab goes: focus to the active one's, or the queue
+          requestAnimationFrame(() => {
+            const next = app.active && tabNodes.get(app.active)?.btn;
+            (next && next.isConnected ? next : $('queue')).focus();
+          });
+        },
+      },
+      '×',
+    );
     const el = h('div', { class: 'tab', role: 'listitem', testid: 'conv-tab', dataset: { conv } }, btn, x);
     btn.addEventListener('keydown', (e) => {
       if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
@@ -382,9 +397,20 @@ export function createConversation(app) {
     }
   }
 
+  // A control that had the keyboard focus and went (the close form and the
+  // composer when the conversation closes, Transfer when it moves on):
+  // focus goes to the messages, or the queue, never into a hidden element.
+  function keepFocus() {
+    const at = document.activeElement;
+    if (!at || at === document.body || !(section.contains(at) || tabsEl.contains(at)) || at.checkVisibility()) return;
+    if (messagesEl.checkVisibility()) messagesEl.focus();
+    else $('queue').focus();
+  }
+
   function render() {
     if (shown !== app.active) switchTo(app.active);
     renderChrome();
+    keepFocus();
     if (shown) {
       const evs = app.events(shown);
       if (evs.length !== rendered.count) renderAllMessages();

@@ -94,7 +94,9 @@ export function createQueue(app) {
         testid: 'claim',
         onclick: (e) => {
           e.stopPropagation();
-          claim.disabled = true;
+          // aria-disabled, not disabled: a disabled button drops the keyboard focus
+          if (claim.getAttribute('aria-disabled') === 'true') return;
+          claim.setAttribute('aria-disabled', 'true');
           claim.textContent = 'Claiming…';
           app.claim(r.conv).finally(() => {
             claim.textContent = 'Claim';
@@ -145,7 +147,7 @@ export function createQueue(app) {
       const waiting = r.status === 'waiting';
       claim.hidden = !waiting;
       claim.textContent = claim.textContent === 'Claiming…' ? claim.textContent : app.views.routing?.offeredToMe(r.conv) ? 'Accept' : 'Claim';
-      if (claim.textContent !== 'Claiming…') claim.disabled = false;
+      if (claim.textContent !== 'Claiming…') claim.removeAttribute('aria-disabled');
       if (waiting) {
         claim.setAttribute('aria-label', `${claim.textContent === 'Accept' ? 'Accept the offered conversation' : 'Claim conversation'} with ${name.textContent}`);
       }
