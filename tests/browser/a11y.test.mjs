@@ -71,6 +71,9 @@ test('axe: every view of the console', { timeout: 180000 }, async () => {
   const item = visible(con.getByTestId('queue-item').filter({ hasText: summary }));
   await item.waitFor({ state: 'visible' });
   await a.check(con, 'queue with a waiting conversation');
+  await item.locator('.qi-open').click();
+  await con.locator('#composer-blocked').waitFor({ state: 'visible' });
+  await a.check(con, 'a waiting conversation opened before claiming');
   await setPresence(con, ag.sub, 'online');
   const card = con.locator('[data-testid="offer"][data-state="offered"]');
   await card.waitFor({ state: 'visible', timeout: 20000 });
@@ -94,13 +97,25 @@ test('axe: every view of the console', { timeout: 180000 }, async () => {
   await byTestId(con, 'context').locator('.ctx-avatar, h2, h3').first().waitFor({ state: 'visible' });
   await a.check(con, 'a conversation (messages, note, composer, customer panel), queue with an assigned item');
 
-  // a toast (alerts), the canned responses manager, the transfer dialog
-  await byTestId(con, 'composer').fill('/');
+  // the canned responses manager (empty, then with one), its popup in the
+  // composer, the transfer dialog
   await con.locator('#open-canned').click();
   await byTestId(con, 'canned-manager').waitFor({ state: 'visible' });
-  await a.check(con, 'canned responses manager');
+  await a.check(con, 'canned responses manager, none yet');
+  await con.locator('#canned-key').fill('thanks');
+  await con.locator('#canned-title-input').fill('Thanks');
+  await con.locator('#canned-text').fill('Thanks for your patience!');
+  await con.locator('#canned-save').click();
+  await con.locator('.canned-item[data-key="thanks"]').waitFor({ state: 'visible' });
+  await a.check(con, 'canned responses manager with a response');
   await con.keyboard.press('Escape');
   await byTestId(con, 'canned-manager').waitFor({ state: 'hidden' });
+  await byTestId(con, 'composer').fill('');
+  await byTestId(con, 'composer').pressSequentially('/tha');
+  await con.locator('#canned-popup').waitFor({ state: 'visible' });
+  await a.check(con, 'canned response popup in the composer');
+  await con.keyboard.press('Escape');
+  await byTestId(con, 'composer').fill('');
   await byTestId(con, 'transfer').click();
   await byTestId(con, 'transfer-dialog').waitFor({ state: 'visible' });
   await a.check(con, 'transfer dialog');
@@ -257,6 +272,13 @@ test('focus ring: an outline of 3:1 or more against its background on every Tab 
   console.log(report.join('\n'));
   assert.deepEqual(problems, []);
 
+  // nobody left waiting or assigned for the next test
+  await byTestId(wid, 'back').click();
+  await byTestId(wid, 'history-item').first().click();
+  await byTestId(wid, 'composer').waitFor({ state: 'visible' });
+  await byTestId(wid, 'close-conversation').click();
+  await byTestId(wid, 'close-conversation').click();
+  await wid.getByText('This conversation is closed.').waitFor({ state: 'visible' });
   await byTestId(con, 'presence').selectOption('offline');
   assertNoPageErrors(con, wid);
   await con.context().close();
@@ -335,7 +357,8 @@ test('keyboard only: an agent goes online, claims, replies, adds a note, opens t
   await item.waitFor({ state: 'visible' });
 
   // the queue: its Claim (Accept, as it is offered) button; the composer gets focus
-  await tabTo(con, (f) => f.testid === 'claim' || f.testid === 'offer-accept', 'Claim or Accept');
+  const conv = await item.getAttribute('data-conv');
+  await tabTo(con, (f) => (f.testid === 'claim' || f.testid === 'offer-accept') && f.conv === conv, 'Claim or Accept');
   await press(con, 'Enter');
   await eventually(async () => assert.equal((await focused(con))?.id, 'composer'), { what: 'focus on the composer after claiming' });
   await waitText(wid, 'agent-name', ag.name);
@@ -385,6 +408,12 @@ test('keyboard only: an agent goes online, claims, replies, adds a note, opens t
   await press(con, 'Enter');
   await wid.getByText('This conversation is closed.').waitFor({ state: 'visible' });
   await eventually(async () => assert.equal(await focusProblem(con, 'after closing'), ''), { what: 'focus on a shown element after closing' });
+
+  // its tab hidden from the keyboard: focus goes on, not lost with the tab
+  await tabTo(con, (f) => f.desc.includes('tab-x'), "the tab's hide button", { back: true });
+  await press(con, 'Enter');
+  await con.locator('[data-testid="conv-tab"]').first().waitFor({ state: 'detached' });
+  assert.equal(await focusProblem(con, 'after hiding the tab'), '');
 
   await byTestId(con, 'presence').selectOption('offline');
   assertNoPageErrors(con, wid);

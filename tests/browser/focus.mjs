@@ -58,6 +58,7 @@ export async function focused(page) {
     return {
       desc: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.dataset.testid ? `[data-testid=${el.dataset.testid}]` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}${text ? ` "${text}"` : ''}`,
       id: el.id,
+      conv: el.closest('[data-conv]')?.dataset.conv || '',
       inShadow: el.getRootNode() instanceof ShadowRoot,
       testid: el.dataset.testid || '',
       chain: chain.filter(Boolean),
