@@ -53,14 +53,29 @@ export function createConversation(app) {
     const unread = h('span', { testid: 'unread', class: 'badge-unread' });
     const btn = h(
       'button',
-      { type: 'button', role: 'tab', class: 'tab-btn', 'aria-controls': 'conv', onclick: () => app.activate(conv) },
+      { type: 'button', class: 'tab-btn', 'aria-controls': 'conv', onclick: () => app.activate(conv) },
       avatar,
       h('span', { class: 'tab-text' }, name, sub),
       unread,
       dot,
     );
-    const x = h('button', { type: 'button', class: 'tab-x', onclick: () => app.hideTab(conv) }, '×');
-    const el = h('div', { class: 'tab', testid: 'conv-tab', dataset: { conv } }, btn, x);
+    const x = h(
+      'button',
+      {
+        type: 'button',
+        class: 'tab-x',
+        onclick: () => {
+          app.hideTab(conv);
+          // the tab goes: focus to the active one's, or the queue
+          requestAnimationFrame(() => {
+            const next = app.active && tabNodes.get(app.active)?.btn;
+            (next && next.isConnected ? next : $('queue')).focus();
+          });
+        },
+      },
+      '×',
+    );
+    const el = h('div', { class: 'tab', role: 'listitem', testid: 'conv-tab', dataset: { conv } }, btn, x);
     btn.addEventListener('keydown', (e) => {
       if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
       const i = app.tabs.indexOf(conv);
@@ -78,8 +93,8 @@ export function createConversation(app) {
       el.classList.toggle('is-active', active);
       el.dataset.status = r.status;
       el.dataset.tier = r.tier || '';
-      btn.setAttribute('aria-selected', String(active));
-      btn.tabIndex = active || (!app.active && app.tabs[0] === conv) ? 0 : -1;
+      if (active) btn.setAttribute('aria-current', 'true');
+      else btn.removeAttribute('aria-current');
       avatar.textContent = initials(who);
       avatar.className = `tab-avatar tier-bg-${r.tier || 'none'}`;
       name.textContent = who;
@@ -390,9 +405,20 @@ export function createConversation(app) {
     formatHint.hidden = !blocked.hidden;
   }
 
+  // A control that had the keyboard focus and went (the close form and the
+  // composer when the conversation closes, Transfer when it moves on):
+  // focus goes to the messages, or the queue, never into a hidden element.
+  function keepFocus() {
+    const at = document.activeElement;
+    if (!at || at === document.body || !(section.contains(at) || tabsEl.contains(at)) || at.checkVisibility()) return;
+    if (messagesEl.checkVisibility()) messagesEl.focus();
+    else $('queue').focus();
+  }
+
   function render() {
     if (shown !== app.active) switchTo(app.active);
     renderChrome();
+    keepFocus();
     if (shown) {
       const evs = app.events(shown);
       if (evs.length !== rendered.count) renderAllMessages();

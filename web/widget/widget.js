@@ -44,7 +44,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   const panel = h(
     'section',
     { class: 'panel', id: 'chatd-panel', role: 'dialog', 'aria-label': title, hidden: true },
-    h('header', { class: 'head' }, back, headMain, conn, minimize),
+    h('div', { class: 'head' }, back, headMain, conn, minimize),
     banner,
     body,
   );

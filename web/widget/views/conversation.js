@@ -293,15 +293,16 @@ export function conversationView(app, conv) {
   async function doClose(e) {
     e.preventDefault();
     const r = reason.value.trim();
+    if (confirmBtn.getAttribute('aria-disabled') === 'true') return;
     if (bytes(r) > 500) return void (closeErr.textContent = 'Please keep the reason under 500 characters.');
-    confirmBtn.disabled = true;
+    confirmBtn.setAttribute('aria-disabled', 'true'); // not disabled: focus stays on it
     confirmBtn.textContent = client.state === 'online' ? 'Ending…' : 'Waiting for connection…';
     try {
       await client.change({ type: 'close', conv, ...(r && { reason: r }) });
     } catch (f) {
       if (f.code === 'conversation_closed') return setClosed();
       closeErr.textContent = `Could not end the conversation: ${why(f)}.`;
-      confirmBtn.disabled = false;
+      confirmBtn.removeAttribute('aria-disabled');
       confirmBtn.textContent = 'End conversation';
     }
   }
@@ -327,7 +328,7 @@ export function conversationView(app, conv) {
     closed = false;
     bar.append(endBtn);
     reason.value = '';
-    confirmBtn.disabled = false;
+    confirmBtn.removeAttribute('aria-disabled');
     confirmBtn.textContent = 'End conversation';
     showComposer(false);
     setAgent(null);
