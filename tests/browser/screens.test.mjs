@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {
   useBrowserStack, token, uid, customer, agent, byTestId, visible, eventually,
   openConversation, send, claim, waitText, waitMessages, waitConnection,
-  hostPage, assertNoPageErrors,
+  hostPage, screenshot, assertNoPageErrors,
 } from './lib.mjs';
 import { matchScreenshot } from './pixels.mjs';
 
@@ -145,7 +145,7 @@ async function assertTargets(page) {
   }
 }
 
-test('screenshots at 390, 1024 and 1440 px match the baselines', { timeout: 240000 }, async () => {
+test('baselines: screenshots at 390, 1024 and 1440 px match tests/browser/screens/', { timeout: 240000 }, async () => {
   // fixed names and texts; ids are fixed too (the stack is this file's own)
   const ag = agent('agent-screens-dana', { name: 'Dana Reyes' });
   const ann = customer('cust-screens-ann', { name: 'Ann Example' });
@@ -157,9 +157,14 @@ test('screenshots at 390, 1024 and 1440 px match the baselines', { timeout: 2400
     steps: '1. Deploy to Live\n2. Open /checkout',
     errors: '502 Bad Gateway',
   });
+  await claim(con, 'Checkout returns 502 after the deploy');
+  // Ben waits: his chat is offered to Dana, who declines (so no countdown
+  // runs in the pictures, and it is not offered to her again)
   const other = await widgetPage(ben, 1440);
   await openConversation(other, { summary: 'Password reset email never arrives' });
-  await claim(con, 'Checkout returns 502 after the deploy');
+  const offer = byTestId(con, 'offer').filter({ hasText: 'Password reset email never arrives' });
+  await offer.getByTestId('offer-decline').click();
+  await byTestId(con, 'offer').first().waitFor({ state: 'detached', timeout: 20000 });
   await waitText(wid, 'agent-name', ag.name);
   const hello = 'Hello, the checkout page fails since this morning.';
   const reply = `Thanks Ann, I am looking at it. The incident: ${LONG_LINK}`;
@@ -177,23 +182,26 @@ test('screenshots at 390, 1024 and 1440 px match the baselines', { timeout: 2400
   const consoleMask = () => [con.locator('time'), con.locator('.msg-time'), con.getByTestId('waited'), con.locator('.earlier-when'), con.locator('.ctx-facts dd').last(), con.getByTestId('offer-countdown')];
   const widgetMask = () => [wid.locator('time')];
 
+  // every picture is taken and compared; the test fails after, naming each that differs
+  const differ = [];
+  const shoot = async (page, name, mask) => {
+    await settle(page);
+    await matchScreenshot(page, name, { mask }).catch((e) => differ.push(e.message));
+  };
   for (const width of [390, 1024, 1440]) {
     await resize(con, width);
     await resize(wid, width);
     if (width < 1024) {
       await showPane(con, 'queue');
-      await settle(con);
-      await matchScreenshot(con, `console-queue-${width}`, { mask: consoleMask() });
+      await shoot(con, `console-queue-${width}`, consoleMask());
       await showPane(con, 'conv');
-      await settle(con);
-      await matchScreenshot(con, `console-conv-${width}`, { mask: consoleMask() });
+      await shoot(con, `console-conv-${width}`, consoleMask());
     } else {
-      await settle(con);
-      await matchScreenshot(con, `console-${width}`, { mask: consoleMask() });
+      await shoot(con, `console-${width}`, consoleMask());
     }
-    await settle(wid);
-    await matchScreenshot(wid, `widget-conv-${width}`, { mask: widgetMask() });
+    await shoot(wid, `widget-conv-${width}`, widgetMask());
   }
+  assert.deepEqual(differ, [], 'every screenshot matches its baseline');
   assertNoPageErrors(con, wid, other);
 });
 
@@ -227,6 +235,7 @@ test('nothing spills sideways and every field is 16 px or more, from 360 to 1440
       await showPane(con, 'ctx');
       await waitText(con, 'context', cu.name);
       await assertNoOverflow(con, `console customer panel at ${at}`);
+      await screenshot(con, `screens-customer-${width}`);
       await showPane(con, 'conv');
     } else {
       await byTestId(con, 'context').first().waitFor({ state: 'visible' });
@@ -234,6 +243,23 @@ test('nothing spills sideways and every field is 16 px or more, from 360 to 1440
       await assertNoOverflow(con, `console at ${at}`);
     }
     await assertFields(con, `console at ${at}`);
+
+    // the dialogs fit too
+    const narrow = width <= 900;
+    if (narrow) await byTestId(con, 'topbar-more').click();
+    await con.locator('#open-canned').click();
+    await byTestId(con, 'canned-manager').waitFor({ state: 'visible' });
+    await assertNoOverflow(con, `canned responses at ${at}`);
+    await screenshot(con, `screens-canned-${width}`);
+    await con.keyboard.press('Escape');
+    await byTestId(con, 'canned-manager').waitFor({ state: 'hidden' });
+    if (narrow) await byTestId(con, 'topbar-more').click();
+    await byTestId(con, 'transfer').click();
+    await byTestId(con, 'transfer-dialog').waitFor({ state: 'visible' });
+    await assertNoOverflow(con, `transfer at ${at}`);
+    await screenshot(con, `screens-transfer-${width}`);
+    await con.keyboard.press('Escape');
+    await byTestId(con, 'transfer-dialog').waitFor({ state: 'hidden' });
 
     await byTestId(other, 'new-conversation').or(visible(other.locator('[name="summary"]'))).first().waitFor({ state: 'visible' });
     if (await byTestId(other, 'new-conversation').count()) {
@@ -299,7 +325,7 @@ for (const width of NARROW) {
     await showPane(con, 'queue');
     const item = visible(con.getByTestId('queue-item').filter({ hasText: summary }));
     await item.waitFor({ state: 'visible' });
-    await item.locator('.qi-open').click();
+    await item.click();
     await eventually(async () => assert.equal(await pane(con), 'conv'), { what: 'the conversation pane' });
     await byTestId(con, 'composer').waitFor({ state: 'visible' });
 
@@ -323,6 +349,7 @@ for (const width of NARROW) {
     await visible(con.locator('#sign-out')).waitFor({ state: 'visible' });
     await waitText(con, 'me', ag.name);
     await assertNoOverflow(con, `console with More open at ${width} px`);
+    await screenshot(con, `screens-more-${width}`);
     await con.keyboard.press('Escape');
     assert.equal(await more.getAttribute('aria-expanded'), 'false');
 
@@ -330,3 +357,12 @@ for (const width of NARROW) {
     assertNoPageErrors(con, wid);
   });
 }
+
+test('the sign-in screen fits 360 px', { timeout: 60000 }, async () => {
+  const page = await env.b.page('signin', { ...PAGE_OPTIONS, viewport: { width: 360, height: SIZES[360] } });
+  await page.goto(`${env.stack.http}/console/`);
+  await page.locator('#signin-token').waitFor({ state: 'visible' });
+  await assertNoOverflow(page, 'sign-in at 360 px');
+  await assertFields(page, 'sign-in at 360 px');
+  assertNoPageErrors(page);
+});

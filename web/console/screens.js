@@ -16,8 +16,10 @@ export function createScreens(app) {
   const mq = window.matchMedia('(max-width: 900px)');
   const convCount = h('span', { class: 'screens-count' });
   const convBadge = h('span', { class: 'screens-badge', hidden: true }, convCount, h('span', { class: 'visually-hidden' }, ' ', /* i18n */ 'unread'));
+  const offerCount = h('span', { class: 'screens-count' });
+  const offerBadge = h('span', { class: 'screens-badge', hidden: true }, offerCount, h('span', { class: 'visually-hidden' }, ' ', /* i18n */ 'offered to you'));
 
-  function button(pane, label, icon, extra) {
+  function button(pane, label, extra) {
     const b = h(
       'button',
       { type: 'button', class: 'screens-btn', testid: `screen-${pane}`, dataset: { pane }, onclick: () => show(pane, { focus: true }) },
@@ -32,8 +34,8 @@ export function createScreens(app) {
   const nav = h(
     'nav',
     { class: 'screens', testid: 'screens', 'aria-label': /* i18n */ 'Screens' },
-    button('queue', /* i18n */ 'Queue'),
-    button('conv', /* i18n */ 'Conversation', null, convBadge),
+    button('queue', /* i18n */ 'Queue', offerBadge),
+    button('conv', /* i18n */ 'Conversation', convBadge),
     button('ctx', /* i18n */ 'Customer'),
   );
   root.append(nav);
@@ -99,6 +101,16 @@ export function createScreens(app) {
     convBadge.hidden = !n;
     convCount.textContent = n > 99 ? '99+' : String(n);
   }
+
+  // chats offered to this agent wait on the queue pane: count them on its tab
+  const offersEl = $('offers');
+  const countOffers = () => {
+    const n = offersEl.querySelectorAll('[data-testid=offer][data-state=offered]').length;
+    offerBadge.hidden = !n;
+    offerCount.textContent = String(n);
+  };
+  new MutationObserver(countOffers).observe(offersEl, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  countOffers();
 
   show('queue');
   render();
