@@ -77,6 +77,12 @@ async function overflow(page) {
           if (o !== 'visible') { clipped = true; break; }
           clip = clip.parentElement;
         }
+        // a pane that scrolls up and down must not scroll sideways (a tab
+        // list may: it is one row by design)
+        const cs = getComputedStyle(el);
+        if ((cs.overflowY === 'auto' || cs.overflowY === 'scroll') && el.getAttribute('role') !== 'tablist' && el.scrollWidth > el.clientWidth + 1) {
+          problems.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${String(el.className).replace(/\s+/g, '.')} scrolls sideways: ${el.scrollWidth} > ${el.clientWidth}`);
+        }
         if (clipped) {
           // text that cannot wrap is cut off or scrolls in its box
           if ((el.matches('.msg-bubble, .bubble, .ctx-text, [data-testid=message-text]')) && el.scrollWidth > el.clientWidth + 1) {
@@ -241,6 +247,9 @@ test('nothing spills sideways and every field is 16 px or more, from 360 to 1440
       await byTestId(con, 'context').first().waitFor({ state: 'visible' });
       await byTestId(con, 'composer').waitFor({ state: 'visible' });
       await assertNoOverflow(con, `console at ${at}`);
+      // labels moved out of sight still name their controls
+      assert.equal(await con.getByRole('combobox', { name: 'Status' }).count(), 1, `the presence select is named at ${at}`);
+      assert.equal(await con.getByRole('button', { name: /^(Sound on|Muted)$/ }).count(), 1, `the mute button is named at ${at}`);
     }
     await assertFields(con, `console at ${at}`);
 
@@ -267,6 +276,7 @@ test('nothing spills sideways and every field is 16 px or more, from 360 to 1440
     }
     await showForm(other);
     await assertNoOverflow(other, `widget form at ${at}`);
+    await screenshot(other, `screens-widget-form-${width}`);
     await assertFields(other, `widget form at ${at}`);
     await assertNoOverflow(wid, `widget conversation at ${at}`);
     await assertFields(wid, `widget conversation at ${at}`);
