@@ -339,6 +339,12 @@ for (const width of NARROW) {
     await eventually(async () => assert.equal(await pane(con), 'conv'), { what: 'the conversation pane' });
     await byTestId(con, 'composer').waitFor({ state: 'visible' });
 
+    // Alt+ArrowDown, the keys that move between conversations, shows them
+    await showPane(con, 'queue');
+    await con.keyboard.press('Alt+ArrowDown');
+    await eventually(async () => assert.equal(await pane(con), 'conv'), { what: 'Alt+ArrowDown to show the conversation' });
+    await eventually(async () => assert.equal(await con.evaluate(() => document.activeElement?.id), 'composer'), { what: 'the composer to have focus' });
+
     // a message that comes while the agent looks at the queue counts as unread on the tab bar
     await showPane(con, 'queue');
     const later = `Still there? ${tag}`;

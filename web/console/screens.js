@@ -89,6 +89,16 @@ export function createScreens(app) {
     return r;
   };
 
+  // Alt+ArrowUp/Down (console.js) moves between conversations: show them
+  // first, so that the composer it focuses is in sight
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      if (e.altKey && !e.ctrlKey && !e.metaKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown') && app.tabs.length) show('conv');
+    },
+    true,
+  );
+
   // on a narrow screen the conversation pane is seen only while shown
   const seeing = app.seeing;
   app.seeing = function seeingShown(conv) {
