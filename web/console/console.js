@@ -12,6 +12,7 @@ import { createConversation } from './conversation.js';
 import { createContext } from './context.js';
 import { createCanned } from './canned.js';
 import { createRouting } from './routing.js';
+import { createScreens } from './screens.js';
 import { tierInfo, cap, fromItem } from './format.js';
 import { toast, errCode, errText } from './ui.js';
 
@@ -223,6 +224,7 @@ const app = {
         this.dirty.clear();
         if (d.has('queue')) this.views.queue.render();
         if (d.has('tabs')) this.views.conv.renderTabs();
+        if (d.has('tabs')) this.views.screens.render();
         if (d.has('conv')) this.views.conv.render();
         if (d.has('context')) this.views.context.render();
         if (d.has('routing') || d.has('queue')) this.views.routing.render();
@@ -866,6 +868,7 @@ function boot() {
   app.views.context = createContext(app);
   app.views.canned = createCanned(app);
   app.views.routing = createRouting(app);
+  app.views.screens = createScreens(app);
   setupTopbar();
   setupLifecycle();
   setConnection('connecting');
