@@ -50,9 +50,15 @@ FORMAT_SRC = $(wildcard include/chat/*.h include/chat/*/*.h protocol/*.[ch] \
 	server/*.[ch] server/*/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch] \
 	tests/integration/*.[ch])
 
-.PHONY: all deps run test unit integration integration-cluster test-cluster browser san-test valgrind-test bench clean format format-check
+# The web apps as chatd serves them: web/ (plain ES modules, the source)
+# bundled, content-hashed and precompressed by scripts/build-web.mjs
+# (esbuild, from node_modules) into $(BUILD)/web; built again when
+# anything under web/ changes.
+WEB_SRC := $(shell find web -mindepth 1)
 
-all: $(BUILD)/chatd $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
+.PHONY: all web deps run test unit integration integration-cluster test-cluster browser san-test valgrind-test bench clean format format-check
+
+all: $(BUILD)/chatd $(BUILD)/web/.built $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -127,11 +133,20 @@ $(BUILD)/tests/smtp_send_probe: $(BUILD)/tests/integration/smtp_send_probe.o $(B
 $(BUILD)/chatd-bench: $(BENCH_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libserver.a $(BUILD)/libproto.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+web: $(BUILD)/web/.built
+
+$(BUILD)/web/.built: $(WEB_SRC) scripts/build-web.mjs node_modules/.package-lock.json
+	@node scripts/build-web.mjs web $(BUILD)/web
+	@touch $@
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 deps:
 	@scripts/deps
 
 run: deps
-	@$(MAKE) --no-print-directory $(BUILD)/chatd
+	@$(MAKE) --no-print-directory $(BUILD)/chatd $(BUILD)/web/.built
 	@scripts/run
 
 unit: $(UNIT_BIN)
@@ -155,7 +170,7 @@ integration-cluster: $(BUILD)/chatd
 test-cluster: $(BUILD)/chatd
 	@CHATD_CLUSTER_LONG=1 CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/integration/cluster.test.mjs
 
-browser: $(BUILD)/chatd
+browser: $(BUILD)/chatd $(BUILD)/web/.built
 	@if [ -d tests/browser ]; then CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/browser/; fi
 
 san-test:
