@@ -116,6 +116,8 @@ TEST_DEPS_ingest_match := server/mail/reply_token.o server/mail/compose.o \
 	server/mail/compose_body.o server/mail/compose_buf.o \
 	server/mail/mime_header.o server/common/util.o
 TEST_DEPS_ingest_text := server/common/util.o
+TEST_DEPS_static_table := server/common/util.o server/common/hmap.o \
+	server/common/static_http.o
 TEST_DEPS_extract_corpus := server/mail/extract.o server/mail/extract_lines.o \
 	server/mail/html_text.o server/mail/html_entity.o
 .SECONDEXPANSION:
