@@ -12,14 +12,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { useBrowserStack, token, uid, customer, assertNoPageErrors } from './lib.mjs';
+import { useBrowserStack, token, uid, customer, assertNoPageErrors, byTestId, openWidget, waitConnection } from './lib.mjs';
 
 // Slow 4G, as the goals are stated: 150 ms latency, 1.6 Mbit/s down,
 // 750 kbit/s up (CDP takes bytes per second).
 const SLOW_4G = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
 const GOALS = { launcher: 1000, connected: 1500, firstBytes: 20 * 1024, repeatBytes: 1024 };
 
-const env = useBrowserStack();
+const env = useBrowserStack({ hostSite: true });
 
 // Runs in the page before its own scripts: on every frame, notes when the
 // widget's launcher is first visible (and which script drew it: the loader
@@ -132,4 +132,36 @@ test('the widget on slow 4G: launcher < 1 s, connected < 1.5 s, <= 20 KB first, 
     console.log(`attempt ${attempt} missed: ${result.missed.join('; ')} (load average ${os.loadavg()[0].toFixed(1)})`);
   }
   assert.deepEqual(result.missed, []);
+});
+
+// A host page with a strict policy of its own: no inline styles at all,
+// scripts only from chatd and its own nonce, Trusted Types required. The
+// widget's styles (constructed stylesheets) and its DOM work under it.
+test('the widget works on a host page with a strict CSP', { timeout: 60000 }, async () => {
+  const chatd = env.stack.http;
+  const csp = `default-src 'none'; script-src 'nonce-m0unt' ${chatd}; style-src 'self'; `
+    + `connect-src ${env.stack.chatd.url}; img-src data:; require-trusted-types-for 'script'`;
+  const url = env.site.url('/strict.html', `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Strict host</title>
+<meta http-equiv="Content-Security-Policy" content="${csp}"></head>
+<body><h1>A strict host page</h1>
+<script type="module" src="${chatd}/widget/widget.js"></script>
+<script type="module" nonce="m0unt">
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+  window.__widget = ChatdWidget.mount({ server: ${JSON.stringify(env.stack.chatd.url)}, getToken: async () => ${JSON.stringify(token(customer(uid('cust'))))} });
+</script></body></html>`);
+  const page = await env.b.page('widget strict CSP');
+  env.shots.push([page, 'widget-strict-csp']);
+  await page.goto(url);
+  await byTestId(page, 'launcher').waitFor({ state: 'visible' });
+  await openWidget(page);
+  await waitConnection(page, (s) => s === 'online', 'online');
+  const look = await byTestId(page, 'launcher').evaluate((el) => {
+    const cs = getComputedStyle(el);
+    return { bg: cs.backgroundColor, position: cs.position, radius: cs.borderTopLeftRadius };
+  });
+  assert.deepEqual(look, { bg: 'rgb(37, 99, 235)', position: 'fixed', radius: '50%' }, 'the widget is styled');
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  assertNoPageErrors(page);
 });

@@ -54,25 +54,14 @@ function firstPaint(target, open) {
 function mount(opts = {}) {
   if (!opts.server || typeof opts.getToken !== 'function') throw new TypeError('ChatdWidget.mount needs server and getToken');
   let widget = null;
-  const waiting = [];
-  const call = (name) => (...args) => (widget ? widget[name](...args) : void waiting.push([name, args]));
+  // now if the widget is there, else once it is (in the order called)
+  const call = (name) => (...args) => (widget ? widget[name](...args) : void ready.then((w) => w[name](...args)));
   const host = firstPaint(opts.target || document.body, call('open'));
-  const ready = bundle.then((m) => {
-    widget = m.mount({ ...opts, host });
-    for (const [name, args] of waiting) widget[name](...args);
-    return widget;
-  });
-  ready.catch((e) => console.error('chatd widget: cannot load', e));
-  return {
-    ready,
-    get client() {
-      return widget?.client;
-    },
-    open: call('open'),
-    close: call('close'),
-    reconnect: call('reconnect'),
-    destroy: call('destroy'),
-  };
+  const ready = bundle.then((m) => (widget = m.mount({ ...opts, host })));
+  ready.catch((e) => console.error('chatd widget:', e));
+  const handle = { ready, get client() { return widget?.client; } };
+  for (const name of ['open', 'close', 'reconnect', 'destroy']) handle[name] = call(name);
+  return handle;
 }
 
 window.ChatdWidget = { mount };
