@@ -1,5 +1,6 @@
-# chatd build. `make` builds build/chatd; `make SAN=1` builds an ASan/UBSan
-# copy under build-san/. See README.md for run, test and bench.
+# chatd build. `make` builds build/chatd, the unit tests and the web apps
+# (build/web); `make SAN=1` builds an ASan/UBSan copy under build-san/.
+# See README.md for run, test and bench.
 
 PKGS := libwebsockets libuv jansson hiredis openssl libjwt gmime-3.0 libcurl
 CC ?= cc
