@@ -9,12 +9,12 @@
 // methods wait for the widget, and `ready`, a promise of the widget's own
 // handle (rejected when the bundle cannot be loaded).
 //
-// The launcher's look here must match widget.css's: the bundle's launcher replaces it in place, so any difference would
+// The launcher's look here must match widget.css's (.launcher, .i, and
+// the font, colour and margin buttons get from .cw and button there): the
+// bundle's launcher replaces this one in place, so any difference would
 // show as a flicker or a jump (tests/browser/load.test.mjs compares them).
 
 /* global WIDGET_BUNDLE */
-// What of widget.css decides how its launcher looks (color, font and
-// margin come from .cw and button there).
 const LAUNCHER_CSS =
   '.launcher{position:fixed;right:24px;bottom:24px;z-index:2147483000;width:56px;height:56px;margin:0;border:0;border-radius:50%;' +
   "background:#2563eb;color:#fff;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;" +
