@@ -13,18 +13,31 @@ import { homeView } from './views/home.js';
 import { formView } from './views/form.js';
 import { conversationView } from './views/conversation.js';
 import { trackAvailability } from './avail.js';
+// The styles are in the bundle (scripts/build-web.mjs loads .css as text)
+// and adopted by the shadow root: no stylesheet request, no unstyled
+// flash, and nothing a host page's CSP (style-src) has to allow.
+import WIDGET_CSS from './widget.css';
 
 const VIEWS = { home: homeView, form: formView, conv: conversationView };
 const GIVE_UP = 15000; // after this long without a connection, say "Offline"
 const SIGN_IN_FAILED = "We couldn't sign you in to chat. Please reload the page or sign in again.";
 
-export function mount({ server, getToken, title = 'Support', target = document.body } = {}) {
+let sheet = null; // one constructed stylesheet, shared by every mount
+
+// host: the element the loader (widget/loader.js) already put on the page
+// with its first-paint launcher in the shadow root; this takes it over.
+export function mount({ server, getToken, title = 'Support', target = document.body, host = null } = {}) {
   if (!server || typeof getToken !== 'function') throw new TypeError('ChatdWidget.mount needs server and getToken');
   const client = new ChatClient({ url: server, getToken });
-  const host = h('chatd-widget');
-  host.style.cssText = 'all:initial!important';
-  const root = host.attachShadow({ mode: 'open' });
-  const css = h('link', { rel: 'stylesheet', href: new URL('./widget.css', import.meta.url).href });
+  if (!host) {
+    host = h('chatd-widget');
+    host.style.cssText = 'all:initial!important';
+  }
+  const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(WIDGET_CSS);
+  }
 
   const badge = h('span', { class: 'badge', testid: 'unread', hidden: true });
   const launcher = h(
@@ -55,9 +68,8 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     void getComputedStyle(launcher).backgroundColor;
     shell.classList.remove('loading');
   };
-  css.addEventListener('load', styled);
-  css.addEventListener('error', styled);
-  root.append(css, shell);
+  root.adoptedStyleSheets = [sheet];
+  root.replaceChildren(shell);
 
   let view = null;
   const app = {
@@ -212,7 +224,8 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   updateConn('connecting');
   app.show('home');
   updateBadge();
-  target.append(host);
+  if (!host.isConnected) target.append(host);
+  styled();
   client.start();
   return {
     client,
@@ -230,4 +243,6 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   };
 }
 
-if (typeof window !== 'undefined') window.ChatdWidget = { mount };
+// The loader (widget/widget.js as served) defines ChatdWidget first and
+// keeps it.
+if (typeof window !== 'undefined' && !window.ChatdWidget) window.ChatdWidget = { mount };
