@@ -190,6 +190,11 @@ test('chat server down: the words say so; Retry now after the restart connects l
   await watchOnline(wid);
   await watchOnline(con);
 
+  // the widget probes the chat server, which does not answer, and the
+  // host site, which does
+  const probes = [];
+  wid.on('requestfailed', (r) => r.url().endsWith('/healthz') && probes.push(`failed ${r.method()} ${r.url()}`));
+  wid.on('response', (r) => r.url() === `${env.site.origin}/` && probes.push(`answered ${r.request().method()} ${r.url()}`));
   const chatd = env.stack.chatd;
   await chatd.stop();
   try {
@@ -201,6 +206,7 @@ test('chat server down: the words say so; Retry now after the restart connects l
       await byTestId(page, 'retry-now').waitFor({ state: 'visible' });
     }
     assert.doesNotMatch(await byTestId(wid, 'banner').textContent(), /offline/i);
+    assert.deepEqual(probes.slice(0, 2), [`failed GET ${env.stack.http}/healthz`, `answered HEAD ${env.site.origin}/`]);
     await waitText(con, 'stale', STALE);
     for (const [what, el] of Object.entries(await consoleActions(con))) assert.ok(await el.isDisabled(), `${what} is disabled while the server is down`);
     await assertCountsDown(wid);
@@ -243,4 +249,36 @@ test('chat server down: the words say so; Retry now after the restart connects l
       await chatd.start();
     }
   }
+});
+
+// A browser that says it is online (navigator.onLine true) while nothing
+// answers: the socket fails, and so do the probes of the chat server's
+// /healthz and of the page's own origin. That is the network too. Once
+// they answer again, Retry now connects.
+test('the browser says online but nothing answers: the network, found by the probes', { timeout: 90000 }, async () => {
+  const cu = customer(uid('cust'));
+  const page = await env.b.page('widget no answers');
+  env.shots.push([page, 'errors-widget-no-answers']);
+  await page.goto(env.site.url(`/${uid('errors')}.html`, hostPage({ server: env.stack.chatd.url, tok: token(cu), mount: false })));
+  let down = true;
+  const probes = [];
+  await page.routeWebSocket(/\/ws$/, (ws) => (down ? ws.close({ code: 1006 }) : ws.connectToServer()));
+  const fail = (route) => {
+    if (!down) return route.continue();
+    probes.push(`${route.request().method()} ${route.request().url()}`);
+    return route.abort('internetdisconnected');
+  };
+  await page.route(/\/healthz$/, fail);
+  await page.route(`${env.site.origin}/`, fail);
+  await page.evaluate(() => window.__mountWidget().open());
+  await waitText(page, 'banner', NETWORK);
+  assert.equal(await page.evaluate(() => navigator.onLine), true, 'the browser says online');
+  assert.equal(await byTestId(page, 'connection').getAttribute('data-reason'), 'network');
+  assert.deepEqual(probes.slice(0, 2), [`GET ${env.stack.http}/healthz`, `HEAD ${env.site.origin}/`], 'the chat server first, then the page\'s origin');
+
+  down = false;
+  await byTestId(page, 'retry-now').click();
+  await waitConnection(page, (s) => s === 'online', 'online after Retry now', { timeout: 10000 });
+  await byTestId(page, 'banner').waitFor({ state: 'hidden' });
+  assertNoPageErrors(page);
 });

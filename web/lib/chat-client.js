@@ -71,7 +71,7 @@ async function reachable(fetchFn, url, method, wait = PROBE_WAIT) {
   const ctl = typeof AbortController === 'function' ? new AbortController() : null;
   const timer = setTimeout(() => ctl?.abort(), wait);
   try {
-    await fetchFn(url, { method, mode: 'no-cors', cache: 'no-store', credentials: 'omit', redirect: 'manual', signal: ctl?.signal });
+    await fetchFn(url, { method, mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: ctl?.signal });
     return true;
   } catch {
     return false;
