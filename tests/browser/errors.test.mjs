@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import {
   useBrowserStack, token, uid, customer, agent, byTestId, visible, hostPage, eventually,
-  openConversation, send, claim, openConsole, waitText, waitMessages, waitConnection,
+  openConversation, send, claim, waitText, waitMessages, waitConnection,
   chatMessages, screenshot, assertNoPageErrors,
 } from './lib.mjs';
 
@@ -24,23 +24,33 @@ const CONSOLE_SERVER = "Can't reach the chat server";
 const STALE = 'Not up to date – reconnecting';
 
 // A customer's widget on the host site (its own origin), connected to chatd
-// directly; window.__widget.client is its ChatClient.
+// directly; window.__widget.client is its ChatClient. Its timers run on a
+// clock the test can pause.
 async function widgetPage(cu, name = 'widget') {
   const page = await env.b.page(name);
+  await page.clock.install();
   const url = env.site.url(`/${uid('errors')}.html`, hostPage({ server: env.stack.chatd.url, tok: token(cu) }));
   await page.goto(url);
   return page;
 }
 
-// The client of the page (widget or console), to time its reconnects: sets
-// window.__onlineAt to the page's Date.now() at each 'online' state.
-async function watchOnline(page) {
-  await page.evaluate(() => {
-    const c = window.__widget ? window.__widget.client : window.chatdConsole.client;
-    c.addEventListener('state', (e) => {
-      if (e.detail.state === 'online') window.__onlineAt = Date.now();
-    });
-  });
+// The console (as openConsole) with its timers on a clock the test can pause.
+async function consolePage(claims) {
+  const page = await env.b.page('console');
+  await page.clock.install();
+  await page.goto(`${env.stack.http}/console/#token=${token(claims)}`);
+  await waitText(page, 'me', claims.name);
+  await waitConnection(page, (s) => s === 'online', 'online');
+  return page;
+}
+
+// Stops the page's timers (and its clock): the client's backoff cannot
+// connect it meanwhile, so a connection made while paused is the `online`
+// event's or Retry now's. Returns the time of the retry the backoff had set.
+async function pause(page) {
+  const due = Number(await byTestId(page, 'retry-countdown').getAttribute('data-retry-at'));
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 500);
+  return due;
 }
 
 // ms from now (the page's clock) to the retry the countdown shows; NaN when
@@ -87,7 +97,7 @@ test('network down: the words say so, the countdown runs, online again connects 
   const tag = uid('net');
   const ag = agent(uid('agent'), { name: `Bo Agent ${tag}` });
   const cu = customer(uid('cust'), { name: `Ann ${tag}` });
-  const con = await openConsole(env.b, env.stack.http, ag);
+  const con = await consolePage(ag);
   const wid = await widgetPage(cu);
   env.shots.push([wid, 'errors-widget-network'], [con, 'errors-console-network']);
   const summary = `Network test ${tag}`;
@@ -107,7 +117,6 @@ test('network down: the words say so, the countdown runs, online again connects 
   await waitMessages(wid, before);
 
   // --- the customer's network goes down
-  await watchOnline(wid);
   await wid.context().setOffline(true);
   assert.equal(await wid.evaluate(() => navigator.onLine), false, 'the page sees the browser offline');
   await waitConnection(wid, (s) => s === 'offline' || s === 'connecting', 'offline');
@@ -123,13 +132,12 @@ test('network down: the words say so, the countdown runs, online again connects 
   await assertCountsDown(wid);
   await screenshot(wid, 'errors-widget-offline');
 
-  // back online: the `online` event connects at once, well before the retry
-  const left = await retryLeft(wid);
-  const due = await byTestId(wid, 'retry-countdown').evaluate((el) => Number(el.dataset.retryAt));
+  // back online: the `online` event connects at once (the page's timers,
+  // the backoff's retry among them, are paused)
+  assert.ok((await pause(wid)) > 0, 'a retry was set');
   await wid.context().setOffline(false);
   await waitConnection(wid, (s) => s === 'online', 'online again', { timeout: 10000 });
-  const onlineAt = await wid.evaluate(() => window.__onlineAt);
-  assert.ok(onlineAt < due, `online ${due - onlineAt} ms before the retry that was ${left} ms away`);
+  await wid.clock.resume();
   await byTestId(wid, 'banner').waitFor({ state: 'hidden' });
 
   // --- the agent's network goes down
@@ -175,7 +183,7 @@ test('chat server down: the words say so; Retry now after the restart connects l
   const tag = uid('srv');
   const ag = agent(uid('agent'), { name: `Cy Agent ${tag}` });
   const cu = customer(uid('cust'), { name: `Dee ${tag}` });
-  const con = await openConsole(env.b, env.stack.http, ag);
+  const con = await consolePage(ag);
   const wid = await widgetPage(cu);
   env.shots.push([wid, 'errors-widget-server'], [con, 'errors-console-server']);
   const summary = `Server test ${tag}`;
@@ -187,14 +195,12 @@ test('chat server down: the words say so; Retry now after the restart connects l
   await send(wid, before[0]);
   await send(con, before[1]);
   await waitMessages(wid, before);
-  await watchOnline(wid);
-  await watchOnline(con);
 
-  // the widget probes the chat server, which does not answer, and the
-  // host site, which does
+  // the widget probes the chat server, which does not answer, then the
+  // host site, which does: the reason is 'server' (both out of reach
+  // would be 'network')
   const probes = [];
-  wid.on('requestfailed', (r) => r.url().endsWith('/healthz') && probes.push(`failed ${r.method()} ${r.url()}`));
-  wid.on('response', (r) => r.url() === `${env.site.origin}/` && probes.push(`answered ${r.request().method()} ${r.url()}`));
+  wid.on('request', (r) => (r.url().endsWith('/healthz') || r.url() === `${env.site.origin}/`) && probes.push(`${r.method()} ${r.url()}`));
   const chatd = env.stack.chatd;
   await chatd.stop();
   try {
@@ -206,7 +212,8 @@ test('chat server down: the words say so; Retry now after the restart connects l
       await byTestId(page, 'retry-now').waitFor({ state: 'visible' });
     }
     assert.doesNotMatch(await byTestId(wid, 'banner').textContent(), /offline/i);
-    assert.deepEqual(probes.slice(0, 2), [`failed GET ${env.stack.http}/healthz`, `answered HEAD ${env.site.origin}/`]);
+    await eventually(() => assert.deepEqual(probes.slice(0, 2), [`GET ${env.stack.http}/healthz`, `HEAD ${env.site.origin}/`]), { what: 'the probes' });
+    assert.equal(await byTestId(wid, 'connection').getAttribute('data-reason'), 'server', 'still the server after the probes');
     await waitText(con, 'stale', STALE);
     for (const [what, el] of Object.entries(await consoleActions(con))) assert.ok(await el.isDisabled(), `${what} is disabled while the server is down`);
     await assertCountsDown(wid);
@@ -216,23 +223,21 @@ test('chat server down: the words say so; Retry now after the restart connects l
     await send(wid, cut[0]);
     await send(con, cut[1]);
 
-    // both wait at least 4 s for their next try: the restart and the clicks
-    // fit in that, so a connection before it is Retry now's
-    await eventually(async () => {
-      for (const page of [wid, con]) {
-        const left = await retryLeft(page);
-        assert.ok(left > 4000, `${page.appName} next try in ${left} ms`);
-      }
-    }, { timeout: 90000, interval: 100, what: 'both apps to wait more than 4 s for their next try' });
-    const due = {};
-    for (const page of [wid, con]) due[page.appName] = await byTestId(page, 'retry-countdown').evaluate((el) => Number(el.dataset.retryAt));
+    // the backoff's retries paused (both pages' timers): a connection after
+    // the restart is Retry now's
+    for (const page of [wid, con]) {
+      await eventually(async () => assert.ok((await retryLeft(page)) > 0), { what: `${page.appName} to wait for a retry` });
+      await pause(page);
+    }
     mkdirSync(chatd.dir, { recursive: true }); // stop() removed the node's folder
     await chatd.start();
     for (const page of [wid, con]) {
+      await waitConnection(page, (s) => s === 'offline', 'offline (no attempt under way)');
+      const t0 = Date.now();
       await byTestId(page, 'retry-now').click();
       await waitConnection(page, (s) => s === 'online', 'online after Retry now', { timeout: 10000 });
-      const onlineAt = await page.evaluate(() => window.__onlineAt);
-      assert.ok(onlineAt < due[page.appName], `${page.appName} online ${due[page.appName] - onlineAt} ms before its backoff's retry`);
+      console.log(`${page.appName}: online ${Date.now() - t0} ms after Retry now`);
+      await page.clock.resume();
       await byTestId(page, 'retry-now').waitFor({ state: 'hidden' });
     }
     await byTestId(wid, 'banner').waitFor({ state: 'hidden' });
@@ -258,6 +263,7 @@ test('chat server down: the words say so; Retry now after the restart connects l
 test('the browser says online but nothing answers: the network, found by the probes', { timeout: 90000 }, async () => {
   const cu = customer(uid('cust'));
   const page = await env.b.page('widget no answers');
+  await page.clock.install();
   env.shots.push([page, 'errors-widget-no-answers']);
   await page.goto(env.site.url(`/${uid('errors')}.html`, hostPage({ server: env.stack.chatd.url, tok: token(cu), mount: false })));
   let down = true;
@@ -273,12 +279,53 @@ test('the browser says online but nothing answers: the network, found by the pro
   await page.evaluate(() => window.__mountWidget().open());
   await waitText(page, 'banner', NETWORK);
   assert.equal(await page.evaluate(() => navigator.onLine), true, 'the browser says online');
+  await eventually(async () => assert.ok((await retryLeft(page)) > 0), { what: 'a retry set' });
   assert.equal(await byTestId(page, 'connection').getAttribute('data-reason'), 'network');
   assert.deepEqual(probes.slice(0, 2), [`GET ${env.stack.http}/healthz`, `HEAD ${env.site.origin}/`], 'the chat server first, then the page\'s origin');
 
+  // the backoff paused: only Retry now connects
+  await pause(page);
   down = false;
+  await waitConnection(page, (s) => s === 'offline', 'offline (no attempt under way)');
   await byTestId(page, 'retry-now').click();
   await waitConnection(page, (s) => s === 'online', 'online after Retry now', { timeout: 10000 });
   await byTestId(page, 'banner').waitFor({ state: 'hidden' });
+  assertNoPageErrors(page);
+});
+
+// getToken() failing while the browser says online is a sign-in failure,
+// unless the page's own origin does not answer either: then the host's
+// token endpoint is out of reach with the network, and the widget waits
+// for it instead of asking the customer to sign in again.
+test('getToken() fails while nothing answers: the network, not a sign-in error', { timeout: 90000 }, async () => {
+  const cu = customer(uid('cust'));
+  const page = await env.b.page('widget token unreachable');
+  await page.clock.install();
+  await page.goto(env.site.url(`/${uid('errors')}.html`, hostPage({
+    server: env.stack.chatd.url,
+    tokenFn: `() => (window.__down ? Promise.reject(new TypeError('Failed to fetch')) : ${JSON.stringify(token(cu))})`,
+    mount: false,
+  })));
+  const down = () => page.evaluate(() => window.__down);
+  await page.route(/\/healthz$/, async (route) => ((await down()) ? route.abort('internetdisconnected') : route.continue()));
+  await page.route(`${env.site.origin}/`, async (route) => ((await down()) ? route.abort('internetdisconnected') : route.continue()));
+  await page.evaluate(() => {
+    window.__down = true;
+    window.__mountWidget().open();
+  });
+  await waitText(page, 'banner', NETWORK);
+  await eventually(async () => assert.ok((await page.evaluate(() => window.__tokenCalls)) >= 2, 'asked again'), { what: 'a second try' });
+  const states = await page.evaluate(() => window.__states);
+  assert.ok(!states.includes('failed'), `never failed: ${states}`);
+  assert.equal(await byTestId(page, 'connection').getAttribute('data-state') !== 'failed', true);
+
+  await eventually(async () => assert.ok((await retryLeft(page)) > 0), { what: 'a retry set' });
+  await pause(page);
+  await page.evaluate(() => {
+    window.__down = false;
+  });
+  await waitConnection(page, (s) => s === 'offline', 'offline (no attempt under way)');
+  await byTestId(page, 'retry-now').click();
+  await waitConnection(page, (s) => s === 'online', 'online after Retry now', { timeout: 10000 });
   assertNoPageErrors(page);
 });

@@ -300,17 +300,16 @@ export class ChatClient extends EventTarget {
     } catch {
       token = null;
     }
-    if (!token && !browserOffline() && pageOrigin(this.url) && this.fetch) {
-      // a browser that says it is online may be wrong: a token endpoint
-      // out of reach along with the page's own origin is the network
-      if (!(await reachable(this.fetch, `${pageOrigin(this.url)}/`, 'HEAD'))) this._down({ reason: 'network' });
-    }
+    // a browser that says it is online may be wrong: a token endpoint out
+    // of reach along with the page's own origin is the network
+    let netDown = !token && browserOffline();
+    if (!token && !netDown && pageOrigin(this.url) && this.fetch) netDown = !(await reachable(this.fetch, `${pageOrigin(this.url)}/`, 'HEAD'));
     this._connecting = false;
     if (this.state === 'stopped' || this.state === 'failed') return;
     if (!token) {
       // the host cannot sign the user in, and asking again will not change
       // that; unless the network is down and its token endpoint out of reach
-      if (browserOffline() || this.outage?.reason === 'network') {
+      if (netDown || browserOffline()) {
         this._down({ reason: 'network' });
         return this._retry(this._fails++);
       }
@@ -335,13 +334,15 @@ export class ChatClient extends EventTarget {
     ws.onerror = () => {}; // a close follows
   }
 
-  _retry(n, base, cap) {
+  // heard: the server answered (a refused or expired token), so there is
+  // nothing to probe
+  _retry(n, base, cap, heard = false) {
     clearTimeout(this._timer);
     const wait = backoff(n, base, cap);
     this._down({ retryAt: Date.now() + wait });
     this._setState('offline');
     this._timer = setTimeout(() => this._connect(), wait);
-    this._probe();
+    if (!heard) this._probe();
   }
 
   // Starts, updates (fields) or (null) ends the outage, and says so with an
@@ -411,7 +412,7 @@ export class ChatClient extends EventTarget {
     // a token expiring while connected is normal: a fresh one right away,
     // and only a refusal of that one is final
     if (code === 4004) this._fresh = true;
-    this._retry(this._fails++, code === 4004 ? 100 : 300);
+    this._retry(this._fails++, code === 4004 ? 100 : 300, undefined, code === 4004);
   }
 
   // The server refused the token. A host whose tokens are all refused would
@@ -421,7 +422,7 @@ export class ChatClient extends EventTarget {
     this._drop(1000);
     if (this._fresh) return this._fail(code);
     this._fresh = true;
-    this._retry(0, 100);
+    this._retry(0, 100, undefined, true);
   }
 
   // Stops reconnecting until reconnect(): the user must sign in again.
