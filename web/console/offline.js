@@ -50,7 +50,7 @@ export function createOffline(app) {
 
   const col = document.querySelector('.col-queue');
   const note = h('p', { class: 'stale-note', id: 'stale-note', testid: 'stale', hidden: true }, /* i18n */ 'Not up to date – reconnecting');
-  $('queue').before(note);
+  col.querySelector('.col-head').after(note); // over offers, queue and agents
   const busyEls = [$('queue'), $('offers'), $('agents')];
 
   let wasOnline = false;
