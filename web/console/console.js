@@ -13,6 +13,7 @@ import { createContext } from './context.js';
 import { createCanned } from './canned.js';
 import { createRouting } from './routing.js';
 import { createScreens } from './screens.js';
+import { createOffline } from './offline.js';
 import { tierInfo, cap, fromItem } from './format.js';
 import { toast, errCode, errText } from './ui.js';
 
@@ -229,6 +230,7 @@ const app = {
         if (d.has('context')) this.views.context.render();
         if (d.has('routing') || d.has('queue')) this.views.routing.render();
         if (d.has('title')) updateTitle();
+        this.views.offline.apply();
       });
     }
   },
@@ -600,26 +602,9 @@ function updateTitle() {
 /* ------------------------------------------------------------------ */
 /* the client                                                          */
 
-function setConnection(state) {
-  const el = document.querySelector('[data-testid=connection]');
-  const s = state === 'online' || state === 'connecting' || state === 'failed' ? state : 'offline';
-  el.dataset.state = s;
-  el.querySelector('.connection-label').textContent =
-    s === 'online'
-      ? 'Online'
-      : s === 'connecting'
-        ? 'Connecting…'
-        : s === 'failed'
-          ? 'Signed out · token refused'
-          : state === 'stopped'
-            ? 'Signed out'
-            : 'Offline · retrying';
-  el.title =
-    s === 'online'
-      ? 'Connected to the chat server'
-      : s === 'failed'
-        ? TOKEN_REFUSED
-        : 'Messages you write are kept and sent when the connection is back';
+// The connection's words, retry countdown, and what offline disables: offline.js.
+function setConnection() {
+  app.views.offline.update();
 }
 
 function renderMe() {
@@ -646,10 +631,10 @@ function start() {
   hideSignin();
   const c = new ChatClient({ url: WS_URL, getToken });
   app.client = c;
+  app.views.offline.follow(c);
 
   c.addEventListener('state', (e) => {
     const state = e.detail && e.detail.state;
-    setConnection(state);
     // the token pasted after a refusal was refused too: the client stopped
     // trying; a token pasted now reconnects it (see the sign-in form)
     if (state === 'failed') {
@@ -677,7 +662,7 @@ function start() {
     hideSignin();
     app.views.canned.load();
     app.views.routing.onHello();
-    relist();
+    relist().then(() => app.views.offline.fresh());
   });
 
   c.addEventListener('offer', (e) => app.views.routing.onOffer(e.detail || {}));
@@ -869,6 +854,7 @@ function boot() {
   app.views.canned = createCanned(app);
   app.views.routing = createRouting(app);
   app.views.screens = createScreens(app);
+  app.views.offline = createOffline(app);
   setupTopbar();
   setupLifecycle();
   setConnection('connecting');

@@ -109,6 +109,7 @@ export function createRouting(app) {
     if (presenceBox.hidden) return;
     const n = myNumbers();
     if (n.status && !presence.dataset.busy) presence.value = n.status;
+    presence.disabled = !!presence.dataset.busy || !!app.offline; // offline: the change could not be made
     presence.dataset.status = presence.value;
     presenceDot.className = `presence-dot dot-${presence.value}`;
     myLoad.textContent = n.capacity ? `${n.load}/${n.capacity} chats` : `${n.load} chats`;

@@ -17,10 +17,9 @@ import { trackAvailability } from './avail.js';
 // and adopted by the shadow root: no stylesheet request, no unstyled
 // flash, and nothing a host page's CSP (style-src) has to allow.
 import WIDGET_CSS from './widget.css';
+import { trackConnection } from './conn.js';
 
 const VIEWS = { home: homeView, form: formView, conv: conversationView };
-const GIVE_UP = 15000; // after this long without a connection, say "Offline"
-const SIGN_IN_FAILED = "We couldn't sign you in to chat. Please reload the page or sign in again.";
 
 let sheet = null; // one constructed stylesheet, shared by every mount
 
@@ -144,37 +143,6 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     launcher.setAttribute('aria-label', (app.open ? 'Close support chat' : 'Open support chat') + what);
   }
 
-  // data-state is the client's state; the words smooth over the quick
-  // connecting/offline flips of a backoff: "Reconnecting…" for a while, then
-  // "Offline" (at once when the browser knows it is offline). 'failed' (the
-  // host's tokens are refused, or it has none) retries nothing: waiting will
-  // not help, so the banner says what will.
-  let downSince = 0;
-  let wasOnline = false;
-  function updateConn(state) {
-    conn.dataset.state = state;
-    const failed = state === 'failed';
-    banner.classList.toggle('error', failed);
-    if (failed) banner.setAttribute('role', 'alert');
-    else banner.removeAttribute('role');
-    if (failed) {
-      downSince = 0;
-      connLabel.textContent = 'Not signed in';
-      banner.hidden = false;
-      banner.textContent = SIGN_IN_FAILED;
-      return;
-    }
-    if (state === 'online') (downSince = 0), (wasOnline = true);
-    else if (!downSince) {
-      downSince = Date.now();
-      setTimeout(() => updateConn(client.state), GIVE_UP + 100);
-    }
-    const gone = state !== 'online' && (navigator.onLine === false || Date.now() - downSince > GIVE_UP || state === 'stopped');
-    connLabel.textContent = state === 'online' ? 'Online' : gone ? 'Offline' : wasOnline ? 'Reconnecting…' : 'Connecting…';
-    banner.hidden = state === 'online' || !(gone || wasOnline);
-    banner.textContent = `${gone ? 'You are offline.' : 'Reconnecting…'} Messages you send will go out once you are back.`;
-  }
-
   // the feed tells us about conversations opened, assigned or closed elsewhere
   function onFeed({ detail: f }) {
     if (f.kind === 'opened') app.note(f.conv, { status: 'waiting', summary: f.summary, opened_at: f.ts });
@@ -195,10 +163,8 @@ export function mount({ server, getToken, title = 'Support', target = document.b
 
   const offs = [
     listen(document, { visibilitychange: () => app.open && view.onShow?.() }),
-    listen(window, { offline: () => updateConn(client.state), online: () => updateConn(client.state) }),
   ];
   listen(client, {
-    state: (e) => updateConn(e.detail.state),
     hello: () => {
       app.loadList().catch(() => {}); // again after every reconnect: feeds are not replayed
       availability.ask({ fresh: true });
@@ -221,12 +187,14 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     setOpen(false);
   });
 
-  updateConn('connecting');
   app.show('home');
   updateBadge();
   if (!host.isConnected) target.append(host);
   styled();
   client.start();
+  // the connection's word and notice (conn.js): network or service down,
+  // when the next try is, "Retry now"; or that signing in failed
+  offs.push(trackConnection({ client, conn, connLabel, banner, focusOut: () => view?.focus?.() }));
   return {
     client,
     open: () => setOpen(true),
