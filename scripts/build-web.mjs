@@ -70,7 +70,13 @@ async function bundle(entries, outdir, options = {}) {
 async function buildWidget() {
   const entry = join(src, 'widget', 'widget.js');
   const outdir = join(tmp, 'widget');
-  const built = (await bundle([entry], outdir, { loader: { '.css': 'text' } })).get(entry);
+  const result = await esbuild.build({ ...common, loader: { '.css': 'text' }, entryPoints: [entry], outdir });
+  const built = outputOf(result, entry);
+  // The chunks the bundle imports statically (code it shares with the views
+  // chunk): the loader fetches them alongside it rather than one round trip
+  // later.
+  const out = result.metafile.outputs[relative(process.cwd(), built)];
+  const chunks = out.imports.filter((i) => i.kind === 'import-statement').map((i) => `./${basename(i.path)}`);
   await esbuild.build({
     entryPoints: [join(src, 'widget', 'loader.js')],
     outfile: join(outdir, 'widget.js'),
@@ -81,7 +87,7 @@ async function buildWidget() {
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'warning',
-    define: { WIDGET_BUNDLE: JSON.stringify(`./${basename(built)}`) },
+    define: { WIDGET_BUNDLE: JSON.stringify(`./${basename(built)}`), WIDGET_CHUNKS: JSON.stringify(chunks) },
   });
 }
 

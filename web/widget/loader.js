@@ -14,7 +14,7 @@
 // bundle's launcher replaces this one in place, so any difference would
 // show as a flicker or a jump (tests/browser/load.test.mjs compares them).
 
-/* global WIDGET_BUNDLE */
+/* global WIDGET_BUNDLE, WIDGET_CHUNKS */
 const LAUNCHER_CSS =
   '.launcher{position:fixed;right:24px;bottom:24px;z-index:2147483000;width:56px;height:56px;margin:0;border:0;border-radius:50%;' +
   "background:#2563eb;color:#fff;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;" +
@@ -24,6 +24,9 @@ const LAUNCHER_CSS =
 const CHAT_ICON =
   'M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.6.5-1.3.1-1.3-.6V16A2.5 2.5 0 0 1 4 13.5z';
 
+// The chunks the bundle imports are fetched at the same time as it (a
+// module is fetched once, whoever imports it first).
+for (const c of WIDGET_CHUNKS) import(c).catch(() => {});
 const bundle = import(WIDGET_BUNDLE);
 
 // An element with attributes (ns: an SVG one).

@@ -9,9 +9,6 @@
 
 import { ChatClient } from '../lib/chat-client.js';
 import { h, icon, listen } from './dom.js';
-import { homeView } from './views/home.js';
-import { formView } from './views/form.js';
-import { conversationView } from './views/conversation.js';
 import { trackAvailability } from './avail.js';
 // The styles are in the bundle (scripts/build-web.mjs loads .css as text)
 // and adopted by the shadow root: no stylesheet request, no unstyled
@@ -19,7 +16,9 @@ import { trackAvailability } from './avail.js';
 import WIDGET_CSS from './widget.css';
 import { trackConnection } from './conn.js';
 
-const VIEWS = { home: homeView, form: formView, conv: conversationView };
+// The views are a chunk of their own (views/index.js), fetched when the
+// launcher is hovered, focused or touched, or the panel opens.
+const loadViews = () => import('./views/index.js');
 
 let sheet = null; // one constructed stylesheet, shared by every mount
 
@@ -71,6 +70,31 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   root.replaceChildren(shell);
 
   let view = null;
+  let views = null; // the views chunk once loaded, or the promise of it
+  let wanted = ['home']; // the view to show (name, arg) once the chunk is here
+  let gone = false;
+  // Loads the views chunk once; a failed load (offline) is tried again at
+  // the next open.
+  const viewsReady = () => {
+    views ??= loadViews().then(
+      (m) => (views = m),
+      (e) => {
+        views = null;
+        throw e;
+      },
+    );
+    return Promise.resolve(views);
+  };
+  const render = () => {
+    const [name, arg] = wanted;
+    view?.destroy?.();
+    view = views[name](app, arg);
+    back.hidden = name === 'home';
+    headMain.replaceChildren(...view.head);
+    body.replaceChildren(view.el);
+    body.removeAttribute('aria-busy');
+    if (app.open) view.onShow?.(true), view.focus?.();
+  };
   const app = {
     client,
     title,
@@ -90,12 +114,9 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     visible: () => app.open && document.visibilityState === 'visible',
     show(name, arg) {
       if (name !== 'conv') availability.ask();
-      view?.destroy?.();
-      view = VIEWS[name](app, arg);
-      back.hidden = name === 'home';
-      headMain.replaceChildren(...view.head);
-      body.replaceChildren(view.el);
-      if (app.open) view.onShow?.(true), view.focus?.();
+      wanted = [name, arg];
+      if (views && !(views instanceof Promise)) render();
+      else if (app.open) showWhenLoaded();
     },
     // Adds or updates a conversation of the list; watches the ones not closed.
     note(conv, fields) {
@@ -122,12 +143,22 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   const availability = trackAvailability(app);
   app.availability = availability;
 
+  function showWhenLoaded() {
+    const ask = wanted;
+    if (!view) body.setAttribute('aria-busy', 'true');
+    viewsReady().then(
+      () => !gone && wanted === ask && render(),
+      () => body.removeAttribute('aria-busy'),
+    );
+  }
+
   function setOpen(open) {
     app.open = open;
     panel.hidden = !open;
     shell.classList.toggle('open', open);
     launcher.setAttribute('aria-expanded', String(open));
-    if (open) {
+    if (open && !view) showWhenLoaded();
+    else if (open) {
       view.onShow?.(true);
       view.focus?.();
     } else if (root.activeElement && panel.contains(root.activeElement)) launcher.focus();
@@ -162,7 +193,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   }
 
   const offs = [
-    listen(document, { visibilitychange: () => app.open && view.onShow?.() }),
+    listen(document, { visibilitychange: () => app.open && view?.onShow?.() }),
   ];
   listen(client, {
     hello: () => {
@@ -179,10 +210,13 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     feed: onFeed,
   });
   launcher.addEventListener('click', () => setOpen(!app.open));
+  // interest in the chat: fetch the views before the click
+  for (const t of ['pointerenter', 'focus', 'touchstart'])
+    launcher.addEventListener(t, () => viewsReady().catch(() => {}), { once: true, passive: true });
   minimize.addEventListener('click', () => setOpen(false));
   back.addEventListener('click', () => app.show('home'));
   panel.addEventListener('keydown', (e) => {
-    if (e.key !== 'Escape' || view.onEscape?.()) return;
+    if (e.key !== 'Escape' || view?.onEscape?.()) return;
     e.stopPropagation();
     setOpen(false);
   });
@@ -202,6 +236,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     // after a sign-in failure: try again with a token from getToken()
     reconnect: () => client.reconnect(),
     destroy() {
+      gone = true;
       view?.destroy?.();
       availability.stop();
       offs.forEach((f) => f());
