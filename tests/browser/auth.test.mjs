@@ -128,7 +128,8 @@ for (const [what, mode] of [['throws', 'throws'], ['returns an empty string', 'e
           return mode === 'empty' ? '' : undefined;
         };
         window.__widget = window.ChatdWidget.mount({ server, getToken });
-        window.__widget.client.addEventListener('state', (e) => window.__states.push(e.detail.state));
+        // the loader's handle has the client once the widget's bundle is there
+        window.__widget.ready.then((w) => w.client.addEventListener('state', (e) => window.__states.push(e.detail.state)));
       }, { server: `ws://127.0.0.1:${proxy.port}/ws`, mode });
       await waitSignInFailure(page);
       await page.clock.runFor(QUIET_FOR);

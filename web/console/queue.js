@@ -147,7 +147,7 @@ export function createQueue(app) {
       const waiting = r.status === 'waiting';
       claim.hidden = !waiting;
       claim.textContent = claim.textContent === 'Claiming…' ? claim.textContent : app.views.routing?.offeredToMe(r.conv) ? 'Accept' : 'Claim';
-      if (claim.textContent !== 'Claiming…') claim.removeAttribute('aria-disabled');
+      if (claim.textContent !== 'Claiming…' && !('offline' in claim.dataset)) claim.removeAttribute('aria-disabled'); // offline.js keeps it while offline
       if (waiting) {
         claim.setAttribute('aria-label', `${claim.textContent === 'Accept' ? 'Accept the offered conversation' : 'Claim conversation'} with ${name.textContent}`);
       }

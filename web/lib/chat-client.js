@@ -304,6 +304,15 @@ export class ChatClient extends EventTarget {
     // of reach along with the page's own origin is the network
     let netDown = !token && browserOffline();
     if (!token && !netDown && pageOrigin(this.url) && this.fetch) netDown = !(await reachable(this.fetch, `${pageOrigin(this.url)}/`, 'HEAD'));
+    if (!token && !netDown && this.outage?.reason === 'network') {
+      // the network is back since getToken() failed: that failure may be
+      // the outage's, so the host gets one more chance before it is final
+      try {
+        token = await this.getToken();
+      } catch {
+        token = null;
+      }
+    }
     this._connecting = false;
     if (this.state === 'stopped' || this.state === 'failed') return;
     if (!token) {
