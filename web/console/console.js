@@ -316,6 +316,9 @@ const app = {
       await this.client.change({ type: 'claim', conv });
       this.touch(this.upsert(conv, { status: 'assigned', agent: { id: this.me.id, name: this.me.name } }));
       this.open(conv);
+      // at once, in the same task as the re-render that moves the queue's
+      // row (and its focused Claim): the keyboard focus is never lost
+      if (this.active === conv) this.views.conv.focusComposer();
       setTimeout(() => this.active === conv && this.views.conv.focusComposer(), 50);
     } catch (err) {
       const code = errCode(err);

@@ -145,6 +145,9 @@ export function createQueue(app) {
       unread.textContent = n ? String(n) : '';
       unread.hidden = !n;
       const waiting = r.status === 'waiting';
+      // a claim that went through hides its button: the keyboard focus
+      // stays in the row (the conversation then takes it)
+      if (!waiting && claim === document.activeElement) openBtn.focus();
       claim.hidden = !waiting;
       claim.textContent = claim.textContent === 'Claiming…' ? claim.textContent : app.views.routing?.offeredToMe(r.conv) ? 'Accept' : 'Claim';
       if (claim.textContent !== 'Claiming…' && !('offline' in claim.dataset)) claim.removeAttribute('aria-disabled'); // offline.js keeps it while offline

@@ -281,6 +281,7 @@ export function createRouting(app) {
       remove(conv);
       app.touch(app.upsert(conv, { status: 'assigned', agent: { id: app.me.id, name: app.me.name }, position: 0, held_until: 0 })).inOpen = true;
       app.open(conv);
+      if (app.active === conv) app.views.conv.focusComposer(); // in the task that moved the focused button
       setTimeout(() => app.active === conv && app.views.conv.focusComposer(), 50);
       app.relistSoon();
     } catch (err) {
