@@ -4,7 +4,7 @@
 // composer, and the manager dialog.
 
 import { $, h } from './dom.js';
-import { toast, errText, errCode } from './ui.js';
+import { toast, errText, errCode, trapFocus } from './ui.js';
 import { setText } from '../lib/text.js';
 import { t, i18n } from './lang.js';
 
@@ -46,7 +46,6 @@ export function attachCannedPopup(app, textarea, popup) {
     matches = [];
     token = null;
     textarea.removeAttribute('aria-activedescendant');
-    textarea.setAttribute('aria-expanded', 'false');
   }
 
   function paint() {
@@ -71,7 +70,6 @@ export function attachCannedPopup(app, textarea, popup) {
       h('li', { class: 'canned-hint', role: 'presentation' }, t('canned.popupHint')),
     );
     popup.hidden = false;
-    textarea.setAttribute('aria-expanded', 'true');
     textarea.setAttribute('aria-activedescendant', `canned-opt-${index}`);
     popup.querySelector('.is-selected')?.scrollIntoView({ block: 'nearest' });
   }
@@ -304,6 +302,7 @@ export function createCanned(app) {
     load();
     keyIn.focus();
   });
+  trapFocus(dialog);
   dialog.addEventListener('close', () => {
     resetForm();
     $('open-canned').focus();

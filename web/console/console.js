@@ -12,6 +12,8 @@ import { createConversation } from './conversation.js';
 import { createContext } from './context.js';
 import { createCanned } from './canned.js';
 import { createRouting } from './routing.js';
+import { createScreens } from './screens.js';
+import { createOffline } from './offline.js';
 import { tierInfo, cap, fromItem } from './format.js';
 import { toast, errCode, errText } from './ui.js';
 import { t, i18n, startLanguage, setupPickers, onLanguage } from './lang.js';
@@ -226,10 +228,12 @@ const app = {
         this.dirty.clear();
         if (d.has('queue')) this.views.queue.render();
         if (d.has('tabs')) this.views.conv.renderTabs();
+        if (d.has('tabs')) this.views.screens.render();
         if (d.has('conv')) this.views.conv.render();
         if (d.has('context')) this.views.context.render();
         if (d.has('routing') || d.has('queue')) this.views.routing.render();
         if (d.has('title')) updateTitle();
+        this.views.offline.apply();
       });
     }
   },
@@ -315,6 +319,9 @@ const app = {
       await this.client.change({ type: 'claim', conv });
       this.touch(this.upsert(conv, { status: 'assigned', agent: { id: this.me.id, name: this.me.name } }));
       this.open(conv);
+      // at once, in the same task as the re-render that moves the queue's
+      // row (and its focused Claim): the keyboard focus is never lost
+      if (this.active === conv) this.views.conv.focusComposer();
       setTimeout(() => this.active === conv && this.views.conv.focusComposer(), 50);
     } catch (err) {
       const code = errCode(err);
@@ -601,28 +608,9 @@ function updateTitle() {
 /* ------------------------------------------------------------------ */
 /* the client                                                          */
 
-let connState = 'connecting';
-function setConnection(state) {
-  connState = state;
-  const el = document.querySelector('[data-testid=connection]');
-  const s = state === 'online' || state === 'connecting' || state === 'failed' ? state : 'offline';
-  el.dataset.state = s;
-  el.querySelector('.connection-label').textContent =
-    s === 'online'
-      ? t('conn.online')
-      : s === 'connecting'
-        ? t('conn.connecting')
-        : s === 'failed'
-          ? t('conn.failed')
-          : state === 'stopped'
-            ? t('conn.stopped')
-            : t('conn.offline');
-  el.title =
-    s === 'online'
-      ? t('conn.onlineTitle')
-      : s === 'failed'
-        ? t(TOKEN_REFUSED)
-        : t('conn.offlineTitle');
+// The connection's words, retry countdown, and what offline disables: offline.js.
+function setConnection() {
+  app.views.offline.update();
 }
 
 function renderMe() {
@@ -649,10 +637,10 @@ function start() {
   hideSignin();
   const c = new ChatClient({ url: WS_URL, getToken });
   app.client = c;
+  app.views.offline.follow(c);
 
   c.addEventListener('state', (e) => {
     const state = e.detail && e.detail.state;
-    setConnection(state);
     // the token pasted after a refusal was refused too: the client stopped
     // trying; a token pasted now reconnects it (see the sign-in form)
     if (state === 'failed') {
@@ -680,7 +668,7 @@ function start() {
     hideSignin();
     app.views.canned.load();
     app.views.routing.onHello();
-    relist();
+    relist().then(() => app.views.offline.fresh());
   });
 
   c.addEventListener('offer', (e) => app.views.routing.onOffer(e.detail || {}));
@@ -867,7 +855,7 @@ function setupLifecycle() {
 
 // Every text in the language picked now: the views build theirs again.
 function relocalize() {
-  setConnection(connState);
+  setConnection();
   const p = $('signin-problem');
   if (p.dataset.key) p.textContent = t(p.dataset.key);
   if (app.me) renderMe();
@@ -887,6 +875,8 @@ async function boot() {
   app.views.context = createContext(app);
   app.views.canned = createCanned(app);
   app.views.routing = createRouting(app);
+  app.views.screens = createScreens(app);
+  app.views.offline = createOffline(app);
   setupTopbar();
   setupLifecycle();
   setConnection('connecting');

@@ -98,7 +98,9 @@ export function createQueue(app) {
         testid: 'claim',
         onclick: (e) => {
           e.stopPropagation();
-          claim.disabled = true;
+          // aria-disabled, not disabled: a disabled button drops the keyboard focus
+          if (claim.getAttribute('aria-disabled') === 'true') return;
+          claim.setAttribute('aria-disabled', 'true');
           claiming = true;
           claim.textContent = t('queue.claiming');
           app.claim(r.conv).finally(() => {
@@ -109,7 +111,8 @@ export function createQueue(app) {
       },
       t('queue.claim'),
     );
-    const owner = h('span', { class: 'qi-owner' });
+    const ownerId = `qi-owner-${r.conv}`;
+    const owner = h('span', { class: 'qi-owner', id: ownerId });
     const side = h('span', { class: 'qi-side' }, claim, owner);
     const el = h('div', { class: 'qi', role: 'listitem', testid: 'queue-item', dataset: { conv: r.conv } }, openBtn, side);
 
@@ -147,29 +150,23 @@ export function createQueue(app) {
       unread.textContent = n ? String(n) : '';
       unread.hidden = !n;
       const waiting = r.status === 'waiting';
+      // a claim that went through hides its button: the keyboard focus
+      // stays in the row (the conversation then takes it)
+      if (!waiting && claim === document.activeElement) openBtn.focus();
       claim.hidden = !waiting;
       const offered = !!app.views.routing?.offeredToMe(r.conv);
       claim.textContent = claiming ? t('queue.claiming') : offered ? t('queue.accept') : t('queue.claim');
-      if (!claiming) claim.disabled = false;
+      if (!claiming && !('offline' in claim.dataset)) claim.removeAttribute('aria-disabled'); // offline.js keeps it while offline
       if (waiting) {
         claim.setAttribute('aria-label', t(offered ? 'queue.acceptLabel' : 'queue.claimLabel', { name: name.textContent }));
       }
       owner.hidden = waiting;
       owner.textContent = r.agent ? (app.isMine(r) ? t('queue.you') : r.agent.name) : '';
       owner.classList.toggle('is-me', app.isMine(r));
-      const facts = [
-        name.textContent,
-        tierInfo(r.tier).label,
-        pos.hidden ? '' : t('queue.a11y.position', { n: r.position }),
-        r.class ? t('queue.a11y.class', { klass: classLabel(r.class) }) : '',
-        r.topic ? topicLabel(app, r.topic) : '',
-        r.out_of_scope ? t('queue.a11y.oos') : '',
-        held ? t('queue.a11y.held', { when: when(r.held_until, app.now()) }) : '',
-        waitedText(r),
-      ].filter(Boolean);
-      let label = t('queue.a11y.item', { facts: facts.join(t('sep.list')), summary: summary.textContent });
-      if (r.agent) label += t('sep.list') + t('queue.a11y.with', { name: owner.textContent });
-      openBtn.setAttribute('aria-label', label);
+      // the button's name is what it shows (queue place, tier, name, wait,
+      // summary, routing flags, where); who has it is said after
+      if (r.agent) openBtn.setAttribute('aria-describedby', ownerId);
+      else openBtn.removeAttribute('aria-describedby');
     }
     return { el, update, claim };
   }

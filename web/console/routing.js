@@ -8,7 +8,7 @@ import { $, h, syncChildren } from './dom.js';
 import { tierBadge } from './queue.js';
 import { classLabel, topicLabel, duration, tierInfo } from './format.js';
 import { t, i18n } from './lang.js';
-import { toast, errCode, errText } from './ui.js';
+import { toast, errCode, errText, trapFocus } from './ui.js';
 import * as alerts from './alerts.js';
 
 const STATUS_ORDER = { online: 0, away: 1, offline: 2 };
@@ -103,6 +103,7 @@ export function createRouting(app) {
     if (presenceBox.hidden) return;
     const n = myNumbers();
     if (n.status && !presence.dataset.busy) presence.value = n.status;
+    presence.disabled = !!presence.dataset.busy || !!app.offline; // offline: the change could not be made
     presence.dataset.status = presence.value;
     presenceDot.className = `presence-dot dot-${presence.value}`;
     myLoad.textContent = n.capacity ? t('load.ofCapacity', { n: n.capacity, load: num(n.load) }) : t('load.count', { n: n.load });
@@ -115,8 +116,9 @@ export function createRouting(app) {
   presence.addEventListener('change', async () => {
     const status = presence.value;
     const before = me()?.status || 'online';
+    // busy, not disabled: disabling the select would drop the keyboard focus
     presence.dataset.busy = '1';
-    presence.disabled = true;
+    presence.setAttribute('aria-busy', 'true');
     try {
       await app.client.request({ type: 'presence', status });
       const a = me();
@@ -128,7 +130,7 @@ export function createRouting(app) {
       toast(t('presence.failed', { error: errText(err) }));
     } finally {
       delete presence.dataset.busy;
-      presence.disabled = false;
+      presence.removeAttribute('aria-busy');
       renderPresence();
       renderAgents();
     }
@@ -220,6 +222,15 @@ export function createRouting(app) {
     }
   }
 
+  // Accept and Decline while one is under way: aria-disabled, not disabled,
+  // so the keyboard focus stays on the button pressed.
+  function busy(o, on) {
+    for (const b of [o.accept, o.decline]) {
+      if (on) b.setAttribute('aria-disabled', 'true');
+      else b.removeAttribute('aria-disabled');
+    }
+  }
+
   function remove(conv) {
     const o = app.offers.get(conv);
     if (!o) return;
@@ -258,20 +269,21 @@ export function createRouting(app) {
     const o = app.offers.get(conv);
     if (!o || o.busy) return;
     o.busy = 'accept';
-    o.accept.disabled = o.decline.disabled = true;
+    busy(o, true);
     o.accept.textContent = t('offer.accepting');
     try {
       await app.client.change({ type: 'accept', conv });
       remove(conv);
       app.touch(app.upsert(conv, { status: 'assigned', agent: { id: app.me.id, name: app.me.name }, position: 0, held_until: 0 })).inOpen = true;
       app.open(conv);
+      if (app.active === conv) app.views.conv.focusComposer(); // in the task that moved the focused button
       setTimeout(() => app.active === conv && app.views.conv.focusComposer(), 50);
       app.relistSoon();
     } catch (err) {
       o.busy = null;
       const code = errCode(err);
       if (code === 'no_offer') return withdrawn(conv, 'gone');
-      o.accept.disabled = o.decline.disabled = false;
+      busy(o, false);
       o.accept.textContent = t('offer.accept');
       o.err.hidden = false;
       o.err.textContent = code === 'over_capacity' ? capacityText() : t('offer.acceptFailed', { error: errText(err) });
@@ -282,14 +294,14 @@ export function createRouting(app) {
     const o = app.offers.get(conv);
     if (!o || o.busy) return;
     o.busy = 'decline';
-    o.accept.disabled = o.decline.disabled = true;
+    busy(o, true);
     try {
       await app.client.request({ type: 'decline', conv });
       remove(conv);
     } catch (err) {
       o.busy = null;
       if (errCode(err) === 'no_offer') return remove(conv);
-      o.accept.disabled = o.decline.disabled = false;
+      busy(o, false);
       o.err.hidden = false;
       o.err.textContent = t('offer.declineFailed', { error: errText(err) });
     }
@@ -323,6 +335,7 @@ export function createRouting(app) {
   /* ---------------- transfer and takeover ---------------- */
 
   let tConv = null;
+  let opener = null; // what had focus when the dialog opened
 
   function free(a) {
     return a.status === 'online' && (!a.capacity || (a.load || 0) < a.capacity) && !(app.me && a.id === app.me.id);
@@ -367,7 +380,7 @@ export function createRouting(app) {
     tError.hidden = true;
     tError.textContent = '';
     tNote.value = '';
-    tSubmit.disabled = false;
+    tSubmit.removeAttribute('aria-disabled');
     if (mode === 'takeover') {
       tTitle.textContent = t('takeover.title');
       tLead.textContent = t('takeover.lead', { who, agent: r.agent ? r.agent.name : t('who.itsAgent') });
@@ -381,20 +394,31 @@ export function createRouting(app) {
       tOptions.replaceChildren();
       renderOptions();
     }
+    opener = document.activeElement;
     dialog.showModal();
     (mode === 'transfer' ? tOptions.querySelector('input:checked') || tNote : tNote).focus();
   }
 
+  trapFocus(dialog);
   dialog.addEventListener('close', () => {
     tConv = null;
-    app.views.conv.focusComposer();
+    // back where the agent was (Transfer or Take over), if still shown;
+    // else the composer, else the queue: never into a hidden element
+    const back = opener;
+    opener = null;
+    requestAnimationFrame(() => {
+      if (back && back.isConnected && back.checkVisibility()) back.focus();
+      else app.views.conv.focusComposer();
+      const at = document.activeElement;
+      if (!at || at === document.body || !at.checkVisibility()) $('queue').focus();
+    });
   });
   $('transfer-cancel').addEventListener('click', () => dialog.close());
 
   tForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const conv = tConv;
-    if (!conv) return;
+    if (!conv || tSubmit.getAttribute('aria-disabled') === 'true') return;
     const mode = dialog.dataset.mode;
     const note = tNote.value.trim();
     if (new TextEncoder().encode(note).length > 4096) {
@@ -412,7 +436,7 @@ export function createRouting(app) {
       }
     }
     if (note) frame.note = note;
-    tSubmit.disabled = true;
+    tSubmit.setAttribute('aria-disabled', 'true'); // not disabled: focus stays on it
     tError.hidden = true;
     try {
       await app.client.change(frame);
@@ -431,7 +455,7 @@ export function createRouting(app) {
       }
       app.relistSoon();
     } catch (err) {
-      tSubmit.disabled = false;
+      tSubmit.removeAttribute('aria-disabled');
       tError.hidden = false;
       const code = errCode(err);
       tError.textContent =

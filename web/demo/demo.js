@@ -1,6 +1,7 @@
-// The demo dashboard's embedding of the widget: the token comes from the
-// page's #token= fragment (make run prints the URL).
-import '../widget/widget.js';
+// The demo dashboard's embedding of the widget, as web/README.md shows it:
+// index.html loads widget/widget.js (the loader) first, so ChatdWidget is
+// there. The token comes from the page's #token= fragment (make run prints
+// the URL).
 
 // A real dashboard would fetch a fresh token from its own backend here.
 const token = new URLSearchParams(location.hash.slice(1)).get('token');

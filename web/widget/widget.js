@@ -9,22 +9,33 @@
 
 import { ChatClient } from '../lib/chat-client.js';
 import { h, icon, listen } from './dom.js';
-import { homeView } from './views/home.js';
-import { formView } from './views/form.js';
-import { conversationView } from './views/conversation.js';
 import { trackAvailability } from './avail.js';
+// The styles are in the bundle (scripts/build-web.mjs loads .css as text)
+// and adopted by the shadow root: no stylesheet request, no unstyled
+// flash, and nothing a host page's CSP (style-src) has to allow.
+import WIDGET_CSS from './widget.css';
+import { trackConnection } from './conn.js';
 
-const VIEWS = { home: homeView, form: formView, conv: conversationView };
-const GIVE_UP = 15000; // after this long without a connection, say "Offline"
-const SIGN_IN_FAILED = "We couldn't sign you in to chat. Please reload the page or sign in again.";
+// The views are a chunk of their own (views/index.js), fetched when the
+// launcher is hovered, focused or touched, or the panel opens.
+const loadViews = () => import('./views/index.js');
 
-export function mount({ server, getToken, title = 'Support', target = document.body } = {}) {
+let sheet = null; // one constructed stylesheet, shared by every mount
+
+// host: the element the loader (widget/loader.js) already put on the page
+// with its first-paint launcher in the shadow root; this takes it over.
+export function mount({ server, getToken, title = 'Support', target = document.body, host = null } = {}) {
   if (!server || typeof getToken !== 'function') throw new TypeError('ChatdWidget.mount needs server and getToken');
   const client = new ChatClient({ url: server, getToken });
-  const host = h('chatd-widget');
-  host.style.cssText = 'all:initial!important';
-  const root = host.attachShadow({ mode: 'open' });
-  const css = h('link', { rel: 'stylesheet', href: new URL('./widget.css', import.meta.url).href });
+  if (!host) {
+    host = h('chatd-widget');
+    host.style.cssText = 'all:initial!important';
+  }
+  const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(WIDGET_CSS);
+  }
 
   const badge = h('span', { class: 'badge', testid: 'unread', hidden: true });
   const launcher = h(
@@ -44,7 +55,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   const panel = h(
     'section',
     { class: 'panel', id: 'chatd-panel', role: 'dialog', 'aria-label': title, hidden: true },
-    h('header', { class: 'head' }, back, headMain, conn, minimize),
+    h('div', { class: 'head' }, back, headMain, conn, minimize),
     banner,
     body,
   );
@@ -55,11 +66,35 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     void getComputedStyle(launcher).backgroundColor;
     shell.classList.remove('loading');
   };
-  css.addEventListener('load', styled);
-  css.addEventListener('error', styled);
-  root.append(css, shell);
+  root.adoptedStyleSheets = [sheet];
+  root.replaceChildren(shell);
 
   let view = null;
+  let views = null; // the views chunk once loaded, or the promise of it
+  let wanted = ['home']; // the view to show (name, arg) once the chunk is here
+  let gone = false;
+  // Loads the views chunk once; a failed load (offline) is tried again at
+  // the next open.
+  const viewsReady = () => {
+    views ??= loadViews().then(
+      (m) => (views = m),
+      (e) => {
+        views = null;
+        throw e;
+      },
+    );
+    return Promise.resolve(views);
+  };
+  const render = () => {
+    const [name, arg] = wanted;
+    view?.destroy?.();
+    view = views[name](app, arg);
+    back.hidden = name === 'home';
+    headMain.replaceChildren(...view.head);
+    body.replaceChildren(view.el);
+    body.removeAttribute('aria-busy');
+    if (app.open) view.onShow?.(true), view.focus?.();
+  };
   const app = {
     client,
     title,
@@ -79,12 +114,9 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     visible: () => app.open && document.visibilityState === 'visible',
     show(name, arg) {
       if (name !== 'conv') availability.ask();
-      view?.destroy?.();
-      view = VIEWS[name](app, arg);
-      back.hidden = name === 'home';
-      headMain.replaceChildren(...view.head);
-      body.replaceChildren(view.el);
-      if (app.open) view.onShow?.(true), view.focus?.();
+      wanted = [name, arg];
+      if (views && !(views instanceof Promise)) render();
+      else if (app.open) showWhenLoaded();
     },
     // Adds or updates a conversation of the list; watches the ones not closed.
     note(conv, fields) {
@@ -111,12 +143,22 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   const availability = trackAvailability(app);
   app.availability = availability;
 
+  function showWhenLoaded() {
+    const ask = wanted;
+    if (!view) body.setAttribute('aria-busy', 'true');
+    viewsReady().then(
+      () => !gone && wanted === ask && render(),
+      () => body.removeAttribute('aria-busy'),
+    );
+  }
+
   function setOpen(open) {
     app.open = open;
     panel.hidden = !open;
     shell.classList.toggle('open', open);
     launcher.setAttribute('aria-expanded', String(open));
-    if (open) {
+    if (open && !view) showWhenLoaded();
+    else if (open) {
       view.onShow?.(true);
       view.focus?.();
     } else if (root.activeElement && panel.contains(root.activeElement)) launcher.focus();
@@ -130,37 +172,6 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     badge.textContent = n > 9 ? '9+' : String(n);
     const what = n ? `, ${n} unread message${n > 1 ? 's' : ''}` : '';
     launcher.setAttribute('aria-label', (app.open ? 'Close support chat' : 'Open support chat') + what);
-  }
-
-  // data-state is the client's state; the words smooth over the quick
-  // connecting/offline flips of a backoff: "Reconnecting…" for a while, then
-  // "Offline" (at once when the browser knows it is offline). 'failed' (the
-  // host's tokens are refused, or it has none) retries nothing: waiting will
-  // not help, so the banner says what will.
-  let downSince = 0;
-  let wasOnline = false;
-  function updateConn(state) {
-    conn.dataset.state = state;
-    const failed = state === 'failed';
-    banner.classList.toggle('error', failed);
-    if (failed) banner.setAttribute('role', 'alert');
-    else banner.removeAttribute('role');
-    if (failed) {
-      downSince = 0;
-      connLabel.textContent = 'Not signed in';
-      banner.hidden = false;
-      banner.textContent = SIGN_IN_FAILED;
-      return;
-    }
-    if (state === 'online') (downSince = 0), (wasOnline = true);
-    else if (!downSince) {
-      downSince = Date.now();
-      setTimeout(() => updateConn(client.state), GIVE_UP + 100);
-    }
-    const gone = state !== 'online' && (navigator.onLine === false || Date.now() - downSince > GIVE_UP || state === 'stopped');
-    connLabel.textContent = state === 'online' ? 'Online' : gone ? 'Offline' : wasOnline ? 'Reconnecting…' : 'Connecting…';
-    banner.hidden = state === 'online' || !(gone || wasOnline);
-    banner.textContent = `${gone ? 'You are offline.' : 'Reconnecting…'} Messages you send will go out once you are back.`;
   }
 
   // the feed tells us about conversations opened, assigned or closed elsewhere
@@ -182,11 +193,9 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   }
 
   const offs = [
-    listen(document, { visibilitychange: () => app.open && view.onShow?.() }),
-    listen(window, { offline: () => updateConn(client.state), online: () => updateConn(client.state) }),
+    listen(document, { visibilitychange: () => app.open && view?.onShow?.() }),
   ];
   listen(client, {
-    state: (e) => updateConn(e.detail.state),
     hello: () => {
       app.loadList().catch(() => {}); // again after every reconnect: feeds are not replayed
       availability.ask({ fresh: true });
@@ -201,19 +210,25 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     feed: onFeed,
   });
   launcher.addEventListener('click', () => setOpen(!app.open));
+  // interest in the chat: fetch the views before the click
+  for (const t of ['pointerenter', 'focus', 'touchstart'])
+    launcher.addEventListener(t, () => viewsReady().catch(() => {}), { once: true, passive: true });
   minimize.addEventListener('click', () => setOpen(false));
   back.addEventListener('click', () => app.show('home'));
   panel.addEventListener('keydown', (e) => {
-    if (e.key !== 'Escape' || view.onEscape?.()) return;
+    if (e.key !== 'Escape' || view?.onEscape?.()) return;
     e.stopPropagation();
     setOpen(false);
   });
 
-  updateConn('connecting');
   app.show('home');
   updateBadge();
-  target.append(host);
+  if (!host.isConnected) target.append(host);
+  styled();
   client.start();
+  // the connection's word and notice (conn.js): network or service down,
+  // when the next try is, "Retry now"; or that signing in failed
+  offs.push(trackConnection({ client, conn, connLabel, banner, focusOut: () => view?.focus?.() }));
   return {
     client,
     open: () => setOpen(true),
@@ -221,6 +236,7 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     // after a sign-in failure: try again with a token from getToken()
     reconnect: () => client.reconnect(),
     destroy() {
+      gone = true;
       view?.destroy?.();
       availability.stop();
       offs.forEach((f) => f());
@@ -230,4 +246,6 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   };
 }
 
-if (typeof window !== 'undefined') window.ChatdWidget = { mount };
+// The loader (widget/widget.js as served) defines ChatdWidget first and
+// keeps it.
+if (typeof window !== 'undefined' && !window.ChatdWidget) window.ChatdWidget = { mount };
