@@ -274,6 +274,18 @@ test('Arabic: right to left, the queue on the inline-start (right) side, nothing
   // Arabic words and plurals
   assert.equal(await text(byTestId(page, 'send')), 'إرسال');
   assert.match(await text(byTestId(page, 'my-load')), /^(الدردشات: |دردشة واحدة)/);
-  assertNoPageErrors(page);
   await screenshot(page, 'console-ar');
+
+  // a phone, 360 px: one pane at a time, still right to left, nothing wider than the screen
+  await page.setViewportSize({ width: 360, height: 740 });
+  await byTestId(page, 'screens').waitFor({ state: 'visible' });
+  assert.equal(await text(byTestId(page, 'screen-queue')), 'الانتظار');
+  await byTestId(page, 'topbar-more').click();
+  await byTestId(page, 'language').waitFor({ state: 'visible' });
+  await eventually(async () => {
+    const wide = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(wide[0] <= wide[1], `the page is ${wide[0]} px wide in ${wide[1]} px`);
+  }, { what: 'no sideways scrolling at 360 px' });
+  await screenshot(page, 'console-ar-360');
+  assertNoPageErrors(page);
 });

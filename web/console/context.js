@@ -19,9 +19,9 @@ export function createContext(app) {
     return setText(h(tag, { class: cls }), text);
   }
 
-  function fact(label, value) {
+  function fact(label, value, title) {
     if (value == null || value === '') return null;
-    return [h('dt', null, label), h('dd', null, value)];
+    return [h('dt', null, label), h('dd', { title }, value)];
   }
 
   function loadEarlier(customerId) {
@@ -166,9 +166,11 @@ export function createContext(app) {
       : r.out_of_scope
         ? t('context.oos')
         : '';
-    const opened = r.opened_at ? t('context.openedAgo', { date: fullDate(r.opened_at), ago: ago(r.opened_at, app.now()) }) : '';
+    // the date, and how long ago when pointed at (the clock does not move the layout)
+    const opened = r.opened_at ? fullDate(r.opened_at) : '';
+    const openedAgo = r.opened_at ? ago(r.opened_at, app.now()) : '';
     const held = r.status === 'waiting' && !r.position && r.held_until > 0 ? fullDate(r.held_until) : '';
-    const sig = JSON.stringify([i18n().lang, opened, klass, topic, held, r.position, r.conv, r.status, r.tier, r.org, r.site, r.context, r.environment, r.customer, r.agent, r.opened_at, r.closed_at, r.details, r.summary, status, e && [e.items, e.error, e.loading], app.active]);
+    const sig = JSON.stringify([i18n().lang, opened, openedAgo, klass, topic, held, r.position, r.conv, r.status, r.tier, r.org, r.site, r.context, r.environment, r.customer, r.agent, r.opened_at, r.closed_at, r.details, r.summary, status, e && [e.items, e.error, e.loading], app.active]);
     if (sig === lastSig) return; // unchanged: keep the agent's text selection and focus
     lastSig = sig;
     const keep = root.scrollTop;
@@ -192,7 +194,7 @@ export function createContext(app) {
         fact(t('fact.topic'), topic),
         fact(t('fact.held'), held),
         fact(t('fact.status'), status),
-        fact(t('fact.opened'), opened),
+        fact(t('fact.opened'), opened, openedAgo),
       ),
       detailsSection(r),
       earlierSection(r),

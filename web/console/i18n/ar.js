@@ -314,7 +314,6 @@ export default {
   'context.oos': 'خارج نطاق الباقة',
   'context.topicOos': '{topic} · خارج نطاق الباقة',
   'context.support': '{tier} · {queue}',
-  'context.openedAgo': '{date} ({ago})',
   'context.kind.site': 'لوحة تحكم الموقع',
   'context.kind.personal': 'شخصي',
   'fact.org': 'المؤسسة',

@@ -312,7 +312,6 @@ export default {
   'context.oos': 'Außerhalb des Paketumfangs',
   'context.topicOos': '{topic} · außerhalb des Paketumfangs',
   'context.support': '{tier} · {queue}',
-  'context.openedAgo': '{date} ({ago})',
   'context.kind.site': 'Website-Dashboard',
   'context.kind.personal': 'Persönlich',
   'fact.org': 'Organisation',

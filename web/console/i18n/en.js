@@ -315,7 +315,6 @@ export default {
   'context.oos': 'Outside the package’s scope',
   'context.topicOos': '{topic} · outside the package’s scope',
   'context.support': '{tier} · {queue}',
-  'context.openedAgo': '{date} ({ago})',
   'context.kind.site': 'Site dashboard',
   'context.kind.personal': 'Personal',
   'fact.org': 'Organization',

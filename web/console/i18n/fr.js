@@ -312,7 +312,6 @@ export default {
   'context.oos': 'En dehors du périmètre de l’offre',
   'context.topicOos': '{topic} · en dehors du périmètre de l’offre',
   'context.support': '{tier} · {queue}',
-  'context.openedAgo': '{date} ({ago})',
   'context.kind.site': 'Tableau de bord du site',
   'context.kind.personal': 'Personnel',
   'fact.org': 'Organisation',
