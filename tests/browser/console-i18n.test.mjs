@@ -279,7 +279,7 @@ test('Arabic: right to left, the queue on the inline-start (right) side, nothing
   // a phone, 360 px: one pane at a time, still right to left, nothing wider than the screen
   await page.setViewportSize({ width: 360, height: 740 });
   await byTestId(page, 'screens').waitFor({ state: 'visible' });
-  assert.equal(await text(byTestId(page, 'screen-queue')), 'الانتظار');
+  assert.equal(await text(byTestId(page, 'screen-queue').locator('.screens-label')), 'الانتظار');
   await byTestId(page, 'topbar-more').click();
   await byTestId(page, 'language').waitFor({ state: 'visible' });
   await eventually(async () => {
