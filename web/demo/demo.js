@@ -1,9 +1,12 @@
 // The demo dashboard's embedding of the widget: the token comes from the
-// page's #token= fragment (make run prints the URL).
+// page's #token= fragment (make run prints the URL); #lang=fr (or de, ar,
+// a list: fr-CA,en) picks the widget's language instead of the browser's,
+// and #brand=%23ffeb3b its colour instead of the site's.
 import '../widget/widget.js';
 
 // A real dashboard would fetch a fresh token from its own backend here.
-const token = new URLSearchParams(location.hash.slice(1)).get('token');
+const params = new URLSearchParams(location.hash.slice(1));
+const token = params.get('token');
 const support = document.getElementById('support');
 if (!token) {
   document.getElementById('no-token').hidden = false;
@@ -13,6 +16,10 @@ if (!token) {
     server: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
     getToken: async () => token,
     title: 'demo-site support',
+    language: params.get('lang')?.split(',') || undefined,
+    brandColor: params.get('brand') || '#b4541a',
+    // what the customer is looking at: the Live environment of demo-site
+    prefill: { environment: 'live', site: 'demo-site' },
   });
   support.addEventListener('click', () => widget.open());
 }
