@@ -95,6 +95,7 @@ export function brandTheme(color) {
       '--accent-text': toHex(text),
       '--accent-muted': toHex(mix(rgb, WHITE, 0.45)),
       '--head-bg': toHex(rgb),
+      '--accent-glow': `rgba(${rgb.join(', ')}, 0.35)`,
       '--ring': `0 0 0 3px ${toHex(ui)}`,
     },
   };

@@ -35,7 +35,7 @@ export function conversationView(app, conv) {
   // --- header and status bar ---------------------------------------------
   const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' });
   const who = h('strong');
-  const summary = h('span', { class: 'sub' });
+  const summary = h('span', { class: 'sub', dir: 'auto' });
   const chip = h('span', { class: 'chip' });
   const since = h('time', { class: 'since' });
   const endBtn = h('button', { class: 'btn ghost sm', type: 'button', testid: 'close-conversation', onclick: askClose }, t('conv.end'));
