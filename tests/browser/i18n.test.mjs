@@ -47,6 +47,8 @@ async function widgetPage(name, cu, { options, context } = {}) {
     ws.on('framereceived', keep(page.received));
   });
   await page.goto(mountPage(cu, options));
+  // the widget itself, not a loader's first paint of the launcher
+  await page.locator('.cw:not(.loading)').waitFor({ state: 'attached' });
   await byTestId(page, 'launcher').waitFor({ state: 'visible' });
   return page;
 }
@@ -325,7 +327,7 @@ function contrastOf(loc) {
     const cs = getComputedStyle(el);
     let bgEl = el;
     while (bgEl && getComputedStyle(bgEl).backgroundColor === 'rgba(0, 0, 0, 0)') bgEl = bgEl.parentElement || bgEl.getRootNode().host;
-    const bg = getComputedStyle(bgEl).backgroundColor;
+    const bg = bgEl ? getComputedStyle(bgEl).backgroundColor : 'rgb(255, 255, 255)';
     return { color: cs.color, background: bg, ratio: ratio(rgb(cs.color), rgb(bg)) };
   });
 }

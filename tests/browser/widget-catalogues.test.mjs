@@ -5,9 +5,10 @@
 // for by name exists.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dirOf } from '../../web/lib/i18n.js';
 
 const WIDGET = fileURLToPath(new URL('../../web/widget/', import.meta.url));
 const DIR = join(WIDGET, 'i18n');
@@ -90,4 +91,18 @@ test("every key the widget's code asks for by name is in en", () => {
   }
   assert.ok(asked > 100, `found the keys asked for (${asked})`);
   assert.deepEqual(missing, []);
+});
+
+// The loader (served as /widget/widget.js) names the launcher before the
+// widget and its catalogues are there: its names are the catalogues'.
+test("the loader's launcher names are the catalogues' launcher.open", { skip: !existsSync(join(WIDGET, 'loader.js')) && 'no loader' }, async () => {
+  const src = readFileSync(join(WIDGET, 'loader.js'), 'utf8');
+  const m = src.match(/const OPEN = (\{[^\n]*\});/);
+  assert.ok(m, 'loader.js has its OPEN table');
+  const open = Function(`return ${m[1]}`)();
+  const want = {};
+  for (const lang of langs) want[lang] = (await load(lang))['launcher.open'];
+  assert.deepEqual(open, want);
+  const rtl = Function(`return ${src.match(/const RTL = (\[[^\n]*\]);/)[1]}`)();
+  assert.deepEqual(rtl, langs.filter((l) => dirOf(l) === 'rtl'), 'the right-to-left languages (lib/i18n.js dirOf)');
 });
