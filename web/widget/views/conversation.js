@@ -10,7 +10,7 @@ import { setText } from '../../lib/text.js';
 import { statusText, statusOf } from './home.js';
 import { positionText, opensText } from '../avail.js';
 import { transcriptAction } from '../transcript.js';
-import { ENVIRONMENTS } from './form.js';
+import { ENVIRONMENTS } from '../prefill.js';
 
 const KINDS = ['message', 'opened', 'joined', 'left', 'closed', 'reopened'];
 // the request's details shown, with their labels' catalogue keys

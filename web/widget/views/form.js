@@ -11,11 +11,11 @@
 import { h, bytes, listen, EN } from '../dom.js';
 import { safeHref } from '../../lib/text.js';
 import { availNotice, isClosed, opensText, tierName } from '../avail.js';
+import { ENVIRONMENTS, prefillValues } from '../prefill.js';
 
-// The environments `open` accepts. The select starts on "Choose…" (or the
-// host's prefill), never silently on one of them; "Not sure" and "Choose…"
-// send none.
-export const ENVIRONMENTS = ['multidev', 'dev', 'test', 'live'];
+// The environments `open` accepts (prefill.js). The select starts on
+// "Choose…" (or the host's prefill), never silently on one of them; "Not
+// sure" and "Choose…" send none.
 const ENVS = [['', 'env.choose'], ...ENVIRONMENTS.map((e) => [e, `env.${e}`]), ['unsure', 'env.unsure']];
 // label, hint, placeholder: catalogue keys
 const FIELDS = [
@@ -27,23 +27,6 @@ const FIELDS = [
   { name: 'screenshots', label: 'form.screenshots', hint: 'form.screenshotsHint', placeholder: 'https://', rows: 2 },
 ];
 
-// The host's prefill as the form's values: strings of the form's fields,
-// screenshots as lines, an environment only if `open` accepts it.
-export function prefillValues(prefill) {
-  const out = {};
-  if (!prefill || typeof prefill !== 'object') return out;
-  for (const f of FIELDS) {
-    let v = prefill[f.name];
-    if (f.name === 'screenshots' && Array.isArray(v)) v = v.join('\n');
-    if (typeof v !== 'string') continue;
-    if (f.name === 'environment') {
-      v = v.toLowerCase();
-      if (!ENVIRONMENTS.includes(v)) continue;
-    }
-    out[f.name] = v;
-  }
-  return out;
-}
 const BAD_URL_CHAR = /[\s"<>\\`\u0000-\u001f\u007f]/;
 
 const TOPIC_KEY = /^[a-z0-9_-]{1,32}$/;
