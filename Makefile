@@ -1,5 +1,6 @@
-# chatd build. `make` builds build/chatd; `make SAN=1` builds an ASan/UBSan
-# copy under build-san/. See README.md for run, test and bench.
+# chatd build. `make` builds build/chatd, the unit tests and the web apps
+# (build/web); `make SAN=1` builds an ASan/UBSan copy under build-san/.
+# See README.md for run, test and bench.
 
 PKGS := libwebsockets libuv jansson hiredis openssl libjwt gmime-3.0 libcurl
 CC ?= cc
@@ -50,9 +51,15 @@ FORMAT_SRC = $(wildcard include/chat/*.h include/chat/*/*.h protocol/*.[ch] \
 	server/*.[ch] server/*/*.[ch] tests/unit/*.[ch] tests/bench/*.[ch] \
 	tests/integration/*.[ch])
 
-.PHONY: all deps run test unit integration integration-cluster test-cluster browser san-test valgrind-test bench clean format format-check
+# The web apps as chatd serves them: web/ (plain ES modules, the source)
+# bundled, content-hashed and precompressed by scripts/build-web.mjs
+# (esbuild, from node_modules) into $(BUILD)/web; built again when
+# anything under web/ changes.
+WEB_SRC := $(shell find web -mindepth 1)
 
-all: $(BUILD)/chatd $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
+.PHONY: all web deps run test unit integration integration-cluster test-cluster browser san-test valgrind-test bench clean format format-check
+
+all: $(BUILD)/chatd $(BUILD)/web/.built $(UNIT_BIN) $(if $(BENCH_SRC),$(BUILD)/chatd-bench)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -110,6 +117,8 @@ TEST_DEPS_ingest_match := server/mail/reply_token.o server/mail/compose.o \
 	server/mail/compose_body.o server/mail/compose_buf.o \
 	server/mail/mime_header.o server/common/util.o
 TEST_DEPS_ingest_text := server/common/util.o
+TEST_DEPS_static_table := server/common/util.o server/common/hmap.o \
+	server/common/static_http.o
 TEST_DEPS_extract_corpus := server/mail/extract.o server/mail/extract_lines.o \
 	server/mail/html_text.o server/mail/html_entity.o
 .SECONDEXPANSION:
@@ -127,11 +136,20 @@ $(BUILD)/tests/smtp_send_probe: $(BUILD)/tests/integration/smtp_send_probe.o $(B
 $(BUILD)/chatd-bench: $(BENCH_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libserver.a $(BUILD)/libproto.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+web: $(BUILD)/web/.built
+
+$(BUILD)/web/.built: $(WEB_SRC) scripts/build-web.mjs node_modules/.package-lock.json
+	@node scripts/build-web.mjs web $(BUILD)/web
+	@touch $@
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 deps:
 	@scripts/deps
 
 run: deps
-	@$(MAKE) --no-print-directory $(BUILD)/chatd
+	@$(MAKE) --no-print-directory $(BUILD)/chatd $(BUILD)/web/.built
 	@scripts/run
 
 unit: $(UNIT_BIN)
@@ -155,7 +173,7 @@ integration-cluster: $(BUILD)/chatd
 test-cluster: $(BUILD)/chatd
 	@CHATD_CLUSTER_LONG=1 CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/integration/cluster.test.mjs
 
-browser: $(BUILD)/chatd
+browser: $(BUILD)/chatd $(BUILD)/web/.built
 	@if [ -d tests/browser ]; then CHATD_BIN=$(abspath $(BUILD)/chatd) node --test --test-concurrency=1 tests/browser/; fi
 
 san-test:

@@ -23,6 +23,7 @@
 #include "chat/cmd/batch.h"
 #include "chat/net/hub.h"
 #include "chat/common/log.h"
+#include "chat/common/static_table.h"
 #include "chat/common/util.h"
 #include "chat/store/store.h"
 #include "mail_dead_cmd.h"
@@ -51,6 +52,7 @@ struct node {
 	struct mailer *mailer;
 	struct policy *policy;
 	struct transport *transport;
+	struct static_table *web; /* the web root's files */
 	uv_signal_t sigint, sigterm;
 	uv_timer_t drain;
 	uint64_t drain_started;
@@ -202,6 +204,26 @@ static int setup_policy(struct node *n)
 	return 0;
 }
 
+/* The web root is read before anything starts, so that a wrong one
+ * stops chatd at once with one line. */
+static int setup_web(struct node *n)
+{
+	char err[512];
+
+	if (!n->cfg.web_root || !*n->cfg.web_root) {
+		n->web = static_table_empty();
+		return 0;
+	}
+	n->web = static_table_load(n->cfg.web_root, err, sizeof(err));
+	if (!n->web) {
+		fprintf(stderr, "chatd: %s\n", err);
+		return -1;
+	}
+	log_info("web root %s: %zu files, %zu bytes in memory", n->cfg.web_root,
+		 static_table_count(n->web), static_table_bytes(n->web));
+	return 0;
+}
+
 static int start(struct node *n)
 {
 	struct redis_config redis;
@@ -230,7 +252,8 @@ static int start(struct node *n)
 				  (uint64_t)n->cfg.outbox_lease_ms);
 	if (mail_setup(&n->loop, &n->hub->cmd, &n->cfg, &n->mailer))
 		return -1;
-	n->transport = transport_create(&n->loop, &n->cfg, n->hub, &port);
+	n->transport =
+		transport_create(&n->loop, &n->cfg, n->hub, n->web, &port);
 	if (!n->transport)
 		return -1;
 	log_info("listening on %s:%d (node %s, redis %s)", n->cfg.host, port,
@@ -255,6 +278,8 @@ static int serve(int argc, char **argv)
 		goto out_cfg;
 	if ((rc = setup_policy(&n)))
 		goto out_cfg;
+	if ((rc = setup_web(&n)))
+		goto out_cfg;
 	uv_loop_init(&n.loop);
 	rc = start(&n);
 	if (rc == 0)
@@ -266,6 +291,7 @@ static int serve(int argc, char **argv)
 	uv_run(&n.loop, UV_RUN_DEFAULT);
 	uv_loop_close(&n.loop);
 out_cfg:
+	static_table_destroy(n.web);
 	free(n.policy);
 	config_cleanup(&n.cfg);
 	return rc < 0 ? 1 : 0;

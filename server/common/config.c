@@ -51,7 +51,7 @@ static const struct option_def options[] = {
 	 "hex secret for conversation ids, same on all nodes (required)"},
 	{"origins", "CHAT_ORIGINS", OPT_STR, OFF(origins), 0, 0, "",
 	 "allowed browser Origins, comma-separated; * allows any"},
-	{"web-root", "CHAT_WEB_ROOT", OPT_STR, OFF(web_root), 0, 0, "web",
+	{"web-root", "CHAT_WEB_ROOT", OPT_STR, OFF(web_root), 0, 0, "build/web",
 	 "folder of static files served over HTTP; empty for none"},
 	{"max-frame", "CHAT_MAX_FRAME", OPT_LONG, OFF(max_frame), 1024,
 	 16 << 20, "65536", "largest inbound frame, bytes"},

@@ -17,14 +17,16 @@
 #include "chat/store/store.h"
 #include "chat/common/util.h"
 #include "inbound_http.h"
+#include "static_files.h"
 
 struct transport {
 	struct lws_context *ctx;
 	struct hub *hub;
 	const struct config *cfg;
-	struct inbound_http *inbound; /* owned */
+	struct inbound_http *inbound;	/* owned */
+	const struct static_table *web; /* borrowed */
 	struct lws_protocols protocols[3];
-	struct lws_http_mount mounts[4];
+	struct lws_http_mount mounts[3];
 	lws_retry_bo_t retry;
 	struct lws_protocol_vhost_options headers[5];
 	void *foreign_loops[1];
@@ -136,19 +138,26 @@ static int callback_chat(struct lws *wsi, enum lws_callback_reasons reason,
 	}
 }
 
-static int on_http(struct lws *wsi)
+/* The path of the request on wsi, whatever its method (at most cap - 1
+ * bytes: longer paths are none of the fixed ones). */
+static void request_path(struct lws *wsi, char *buf, size_t cap)
+{
+	char *uri = NULL;
+	int len = 0;
+
+	buf[0] = '\0';
+	if (lws_http_get_uri_and_method(wsi, &uri, &len) < 0 || !uri ||
+	    len <= 0 || (size_t)len >= cap)
+		return;
+	memcpy(buf, uri, (size_t)len);
+	buf[len] = '\0';
+}
+
+static int on_readyz(struct lws *wsi)
 {
 	struct transport *t = transport_of(wsi);
-	char uri[64] = "";
-	bool ready;
+	bool ready = store_ready(t->hub->store) && !t->hub->stopping;
 
-	if (inbound_http_is_path(wsi))
-		return inbound_http_on_request(t->inbound, wsi);
-	lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
-	if (strcmp(uri, "/healthz") == 0)
-		return lws_return_http_status(wsi, HTTP_STATUS_OK, "alive") ||
-		       lws_http_transaction_completed(wsi);
-	ready = store_ready(t->hub->store) && !t->hub->stopping;
 	if (lws_return_http_status(wsi,
 				   ready ? HTTP_STATUS_OK
 					 : HTTP_STATUS_SERVICE_UNAVAILABLE,
@@ -157,10 +166,27 @@ static int on_http(struct lws *wsi)
 	return lws_http_transaction_completed(wsi);
 }
 
+static int on_http(struct lws *wsi, void *user)
+{
+	struct transport *t = transport_of(wsi);
+	char uri[64];
+
+	if (inbound_http_is_path(wsi))
+		return inbound_http_on_request(t->inbound, wsi);
+	request_path(wsi, uri, sizeof(uri));
+	if (strcmp(uri, "/healthz") == 0)
+		return lws_return_http_status(wsi, HTTP_STATUS_OK, "alive") ||
+		       lws_http_transaction_completed(wsi);
+	if (strcmp(uri, "/readyz") == 0)
+		return on_readyz(wsi);
+	return static_files_on_request(t->web, wsi, user);
+}
+
 /* protocols[0] also receives upgrades that name no subprotocol: refused.
  * An HTTP connection's opaque pointer is only ever a POST /mail/inbound
  * request (sessions are set on WebSockets, whose events go to
- * callback_chat). */
+ * callback_chat); its per-session data (user) is a static file's answer
+ * under way. */
 static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 			 void *user, void *in, size_t len)
 {
@@ -172,7 +198,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 				       "subprotocol chat.v1 required");
 		return 1;
 	case LWS_CALLBACK_HTTP:
-		return on_http(wsi);
+		return on_http(wsi, user);
 	case LWS_CALLBACK_HTTP_BODY:
 		if (inbound)
 			return inbound_http_on_body(wsi, in, len);
@@ -184,7 +210,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (inbound)
 			return inbound_http_on_writeable(wsi);
-		break;
+		return static_files_on_writeable(wsi, user);
 	case LWS_CALLBACK_CLOSED_HTTP:
 		inbound_http_on_closed(wsi);
 		break;
@@ -200,8 +226,9 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 
 static void setup_protocols(struct transport *t)
 {
-	t->protocols[0] =
-		(struct lws_protocols){"http", callback_http, 0, 0, 0, NULL, 0};
+	t->protocols[0] = (struct lws_protocols){
+		"http", callback_http, sizeof(struct static_req), 0, 0, NULL,
+		0};
 	t->protocols[1] = (struct lws_protocols){PROTO_SUBPROTOCOL,
 						 callback_chat,
 						 0,
@@ -237,31 +264,23 @@ static void setup_headers(struct transport *t)
 	}
 }
 
+/* The fixed paths; every other one is the web root's (static_files). */
 static void setup_mounts(struct transport *t)
 {
 	static const char *paths[] = {"/healthz", "/readyz", INBOUND_HTTP_PATH};
-	int n = 0;
 
-	for (int i = 0; i < 3; i++, n++) {
-		t->mounts[n].mountpoint = paths[i];
-		t->mounts[n].mountpoint_len = (unsigned char)strlen(paths[i]);
-		t->mounts[n].origin = "http";
-		t->mounts[n].origin_protocol = LWSMPRO_CALLBACK;
+	for (int i = 0; i < 3; i++) {
+		t->mounts[i].mountpoint = paths[i];
+		t->mounts[i].mountpoint_len = (unsigned char)strlen(paths[i]);
+		t->mounts[i].origin = "http";
+		t->mounts[i].origin_protocol = LWSMPRO_CALLBACK;
+		t->mounts[i].mount_next = i < 2 ? &t->mounts[i + 1] : NULL;
 	}
-	if (t->cfg->web_root && *t->cfg->web_root) {
-		t->mounts[n].mountpoint = "/";
-		t->mounts[n].mountpoint_len = 1;
-		t->mounts[n].origin = t->cfg->web_root;
-		t->mounts[n].def = "index.html";
-		t->mounts[n].origin_protocol = LWSMPRO_FILE;
-		n++;
-	}
-	for (int i = 0; i + 1 < n; i++)
-		t->mounts[i].mount_next = &t->mounts[i + 1];
 }
 
 struct transport *transport_create(uv_loop_t *loop, const struct config *cfg,
-				   struct hub *hub, int *port)
+				   struct hub *hub,
+				   const struct static_table *web, int *port)
 {
 	struct transport *t = xcalloc(1, sizeof(*t));
 	struct lws_context_creation_info info;
@@ -269,6 +288,7 @@ struct transport *transport_create(uv_loop_t *loop, const struct config *cfg,
 
 	t->hub = hub;
 	t->cfg = cfg;
+	t->web = web;
 	t->inbound = inbound_http_create(&hub->cmd, cfg);
 	if (!t->inbound) {
 		free(t);

@@ -109,10 +109,67 @@ test('a getToken() that rejects: a clear error at once; reconnect() with a good 
   }
 });
 
+// getToken() failing in the other ways web/README.md names: it throws
+// (not a rejected promise: a plain function that throws), returns an empty
+// string, or returns nothing. Each is the host saying it cannot sign the
+// customer in: the same clear error at once, and no connection.
+for (const [what, mode] of [['throws', 'throws'], ['returns an empty string', 'empty'], ['returns nothing', 'nothing']]) {
+  test(`a getToken() that ${what}: a clear error at once, no attempt`, { timeout: 60000 }, async () => {
+    const proxy = await new TcpProxy(env.stack.chatd.port).start();
+    try {
+      const page = await env.b.page(`widget getToken ${mode}`);
+      await page.clock.install();
+      await page.goto(env.site.url(`/${uid('auth')}.html`, hostPage({ server: `ws://127.0.0.1:${proxy.port}/ws`, mount: false })));
+      await page.evaluate(({ server, mode }) => {
+        window.__tokenCalls = 0;
+        const getToken = () => {
+          window.__tokenCalls++;
+          if (mode === 'throws') throw new Error('not signed in to the host site');
+          return mode === 'empty' ? '' : undefined;
+        };
+        window.__widget = window.ChatdWidget.mount({ server, getToken });
+        // the loader's handle has the client once the widget's bundle is there
+        window.__widget.ready.then((w) => w.client.addEventListener('state', (e) => window.__states.push(e.detail.state)));
+      }, { server: `ws://127.0.0.1:${proxy.port}/ws`, mode });
+      await waitSignInFailure(page);
+      await page.clock.runFor(QUIET_FOR);
+      assert.equal((await pageState(page)).calls, 1, 'getToken() is not asked again');
+      assert.equal(proxy.accepted, 0, 'no connection without a token');
+      assert.equal(await byTestId(page, 'retry-now').count(), 0, 'no Retry now: waiting will not help');
+      assertNoPageErrors(page);
+    } finally {
+      await proxy.stop();
+    }
+  });
+}
+
+// The browser offline: the host's token endpoint is out of reach, which is
+// no sign-in failure. The widget says the network is down and connects once
+// it is back.
+test('a getToken() that fails while the browser is offline: "offline", not a sign-in error; back online, connected', { timeout: 60000 }, async () => {
+  const cu = customer(uid('cust'));
+  const page = await env.b.page('widget getToken offline');
+  await page.goto(env.site.url(`/${uid('auth')}.html`, hostPage({
+    server: env.stack.chatd.url,
+    tokenFn: `() => (navigator.onLine ? ${JSON.stringify(token(cu))} : Promise.reject(new TypeError('Failed to fetch')))`,
+    mount: false,
+  })));
+  await page.context().setOffline(true);
+  await page.evaluate(() => window.__mountWidget().open());
+  await waitText(page, 'banner', "You're offline. Check your internet connection.");
+  await eventually(async () => assert.ok((await pageState(page)).calls >= 2, 'getToken() asked again at the next try'), { what: 'a second try' });
+  assert.ok(!(await pageState(page)).states.includes('failed'));
+  assert.equal(await byTestId(page, 'connection').getAttribute('data-reason'), 'network');
+  await page.context().setOffline(false);
+  await waitConnection(page, (s) => s === 'online', 'online');
+  await byTestId(page, 'banner').waitFor({ state: 'hidden' });
+  assertNoPageErrors(page);
+});
+
 test('a token that expires during a chat is replaced without a word to the customer', { timeout: 60000 }, async () => {
   const proxy = await new TcpProxy(env.stack.chatd.port).start();
   const cu = customer(uid('cust'));
-  const short = token(cu, { ttl: '6s' }); // outlives page load and the first message, even on a busy machine
+  const short = token(cu, { ttl: '15s' }); // outlives page load and the first message, even on a machine busy with other tests
   const long = token(cu);
   try {
     const page = await env.b.page('widget token expiry');
@@ -135,7 +192,7 @@ test('a token that expires during a chat is replaced without a word to the custo
       const s = await pageState(page);
       assert.equal(s.calls, 2);
       assert.equal(s.states.at(-1), 'online');
-    }, { timeout: 15000, what: 'a second token and online again' });
+    }, { timeout: 30000, what: 'a second token and online again' });
     assert.equal(proxy.accepted, 2, 'one reconnect');
     const after = 'Sent on the fresh token';
     await send(page, after);
@@ -168,6 +225,9 @@ test('the console asks an agent whose tokens are refused to sign in again, and t
   await signIn(forged()); // the fresh token, refused too: the client stops
   await waitConnection(page, (s) => s === 'failed', 'failed');
   await refused.waitFor({ state: 'visible' });
+  // the sign-in form, not a console that connects forever
+  await page.getByLabel('Agent token').waitFor({ state: 'visible' });
+  assert.equal(await byTestId(page, 'connection').count(), 0, 'the console with its connection state is hidden');
 
   await signIn(token(ag));
   await waitText(page, 'me', ag.name);

@@ -18,7 +18,8 @@ export { token, uid, customer, agent } from '../integration/harness.mjs';
 const require = createRequire(import.meta.url);
 export const PLAYWRIGHT_VERSION = JSON.parse(readFileSync(require.resolve('playwright-core/package.json'), 'utf8')).version;
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-export const WEB = join(root, 'web');
+// What chatd serves: web/ as `make web` builds it (CHATD_WEB_ROOT: another).
+export const WEB = process.env.CHATD_WEB_ROOT || join(root, 'build', 'web');
 export const ARTIFACTS = join(root, 'tests', 'artifacts', 'browser');
 export const VIEWPORT = { width: 1280, height: 800 };
 
@@ -228,7 +229,9 @@ ${body}
   window.__states = [];
   window.__mountWidget = () => {
     window.__widget = ChatdWidget.mount(options);
-    window.__widget.client.addEventListener('state', (e) => window.__states.push(e.detail.state));
+    // the loader's handle has the client once the widget's bundle is there
+    Promise.resolve(window.__widget.ready || window.__widget)
+      .then((w) => w.client.addEventListener('state', (e) => window.__states.push(e.detail.state)));
     return window.__widget;
   };
   ${mount ? 'window.__mountWidget();' : ''}

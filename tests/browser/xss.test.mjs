@@ -1,7 +1,10 @@
 // Hostile text stays text: script, event-handler and javascript: payloads
 // sent as message text, summary, details and display names (the token's
 // name claim) are shown literally and run nothing in the widget or the
-// console; http(s) links are clickable and open with rel=noopener.
+// console; http(s) links are clickable and open with rel=noopener. The same
+// through the Markdown agents may write (web/lib/markdown.js): links to
+// other schemes stay text, markup inside bold, code, lists and link text is
+// text, and only the formatting elements are made.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -124,5 +127,108 @@ test('script, handler and javascript: payloads stay inert text in both apps; htt
     assert.equal(r.xss, undefined, `${app}: window.__xss was set`);
     assert.deepEqual(r.found, [], `${app}: elements created from payloads`);
   }
+  assertNoPageErrors(wid, con);
+});
+
+// Markdown from an agent, as sent and as it must read (textContent: the
+// markers gone, the raw markup all there).
+const MD = [
+  ['[x](javascript:window.__xss=1)', '[x](javascript:window.__xss=1)'],
+  ['[x](JaVaScRiPt:window.__xss=1)', '[x](JaVaScRiPt:window.__xss=1)'],
+  ['[x](  javascript:window.__xss=1  )', '[x](  javascript:window.__xss=1  )'],
+  ['[x](java\tscript:window.__xss=1)', '[x](java\tscript:window.__xss=1)'],
+  ['[x](&#106;avascript:window.__xss=1)', '[x](&#106;avascript:window.__xss=1)'],
+  ['[x](&#x6A;&#x61;vascript&colon;window.__xss=1)', '[x](&#x6A;&#x61;vascript&colon;window.__xss=1)'],
+  ['[x](\\javascript:window.__xss=1)', '[x](\\javascript:window.__xss=1)'],
+  ['[x](\\:javascript:window.__xss=1)', '[x](:javascript:window.__xss=1)'],
+  ['[x](%6Aavascript:window.__xss=1)', '[x](%6Aavascript:window.__xss=1)'],
+  ['[x](data:text/html,<script>window.__xss=1</script>)', '[x](data:text/html,<script>window.__xss=1</script>)'],
+  ['[x](data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==)', '[x](data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==)'],
+  ['[x](vbscript:msgbox(1))', '[x](vbscript:msgbox(1))'],
+  [`**${P.img}**`, P.img],
+  [`*${P.svg}*`, P.svg],
+  [`\`${P.script}\``, P.script],
+  [`\`\`\`html\n${P.script}\n${P.img}\n\`\`\``, `${P.script}\n${P.img}`],
+  [`- ${P.img}\n- **${P.svg}**`, `${P.img}\n${P.svg}`],
+  [`[${P.img}](https://example.com/md-img)`, P.img],
+  [`[**${P.attr}**](https://example.com/md-attr)`, '"><b>xss-bold</b>'],
+  ['[a](https://example.com/md-quote"onmouseover="window.__xss=1)', 'a'],
+  ['](javascript:window.__xss=1) [a](javascript:window.__xss=1)](https://example.com/md-trick)', '](javascript:window.__xss=1) [a](javascript:window.__xss=1)](https://example.com/md-trick)'],
+  ['[a](https://example.com/md-nest [b](javascript:window.__xss=1))', '[a](https://example.com/md-nest [b](javascript:window.__xss=1))'],
+  ['[[x](javascript:window.__xss=1)](https://example.com/md-outer)', '[x](javascript:window.__xss=1)'],
+  ['![x](https://example.com/md.png) <img src=x onerror="window.__xss=1">', '![x](https://example.com/md.png) <img src=x onerror="window.__xss=1">'],
+];
+const ALLOWED = ['strong', 'em', 'code', 'pre', 'ul', 'ol', 'li', 'p', 'br', 'a'];
+
+test('Markdown from an agent: links to other schemes, markup in bold, code, lists and link text stay inert text in both apps', { timeout: 180000 }, async () => {
+  const tag = uid('xss-md');
+  const ag = agent(uid('agent'), { name: `Bo ${tag}` });
+  const cu = customer(uid('cust'), { name: `Ann ${tag}` });
+  const con = await openConsole(env.b, env.stack.http, ag);
+  const wid = await env.b.page('widget');
+  env.shots.push([wid, 'widget-xss-markdown'], [con, 'console-xss-markdown']);
+  const dialogs = [];
+  for (const page of [wid, con]) page.on('dialog', (d) => (dialogs.push(`${page.appName}: ${d.message()}`), d.dismiss().catch(() => {})));
+  await wid.goto(`${env.stack.http}/demo/#token=${token(cu)}`);
+  const summary = `Markdown ${tag}`;
+  await openConversation(wid, { summary });
+  await claim(con, summary);
+  await waitText(wid, 'agent-name', ag.name);
+
+  // each message ends with its own mark, on a line of its own
+  const sent = MD.map(([md], k) => `${md}\nmd-${k} ${tag}`);
+  const expect = MD.map(([, text], k) => `${text}\nmd-${k} ${tag}`);
+  for (const t of sent) await send(con, t);
+  // the same from the customer: as typed, nothing formatted
+  const fromCustomer = sent.slice(0, 3).map((t) => `${t} from-customer`);
+  for (const t of fromCustomer) await send(wid, t);
+  await waitMessages(wid, [...expect, ...fromCustomer]);
+  await waitMessages(con, [...expect, ...fromCustomer]);
+
+  for (const [app, page] of [['widget', wid], ['console', con]]) {
+    const r = await inspect(page);
+    assert.equal(r.xss, undefined, `${app}: window.__xss was set`);
+    assert.deepEqual(r.found, [], `${app}: elements created from payloads`);
+
+    const shown = await page.getByTestId('message-text').evaluateAll((els) => els.map((el) => ({
+      text: el.textContent,
+      els: [...el.querySelectorAll('*')].map((e) => ({ tag: e.localName, attrs: [...e.attributes].map((a) => `${a.name}=${a.value}`), href: e.getAttribute('href') })),
+    })));
+    for (const [k, want] of expect.entries()) {
+      const m = shown.filter((s) => s.text.trim() === want);
+      assert.equal(m.length, 1, `${app} shows ${JSON.stringify(want)} once`);
+      for (const e of m[0].els) {
+        assert.ok(ALLOWED.includes(e.tag), `${app}: <${e.tag}> in ${JSON.stringify(sent[k])}`);
+        for (const a of e.attrs) assert.ok(/^(href|target|rel|start)=/.test(a), `${app}: attribute ${a} on <${e.tag}> in ${JSON.stringify(sent[k])}`);
+        if (e.tag === 'a') assert.match(e.href, /^https:\/\/example\.com\//, `${app}: a link in ${JSON.stringify(sent[k])}`);
+      }
+    }
+    for (const want of fromCustomer) {
+      const m = shown.filter((s) => s.text.trim() === want);
+      assert.equal(m.length, 1, `${app} shows the customer's ${JSON.stringify(want)} once, as typed`);
+      assert.deepEqual(m[0].els, [], `${app}: the customer's text is not formatted`);
+    }
+
+    // clicking every link and javascript: text runs nothing; links open in a new tab
+    for (const a of await visible(page.getByTestId('message-text').filter({ hasText: tag })).locator('a').all()) {
+      assert.equal(await a.getAttribute('target'), '_blank');
+      assert.equal(await a.getAttribute('rel'), 'noopener noreferrer');
+    }
+    for (const k of [0, 1, 2, 4]) {
+      await visible(page.getByTestId('message-text').filter({ hasText: `md-${k} ${tag}` })).first().click();
+    }
+    assert.equal(await page.evaluate(() => window.__xss), undefined, `${app}: window.__xss was set by a click`);
+  }
+
+  // a last round trip, so that anything a payload scheduled has had its turn
+  const last = `last ${tag}`;
+  await send(con, last);
+  await waitMessages(wid, [last]);
+  for (const [app, page] of [['widget', wid], ['console', con]]) {
+    const r = await inspect(page);
+    assert.equal(r.xss, undefined, `${app}: window.__xss was set`);
+    assert.deepEqual(r.found, [], `${app}: elements created from payloads`);
+  }
+  assert.deepEqual(dialogs, [], 'a dialog opened');
   assertNoPageErrors(wid, con);
 });

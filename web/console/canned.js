@@ -4,7 +4,7 @@
 // composer, and the manager dialog.
 
 import { $, h } from './dom.js';
-import { toast, errText, errCode } from './ui.js';
+import { toast, errText, errCode, trapFocus } from './ui.js';
 import { setText } from '../lib/text.js';
 
 const KEY_RE = /^[a-z0-9_-]{1,32}$/;
@@ -45,7 +45,6 @@ export function attachCannedPopup(app, textarea, popup) {
     matches = [];
     token = null;
     textarea.removeAttribute('aria-activedescendant');
-    textarea.setAttribute('aria-expanded', 'false');
   }
 
   function paint() {
@@ -70,7 +69,6 @@ export function attachCannedPopup(app, textarea, popup) {
       h('li', { class: 'canned-hint', role: 'presentation' }, '↑↓ to choose · Tab or Enter to insert · Esc to dismiss'),
     );
     popup.hidden = false;
-    textarea.setAttribute('aria-expanded', 'true');
     textarea.setAttribute('aria-activedescendant', `canned-opt-${index}`);
     popup.querySelector('.is-selected')?.scrollIntoView({ block: 'nearest' });
   }
@@ -300,6 +298,7 @@ export function createCanned(app) {
     load();
     keyIn.focus();
   });
+  trapFocus(dialog);
   dialog.addEventListener('close', () => {
     resetForm();
     $('open-canned').focus();

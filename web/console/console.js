@@ -12,6 +12,8 @@ import { createConversation } from './conversation.js';
 import { createContext } from './context.js';
 import { createCanned } from './canned.js';
 import { createRouting } from './routing.js';
+import { createScreens } from './screens.js';
+import { createOffline } from './offline.js';
 import { tierInfo, cap, fromItem } from './format.js';
 import { toast, errCode, errText } from './ui.js';
 
@@ -223,10 +225,12 @@ const app = {
         this.dirty.clear();
         if (d.has('queue')) this.views.queue.render();
         if (d.has('tabs')) this.views.conv.renderTabs();
+        if (d.has('tabs')) this.views.screens.render();
         if (d.has('conv')) this.views.conv.render();
         if (d.has('context')) this.views.context.render();
         if (d.has('routing') || d.has('queue')) this.views.routing.render();
         if (d.has('title')) updateTitle();
+        this.views.offline.apply();
       });
     }
   },
@@ -312,6 +316,9 @@ const app = {
       await this.client.change({ type: 'claim', conv });
       this.touch(this.upsert(conv, { status: 'assigned', agent: { id: this.me.id, name: this.me.name } }));
       this.open(conv);
+      // at once, in the same task as the re-render that moves the queue's
+      // row (and its focused Claim): the keyboard focus is never lost
+      if (this.active === conv) this.views.conv.focusComposer();
       setTimeout(() => this.active === conv && this.views.conv.focusComposer(), 50);
     } catch (err) {
       const code = errCode(err);
@@ -598,26 +605,9 @@ function updateTitle() {
 /* ------------------------------------------------------------------ */
 /* the client                                                          */
 
-function setConnection(state) {
-  const el = document.querySelector('[data-testid=connection]');
-  const s = state === 'online' || state === 'connecting' || state === 'failed' ? state : 'offline';
-  el.dataset.state = s;
-  el.querySelector('.connection-label').textContent =
-    s === 'online'
-      ? 'Online'
-      : s === 'connecting'
-        ? 'Connecting…'
-        : s === 'failed'
-          ? 'Signed out · token refused'
-          : state === 'stopped'
-            ? 'Signed out'
-            : 'Offline · retrying';
-  el.title =
-    s === 'online'
-      ? 'Connected to the chat server'
-      : s === 'failed'
-        ? TOKEN_REFUSED
-        : 'Messages you write are kept and sent when the connection is back';
+// The connection's words, retry countdown, and what offline disables: offline.js.
+function setConnection() {
+  app.views.offline.update();
 }
 
 function renderMe() {
@@ -644,10 +634,10 @@ function start() {
   hideSignin();
   const c = new ChatClient({ url: WS_URL, getToken });
   app.client = c;
+  app.views.offline.follow(c);
 
   c.addEventListener('state', (e) => {
     const state = e.detail && e.detail.state;
-    setConnection(state);
     // the token pasted after a refusal was refused too: the client stopped
     // trying; a token pasted now reconnects it (see the sign-in form)
     if (state === 'failed') {
@@ -675,7 +665,7 @@ function start() {
     hideSignin();
     app.views.canned.load();
     app.views.routing.onHello();
-    relist();
+    relist().then(() => app.views.offline.fresh());
   });
 
   c.addEventListener('offer', (e) => app.views.routing.onOffer(e.detail || {}));
@@ -866,6 +856,8 @@ function boot() {
   app.views.context = createContext(app);
   app.views.canned = createCanned(app);
   app.views.routing = createRouting(app);
+  app.views.screens = createScreens(app);
+  app.views.offline = createOffline(app);
   setupTopbar();
   setupLifecycle();
   setConnection('connecting');

@@ -3,6 +3,7 @@
 
 import { $, h, syncChildren } from './dom.js';
 import { setText } from '../lib/text.js';
+import { isFormatted, setMarkdown } from '../lib/markdown.js';
 import { clock, when, fullDate, duration, initials, tierInfo } from './format.js';
 import { tierBadge, envBadge } from './queue.js';
 import { attachCannedPopup } from './canned.js';
@@ -26,6 +27,11 @@ export function createConversation(app) {
   const noteBtn = $('send-note');
   const blocked = $('composer-blocked');
   const hint = $('composer-hint');
+  // what formatting works (lib/markdown.js), next to the buttons
+  const formats = /* i18n */ 'Formatting: **bold** *italic* `code` ``` code block ``` - list 1. list [text](https://…)';
+  const formatHint = h('span', { class: 'composer-format', id: 'composer-format', title: formats }, formats);
+  blocked.after(formatHint);
+  composer.setAttribute('aria-describedby', `${composer.getAttribute('aria-describedby') || ''} composer-format`.trim());
   const transferBtn = $('transfer-btn');
   const takeoverBtn = $('takeover-btn');
 
@@ -47,14 +53,29 @@ export function createConversation(app) {
     const unread = h('span', { testid: 'unread', class: 'badge-unread' });
     const btn = h(
       'button',
-      { type: 'button', role: 'tab', class: 'tab-btn', 'aria-controls': 'conv', onclick: () => app.activate(conv) },
+      { type: 'button', class: 'tab-btn', 'aria-controls': 'conv', onclick: () => app.activate(conv) },
       avatar,
       h('span', { class: 'tab-text' }, name, sub),
       unread,
       dot,
     );
-    const x = h('button', { type: 'button', class: 'tab-x', onclick: () => app.hideTab(conv) }, '×');
-    const el = h('div', { class: 'tab', testid: 'conv-tab', dataset: { conv } }, btn, x);
+    const x = h(
+      'button',
+      {
+        type: 'button',
+        class: 'tab-x',
+        onclick: () => {
+          app.hideTab(conv);
+          // the tab goes: focus to the active one's, or the queue
+          requestAnimationFrame(() => {
+            const next = app.active && tabNodes.get(app.active)?.btn;
+            (next && next.isConnected ? next : $('queue')).focus();
+          });
+        },
+      },
+      '×',
+    );
+    const el = h('div', { class: 'tab', role: 'listitem', testid: 'conv-tab', dataset: { conv } }, btn, x);
     btn.addEventListener('keydown', (e) => {
       if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
       const i = app.tabs.indexOf(conv);
@@ -72,8 +93,8 @@ export function createConversation(app) {
       el.classList.toggle('is-active', active);
       el.dataset.status = r.status;
       el.dataset.tier = r.tier || '';
-      btn.setAttribute('aria-selected', String(active));
-      btn.tabIndex = active || (!app.active && app.tabs[0] === conv) ? 0 : -1;
+      if (active) btn.setAttribute('aria-current', 'true');
+      else btn.removeAttribute('aria-current');
       avatar.textContent = initials(who);
       avatar.className = `tab-avatar tier-bg-${r.tier || 'none'}`;
       name.textContent = who;
@@ -140,7 +161,8 @@ export function createConversation(app) {
     if (ev.kind === 'opened') {
       setText(textEl, (ev.details && ev.details.summary) || '(no summary)');
     } else {
-      setText(textEl, ev.text || '');
+      // agents' messages and notes are Markdown; customers' are plain text
+      (isFormatted(ev.from, ev.channel) ? setMarkdown : setText)(textEl, ev.text || '');
     }
     let label = null;
     if (ev.kind === 'note') label = h('span', { class: 'msg-label msg-label-note' }, 'Internal note');
@@ -245,7 +267,7 @@ export function createConversation(app) {
       const note = p.type === 'note';
       const state = app.client.state !== 'online' ? 'Waiting for connection…' : p.retrying ? 'Retrying…' : 'Sending…';
       const textEl = h('div', { class: 'msg-text' });
-      setText(textEl, p.text || '');
+      (isFormatted(app.me, 'chat') ? setMarkdown : setText)(textEl, p.text || '');
       els.push(
         h(
           'div',
@@ -380,11 +402,23 @@ export function createConversation(app) {
       blocked.hidden = true;
       blocked.textContent = '';
     }
+    formatHint.hidden = !blocked.hidden;
+  }
+
+  // A control that had the keyboard focus and went (the close form and the
+  // composer when the conversation closes, Transfer when it moves on):
+  // focus goes to the messages, or the queue, never into a hidden element.
+  function keepFocus() {
+    const at = document.activeElement;
+    if (!at || at === document.body || !(section.contains(at) || tabsEl.contains(at)) || at.checkVisibility()) return;
+    if (messagesEl.checkVisibility()) messagesEl.focus();
+    else $('queue').focus();
   }
 
   function render() {
     if (shown !== app.active) switchTo(app.active);
     renderChrome();
+    keepFocus();
     if (shown) {
       const evs = app.events(shown);
       if (evs.length !== rendered.count) renderAllMessages();

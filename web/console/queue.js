@@ -94,7 +94,9 @@ export function createQueue(app) {
         testid: 'claim',
         onclick: (e) => {
           e.stopPropagation();
-          claim.disabled = true;
+          // aria-disabled, not disabled: a disabled button drops the keyboard focus
+          if (claim.getAttribute('aria-disabled') === 'true') return;
+          claim.setAttribute('aria-disabled', 'true');
           claim.textContent = 'Claiming…';
           app.claim(r.conv).finally(() => {
             claim.textContent = 'Claim';
@@ -104,7 +106,8 @@ export function createQueue(app) {
       },
       'Claim',
     );
-    const owner = h('span', { class: 'qi-owner' });
+    const ownerId = `qi-owner-${r.conv}`;
+    const owner = h('span', { class: 'qi-owner', id: ownerId });
     const side = h('span', { class: 'qi-side' }, claim, owner);
     const el = h('div', { class: 'qi', role: 'listitem', testid: 'queue-item', dataset: { conv: r.conv } }, openBtn, side);
 
@@ -142,26 +145,22 @@ export function createQueue(app) {
       unread.textContent = n ? String(n) : '';
       unread.hidden = !n;
       const waiting = r.status === 'waiting';
+      // a claim that went through hides its button: the keyboard focus
+      // stays in the row (the conversation then takes it)
+      if (!waiting && claim === document.activeElement) openBtn.focus();
       claim.hidden = !waiting;
       claim.textContent = claim.textContent === 'Claiming…' ? claim.textContent : app.views.routing?.offeredToMe(r.conv) ? 'Accept' : 'Claim';
-      if (claim.textContent !== 'Claiming…') claim.disabled = false;
+      if (claim.textContent !== 'Claiming…' && !('offline' in claim.dataset)) claim.removeAttribute('aria-disabled'); // offline.js keeps it while offline
       if (waiting) {
         claim.setAttribute('aria-label', `${claim.textContent === 'Accept' ? 'Accept the offered conversation' : 'Claim conversation'} with ${name.textContent}`);
       }
       owner.hidden = waiting;
       owner.textContent = r.agent ? (app.isMine(r) ? 'You' : r.agent.name) : '';
       owner.classList.toggle('is-me', app.isMine(r));
-      const extra = [
-        pos.hidden ? '' : `number ${r.position} in the queue`,
-        r.class ? `${classLabel(r.class)} class` : '',
-        r.topic ? topicLabel(app, r.topic) : '',
-        r.out_of_scope ? 'outside scope' : '',
-        held ? `held until ${when(r.held_until, app.now())}` : '',
-      ].filter(Boolean);
-      openBtn.setAttribute(
-        'aria-label',
-        `${name.textContent}, ${tierInfo(r.tier).label}${extra.length ? `, ${extra.join(', ')}` : ''}, ${waitedText(r)}: ${summary.textContent}${r.agent ? `, with ${owner.textContent}` : ''}`,
-      );
+      // the button's name is what it shows (queue place, tier, name, wait,
+      // summary, routing flags, where); who has it is said after
+      if (r.agent) openBtn.setAttribute('aria-describedby', ownerId);
+      else openBtn.removeAttribute('aria-describedby');
     }
     return { el, update, claim };
   }

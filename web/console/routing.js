@@ -7,7 +7,7 @@
 import { $, h, syncChildren } from './dom.js';
 import { tierBadge } from './queue.js';
 import { classLabel, topicLabel, duration } from './format.js';
-import { toast, errCode, errText } from './ui.js';
+import { toast, errCode, errText, trapFocus } from './ui.js';
 import * as alerts from './alerts.js';
 
 const STATUS_TEXT = { online: 'Online', away: 'Away', offline: 'Offline' };
@@ -109,6 +109,7 @@ export function createRouting(app) {
     if (presenceBox.hidden) return;
     const n = myNumbers();
     if (n.status && !presence.dataset.busy) presence.value = n.status;
+    presence.disabled = !!presence.dataset.busy || !!app.offline; // offline: the change could not be made
     presence.dataset.status = presence.value;
     presenceDot.className = `presence-dot dot-${presence.value}`;
     myLoad.textContent = n.capacity ? `${n.load}/${n.capacity} chats` : `${n.load} chats`;
@@ -121,8 +122,9 @@ export function createRouting(app) {
   presence.addEventListener('change', async () => {
     const status = presence.value;
     const before = me()?.status || 'online';
+    // busy, not disabled: disabling the select would drop the keyboard focus
     presence.dataset.busy = '1';
-    presence.disabled = true;
+    presence.setAttribute('aria-busy', 'true');
     try {
       await app.client.request({ type: 'presence', status });
       const a = me();
@@ -134,7 +136,7 @@ export function createRouting(app) {
       toast(`Could not change your status: ${errText(err)}`);
     } finally {
       delete presence.dataset.busy;
-      presence.disabled = false;
+      presence.removeAttribute('aria-busy');
       renderPresence();
       renderAgents();
     }
@@ -226,6 +228,15 @@ export function createRouting(app) {
     }
   }
 
+  // Accept and Decline while one is under way: aria-disabled, not disabled,
+  // so the keyboard focus stays on the button pressed.
+  function busy(o, on) {
+    for (const b of [o.accept, o.decline]) {
+      if (on) b.setAttribute('aria-disabled', 'true');
+      else b.removeAttribute('aria-disabled');
+    }
+  }
+
   function remove(conv) {
     const o = app.offers.get(conv);
     if (!o) return;
@@ -263,20 +274,21 @@ export function createRouting(app) {
     const o = app.offers.get(conv);
     if (!o || o.busy) return;
     o.busy = 'accept';
-    o.accept.disabled = o.decline.disabled = true;
+    busy(o, true);
     o.accept.textContent = 'Accepting…';
     try {
       await app.client.change({ type: 'accept', conv });
       remove(conv);
       app.touch(app.upsert(conv, { status: 'assigned', agent: { id: app.me.id, name: app.me.name }, position: 0, held_until: 0 })).inOpen = true;
       app.open(conv);
+      if (app.active === conv) app.views.conv.focusComposer(); // in the task that moved the focused button
       setTimeout(() => app.active === conv && app.views.conv.focusComposer(), 50);
       app.relistSoon();
     } catch (err) {
       o.busy = null;
       const code = errCode(err);
       if (code === 'no_offer') return withdrawn(conv, 'gone');
-      o.accept.disabled = o.decline.disabled = false;
+      busy(o, false);
       o.accept.textContent = 'Accept';
       o.err.hidden = false;
       o.err.textContent = code === 'over_capacity' ? capacityText() : `Could not accept: ${errText(err)}`;
@@ -287,14 +299,14 @@ export function createRouting(app) {
     const o = app.offers.get(conv);
     if (!o || o.busy) return;
     o.busy = 'decline';
-    o.accept.disabled = o.decline.disabled = true;
+    busy(o, true);
     try {
       await app.client.request({ type: 'decline', conv });
       remove(conv);
     } catch (err) {
       o.busy = null;
       if (errCode(err) === 'no_offer') return remove(conv);
-      o.accept.disabled = o.decline.disabled = false;
+      busy(o, false);
       o.err.hidden = false;
       o.err.textContent = `Could not decline: ${errText(err)}`;
     }
@@ -327,6 +339,7 @@ export function createRouting(app) {
   /* ---------------- transfer and takeover ---------------- */
 
   let tConv = null;
+  let opener = null; // what had focus when the dialog opened
 
   function free(a) {
     return a.status === 'online' && (!a.capacity || (a.load || 0) < a.capacity) && !(app.me && a.id === app.me.id);
@@ -366,7 +379,7 @@ export function createRouting(app) {
     tError.hidden = true;
     tError.textContent = '';
     tNote.value = '';
-    tSubmit.disabled = false;
+    tSubmit.removeAttribute('aria-disabled');
     if (mode === 'takeover') {
       tTitle.textContent = 'Take over conversation';
       tLead.textContent = `You take ${who}'s conversation from ${r.agent ? r.agent.name : 'its agent'}. A note is optional.`;
@@ -380,20 +393,31 @@ export function createRouting(app) {
       tOptions.replaceChildren();
       renderOptions();
     }
+    opener = document.activeElement;
     dialog.showModal();
     (mode === 'transfer' ? tOptions.querySelector('input:checked') || tNote : tNote).focus();
   }
 
+  trapFocus(dialog);
   dialog.addEventListener('close', () => {
     tConv = null;
-    app.views.conv.focusComposer();
+    // back where the agent was (Transfer or Take over), if still shown;
+    // else the composer, else the queue: never into a hidden element
+    const back = opener;
+    opener = null;
+    requestAnimationFrame(() => {
+      if (back && back.isConnected && back.checkVisibility()) back.focus();
+      else app.views.conv.focusComposer();
+      const at = document.activeElement;
+      if (!at || at === document.body || !at.checkVisibility()) $('queue').focus();
+    });
   });
   $('transfer-cancel').addEventListener('click', () => dialog.close());
 
   tForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const conv = tConv;
-    if (!conv) return;
+    if (!conv || tSubmit.getAttribute('aria-disabled') === 'true') return;
     const mode = dialog.dataset.mode;
     const note = tNote.value.trim();
     if (new TextEncoder().encode(note).length > 4096) {
@@ -411,7 +435,7 @@ export function createRouting(app) {
       }
     }
     if (note) frame.note = note;
-    tSubmit.disabled = true;
+    tSubmit.setAttribute('aria-disabled', 'true'); // not disabled: focus stays on it
     tError.hidden = true;
     try {
       await app.client.change(frame);
@@ -430,7 +454,7 @@ export function createRouting(app) {
       }
       app.relistSoon();
     } catch (err) {
-      tSubmit.disabled = false;
+      tSubmit.removeAttribute('aria-disabled');
       tError.hidden = false;
       const code = errCode(err);
       tError.textContent =

@@ -37,3 +37,24 @@ export function toast(msg) {
   }, 5000);
 }
 
+
+// Keeps Tab and Shift+Tab inside a modal dialog: from its last control to
+// its first and back, rather than out to the browser.
+export function trapFocus(dialog) {
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab' || e.altKey || e.ctrlKey || e.metaKey) return;
+    const stops = [...dialog.querySelectorAll('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])')].filter(
+      (el) => !el.disabled && el.tabIndex >= 0 && el.checkVisibility() && !(el.type === 'radio' && !el.checked && dialog.querySelector(`input[type=radio][name="${CSS.escape(el.name)}"]:checked`)),
+    );
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  });
+}

@@ -1,8 +1,9 @@
-// The demo dashboard's embedding of the widget: the token comes from the
-// page's #token= fragment (make run prints the URL); #lang=fr (or de, ar,
-// a list: fr-CA,en) picks the widget's language instead of the browser's,
-// and #brand=%23ffeb3b its colour instead of the site's.
-import '../widget/widget.js';
+// The demo dashboard's embedding of the widget, as web/README.md shows it:
+// index.html loads widget/widget.js (the loader) first, so ChatdWidget is
+// there. The token comes from the page's #token= fragment (make run prints
+// the URL); #lang=fr (or de, ar, a list: fr-CA,en) picks the widget's
+// language instead of the browser's, and #brand=%23ffeb3b its colour
+// instead of the site's.
 
 // A real dashboard would fetch a fresh token from its own backend here.
 const params = new URLSearchParams(location.hash.slice(1));

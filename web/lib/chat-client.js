@@ -7,6 +7,11 @@
 // fresh token from getToken(); a refusal of that one too stops it in state
 // 'failed' until reconnect(). While the server rate-limits it, it holds and
 // then paces its frames. It renders nothing.
+//
+// While it cannot connect it says why, as well as it can tell (`outage`):
+// 'network' when the browser is offline (navigator.onLine false, or
+// neither the chat server nor the page's own origin answers a fetch), else
+// 'server' (the browser is online and the chat server is out of reach).
 
 const RETRYABLE = new Set(['unavailable', 'internal', 'rate_limited']);
 const TYPING_EVERY = 2000; // send typing:true at most this often
@@ -20,12 +25,70 @@ const HOLD_DEFAULT = 1000; // a rate_limited error without a usable retry_after_
 const HOLD_MAX = 60000;
 const SLOW_GAP = 100; // while rate-limited: one frame per this many ms (half the default rate)
 const SLOW_FOR = 10000; // and for this long after the last refusal
+const PROBE_WAIT = 3000; // a reachability probe that has no answer by then failed
+const PROBE_EVERY = 15000; // probe at most this often during an outage (and after an 'online' event)
 
 // Delay before attempt n: base * 2^n capped, with jitter in [d/2, d].
 export function backoff(n, base = 300, cap = 10000) {
   const d = Math.min(cap, base * 2 ** Math.min(n, 20));
   return d / 2 + (Math.random() * d) / 2;
 }
+
+// The chat server's health URL (chatd serves GET /healthz) for its
+// WebSocket URL: ws:// becomes http://, wss:// https://.
+export function healthzUrl(wsUrl) {
+  try {
+    const u = new URL(wsUrl);
+    u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+    u.pathname = '/healthz';
+    u.search = u.hash = '';
+    return u.href;
+  } catch {
+    return null;
+  }
+}
+
+// Why the client cannot connect, from what it could find out: online is
+// navigator.onLine; server whether the chat server answered an HTTP
+// request; page whether the page's own origin did (null: not asked, e.g.
+// the page is served by the chat server itself). Only a browser that says
+// it is offline, or one that reaches neither, is told to check its network.
+export function diagnose({ online, server, page = null }) {
+  if (online === false) return 'network';
+  if (server === false && page === false) return 'network';
+  return 'server';
+}
+
+// Whole seconds from now until retryAt (0 when it is due or unknown).
+export function secondsLeft(retryAt, now = Date.now()) {
+  return retryAt > now ? Math.ceil((retryAt - now) / 1000) : 0;
+}
+
+// Resolves true if url answers an HTTP request at all (any status: an
+// opaque no-cors response is enough), false on a network error or no
+// answer within wait ms.
+async function reachable(fetchFn, url, method, wait = PROBE_WAIT) {
+  const ctl = typeof AbortController === 'function' ? new AbortController() : null;
+  const timer = setTimeout(() => ctl?.abort(), wait);
+  try {
+    await fetchFn(url, { method, mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: ctl?.signal });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// The page's own origin when it is not the chat server's (else null).
+function pageOrigin(wsUrl) {
+  const o = globalThis.location?.origin;
+  if (!o || o === 'null') return null;
+  const h = healthzUrl(wsUrl);
+  return h && new URL(h).origin === o ? null : o;
+}
+
+const browserOffline = () => globalThis.navigator?.onLine === false;
 
 function uuid() {
   const c = globalThis.crypto;
@@ -35,11 +98,13 @@ function uuid() {
 }
 
 export class ChatClient extends EventTarget {
-  constructor({ url, getToken, WebSocket: WS = globalThis.WebSocket }) {
+  constructor({ url, getToken, WebSocket: WS = globalThis.WebSocket, fetch: fetchFn = globalThis.fetch?.bind(globalThis) }) {
     super();
     this.url = url;
     this.getToken = getToken;
     this.WS = WS;
+    this.fetch = fetchFn; // for the reachability probes; none: no probes
+    this.outage = null; // while not online after a failed attempt: {reason: 'network' | 'server', since, retryAt}
     this.state = 'stopped';
     this.failure = null; // {code} while 'failed': auth_failed, token_expired or no_token
     this.user = null;
@@ -61,21 +126,42 @@ export class ChatClient extends EventTarget {
     this._ws = null;
     this._timer = 0;
     this._beat = 0;
-    this._onOnline = () => this.state === 'offline' && this._connect();
+    this._probing = false;
+    this._probedAt = 0;
+    // back online: try at once, with the backoff from the start
+    this._onOnline = () => {
+      this._probedAt = 0;
+      if (this.state !== 'offline') return;
+      this._fails = 0;
+      this._connect();
+    };
+    // the browser lost its network: an open socket is dead (and Chromium
+    // may keep it open), so give it up and say so now
+    this._onOffline = () => {
+      if (this.state === 'stopped' || this.state === 'failed') return;
+      this._down({ reason: 'network' });
+      // an attempt under way fails and retries; a retry is set already
+      if (this._connecting || (this.state === 'offline' && !this._ws)) return;
+      this._drop(1000);
+      this._retry(this._fails++);
+    };
   }
 
   start() {
     if (this.state !== 'stopped') return;
     this.state = 'offline';
     globalThis.addEventListener?.('online', this._onOnline);
+    globalThis.addEventListener?.('offline', this._onOffline);
     this._connect();
   }
 
   stop() {
     this._setState('stopped');
     globalThis.removeEventListener?.('online', this._onOnline);
+    globalThis.removeEventListener?.('offline', this._onOffline);
     clearTimeout(this._timer);
     this._drop(1000);
+    this._down(null);
     for (const e of this._requests) e.reject({ type: 'error', code: 'stopped', retryable: false });
     this._requests.clear();
   }
@@ -91,6 +177,15 @@ export class ChatClient extends EventTarget {
     this._fails = 0;
     this._fresh = true;
     if (this.state === 'failed') this.state = 'offline'; // _connect announces 'connecting'
+    this._connect();
+  }
+
+  // Connects now instead of when the backoff says (a "Retry now" button),
+  // with a token from getToken() as every attempt: no sign-in retry, so a
+  // refusal counts as the backoff's would. Does nothing unless 'offline'
+  // (use reconnect() out of 'failed').
+  retryNow() {
+    if (this.state !== 'offline') return;
     this._connect();
   }
 
@@ -197,6 +292,7 @@ export class ChatClient extends EventTarget {
     clearTimeout(this._timer);
     if (this.state === 'stopped' || this.state === 'failed' || this._ws || this._connecting) return;
     this._connecting = true;
+    if (this.outage) this._down({ retryAt: 0 });
     this._setState('connecting');
     let token;
     try {
@@ -204,12 +300,28 @@ export class ChatClient extends EventTarget {
     } catch {
       token = null;
     }
+    // a browser that says it is online may be wrong: a token endpoint out
+    // of reach along with the page's own origin is the network
+    let netDown = !token && browserOffline();
+    if (!token && !netDown && pageOrigin(this.url) && this.fetch) netDown = !(await reachable(this.fetch, `${pageOrigin(this.url)}/`, 'HEAD'));
+    if (!token && !netDown && this.outage?.reason === 'network') {
+      // the network is back since getToken() failed: that failure may be
+      // the outage's, so the host gets one more chance before it is final
+      try {
+        token = await this.getToken();
+      } catch {
+        token = null;
+      }
+    }
     this._connecting = false;
     if (this.state === 'stopped' || this.state === 'failed') return;
     if (!token) {
       // the host cannot sign the user in, and asking again will not change
-      // that; unless the browser is offline and its token endpoint out of reach
-      if (globalThis.navigator?.onLine === false) return this._retry(this._fails++);
+      // that; unless the network is down and its token endpoint out of reach
+      if (netDown || browserOffline()) {
+        this._down({ reason: 'network' });
+        return this._retry(this._fails++);
+      }
       return this._fail('no_token');
     }
     let ws;
@@ -231,10 +343,48 @@ export class ChatClient extends EventTarget {
     ws.onerror = () => {}; // a close follows
   }
 
-  _retry(n, base, cap) {
-    this._setState('offline');
+  // heard: the server answered (a refused or expired token), so there is
+  // nothing to probe
+  _retry(n, base, cap, heard = false) {
     clearTimeout(this._timer);
-    this._timer = setTimeout(() => this._connect(), backoff(n, base, cap));
+    const wait = backoff(n, base, cap);
+    this._down({ retryAt: Date.now() + wait });
+    this._setState('offline');
+    this._timer = setTimeout(() => this._connect(), wait);
+    if (!heard) this._probe();
+  }
+
+  // Starts, updates (fields) or (null) ends the outage, and says so with an
+  // 'outage' event when anything changed.
+  _down(fields) {
+    const was = this.outage;
+    if (fields === null) {
+      this.outage = null;
+      if (was) this._emit('outage', null);
+      return;
+    }
+    const o = was ? { ...was } : { reason: browserOffline() ? 'network' : 'server', since: Date.now(), retryAt: 0 };
+    Object.assign(o, fields);
+    if (browserOffline()) o.reason = 'network';
+    this.outage = o;
+    if (!was || was.reason !== o.reason || was.retryAt !== o.retryAt) this._emit('outage', { ...o });
+  }
+
+  // Tells a chat server that is down from a network that is: with the
+  // browser online, fetch the server's /healthz and, if that fails, the
+  // page's own origin (when it is another one). At most one probe at a
+  // time, and one per PROBE_EVERY.
+  async _probe() {
+    if (this._probing || !this.fetch || browserOffline() || Date.now() - this._probedAt < PROBE_EVERY) return;
+    const health = healthzUrl(this.url);
+    if (!health) return;
+    this._probing = true;
+    this._probedAt = Date.now();
+    const server = await reachable(this.fetch, health, 'GET');
+    const origin = server ? null : pageOrigin(this.url);
+    const page = origin ? await reachable(this.fetch, `${origin}/`, 'HEAD') : null;
+    this._probing = false;
+    if (this.outage && this.state !== 'online') this._down({ reason: diagnose({ online: !browserOffline(), server, page }) });
   }
 
   _drop(code) {
@@ -271,7 +421,7 @@ export class ChatClient extends EventTarget {
     // a token expiring while connected is normal: a fresh one right away,
     // and only a refusal of that one is final
     if (code === 4004) this._fresh = true;
-    this._retry(this._fails++, code === 4004 ? 100 : 300);
+    this._retry(this._fails++, code === 4004 ? 100 : 300, undefined, code === 4004);
   }
 
   // The server refused the token. A host whose tokens are all refused would
@@ -281,13 +431,14 @@ export class ChatClient extends EventTarget {
     this._drop(1000);
     if (this._fresh) return this._fail(code);
     this._fresh = true;
-    this._retry(0, 100);
+    this._retry(0, 100, undefined, true);
   }
 
   // Stops reconnecting until reconnect(): the user must sign in again.
   _fail(code) {
     clearTimeout(this._timer);
     this._drop(1000);
+    this._down(null);
     this.failure = { code };
     this._setState('failed');
   }
@@ -314,6 +465,7 @@ export class ChatClient extends EventTarget {
     this._fails = 0;
     this._fresh = false;
     this.failure = null;
+    this._down(null);
     this._setState('online');
     const watched = [...this._convs].filter(([, c]) => c.watched).map(([conv]) => conv);
     this._resume(watched);
@@ -549,7 +701,10 @@ export class ChatClient extends EventTarget {
   _setState(state) {
     if (state === this.state) return;
     this.state = state;
-    this._emit('state', state === 'failed' ? { state, code: this.failure.code } : { state });
+    const detail = { state };
+    if (state === 'failed') detail.code = this.failure.code;
+    if (this.outage && (state === 'offline' || state === 'connecting')) Object.assign(detail, { reason: this.outage.reason, retryAt: this.outage.retryAt });
+    this._emit('state', detail);
   }
 
   _emit(type, detail) {

@@ -65,7 +65,7 @@ function warnOnce(msg) {
 //   --accent        the brand: launcher, header, the customer's bubbles, primary buttons
 //   --accent-ink    text and icons on it
 //   --accent-dark   its hover shade (still readable with --accent-ink)
-//   --accent-ui     focus rings and borders on white (>= 3:1)
+//   --accent-ui     borders on white (>= 3:1); --focus, focus outlines, the same
 //   --accent-text   the brand as text on white (>= 4.5:1)
 export function brandTheme(color) {
   if (color == null || color === '') return null;
@@ -97,6 +97,7 @@ export function brandTheme(color) {
       '--head-bg': toHex(rgb),
       '--accent-glow': `rgba(${rgb.join(', ')}, 0.35)`,
       '--ring': `0 0 0 3px ${toHex(ui)}`,
+      '--focus': toHex(ui),
     },
   };
 }

@@ -13,13 +13,19 @@
 import { ChatClient } from '../lib/chat-client.js';
 import { I18n, baseOf, browserLanguages, loadI18n, negotiate } from '../lib/i18n.js';
 import { h, icon, listen } from './dom.js';
-import { homeView } from './views/home.js';
-import { formView } from './views/form.js';
-import { prefillValues } from './prefill.js';
-import { conversationView } from './views/conversation.js';
-import { trackAvailability } from './avail.js';
 import { brandTheme } from './brand.js';
+import { prefillValues } from './prefill.js';
 import en from './i18n/en.js';
+import { trackAvailability } from './avail.js';
+// The styles are in the bundle (scripts/build-web.mjs loads .css as text)
+// and adopted by the shadow root: no stylesheet request, no unstyled
+// flash, and nothing a host page's CSP (style-src) has to allow.
+import WIDGET_CSS from './widget.css';
+import { trackConnection } from './conn.js';
+
+// The views are a chunk of their own (views/index.js), fetched when the
+// launcher is hovered, focused or touched, or the panel opens.
+const loadViews = () => import('./views/index.js');
 
 // The languages besides English, each its own file (a chunk once bundled).
 export const LANGUAGES = {
@@ -27,10 +33,9 @@ export const LANGUAGES = {
   de: () => import('./i18n/de.js'),
   ar: () => import('./i18n/ar.js'),
 };
-
-const VIEWS = { home: homeView, form: formView, conv: conversationView };
-const GIVE_UP = 15000; // after this long without a connection, say "Offline"
 const POSITIONS = ['bottom-right', 'bottom-left'];
+
+let sheet = null; // one constructed stylesheet, shared by every mount
 
 // The language tags wanted, most wanted first: mount's `language` (a tag or
 // a list), else the browser's. Tags Intl does not take are dropped.
@@ -71,7 +76,10 @@ function i18nFor(wanted, timeZone) {
 // brandColor, position, prefill (web/README.md). Returns at once; with a
 // language other than English the panel is built once its catalogue came
 // (`ready` resolves then); open/close/reconnect wait for it.
-export function mount({ server, getToken, title, target = document.body, language, timeZone, brandColor, position, prefill } = {}) {
+//
+// host: the element the loader (widget/loader.js) already put on the page
+// with its first-paint launcher in the shadow root; this takes it over.
+export function mount({ server, getToken, title, target = document.body, host = null, language, timeZone, brandColor, position, prefill } = {}) {
   if (!server || typeof getToken !== 'function') throw new TypeError('ChatdWidget.mount needs server and getToken');
   const client = new ChatClient({ url: server, getToken });
   const i18n = i18nFor(wantedLanguages(language), validTimeZone(timeZone));
@@ -80,7 +88,7 @@ export function mount({ server, getToken, title, target = document.body, languag
     console.warn(`ChatdWidget: prefill.environment ${JSON.stringify(prefill.environment)} is not one of multidev, dev, test, live; ignored`);
   }
   const theme = brandTheme(brandColor);
-  const options = { client, server, title, target, position: POSITIONS.includes(position) ? position : 'bottom-right', theme, prefill: prefill && typeof prefill === 'object' ? prefill : null };
+  const options = { client, title, target, host, position: POSITIONS.includes(position) ? position : 'bottom-right', theme, prefill: prefill && typeof prefill === 'object' ? prefill : null };
   if (!(i18n instanceof Promise)) return build(options, i18n);
   // the catalogue is on its way: a handle whose calls wait for the widget
   let built = null;
@@ -104,13 +112,18 @@ export function mount({ server, getToken, title, target = document.body, languag
   };
 }
 
-function build({ client, title: hostTitle, target, position, theme, prefill }, i18n) {
+function build({ client, title: hostTitle, target, host, position, theme, prefill }, i18n) {
   const t = (key, vars) => i18n.t(key, vars);
   const title = hostTitle || t('widget.title');
-  const host = h('chatd-widget');
-  host.style.cssText = 'all:initial!important';
-  const root = host.attachShadow({ mode: 'open' });
-  const css = h('link', { rel: 'stylesheet', href: new URL('./widget.css', import.meta.url).href });
+  if (!host) {
+    host = h('chatd-widget');
+    host.style.cssText = 'all:initial!important';
+  }
+  const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(WIDGET_CSS);
+  }
 
   const badge = h('span', { class: 'badge', testid: 'unread', hidden: true });
   const launcher = h(
@@ -130,7 +143,7 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
   const panel = h(
     'section',
     { class: 'panel', id: 'chatd-panel', role: 'dialog', 'aria-label': title, hidden: true },
-    h('header', { class: 'head' }, back, headMain, conn, minimize),
+    h('div', { class: 'head' }, back, headMain, conn, minimize),
     banner,
     body,
   );
@@ -144,11 +157,35 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
     void getComputedStyle(launcher).backgroundColor;
     shell.classList.remove('loading');
   };
-  css.addEventListener('load', styled);
-  css.addEventListener('error', styled);
-  root.append(css, shell);
+  root.adoptedStyleSheets = [sheet];
+  root.replaceChildren(shell);
 
   let view = null;
+  let views = null; // the views chunk once loaded, or the promise of it
+  let wanted = ['home']; // the view to show (name, arg) once the chunk is here
+  let gone = false;
+  // Loads the views chunk once; a failed load (offline) is tried again at
+  // the next open.
+  const viewsReady = () => {
+    views ??= loadViews().then(
+      (m) => (views = m),
+      (e) => {
+        views = null;
+        throw e;
+      },
+    );
+    return Promise.resolve(views);
+  };
+  const render = () => {
+    const [name, arg] = wanted;
+    view?.destroy?.();
+    view = views[name](app, arg);
+    back.hidden = name === 'home';
+    headMain.replaceChildren(...view.head);
+    body.replaceChildren(view.el);
+    body.removeAttribute('aria-busy');
+    if (app.open) view.onShow?.(true), view.focus?.();
+  };
   const app = {
     client,
     title,
@@ -171,12 +208,9 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
     visible: () => app.open && document.visibilityState === 'visible',
     show(name, arg) {
       if (name !== 'conv') availability.ask();
-      view?.destroy?.();
-      view = VIEWS[name](app, arg);
-      back.hidden = name === 'home';
-      headMain.replaceChildren(...view.head);
-      body.replaceChildren(view.el);
-      if (app.open) view.onShow?.(true), view.focus?.();
+      wanted = [name, arg];
+      if (views && !(views instanceof Promise)) render();
+      else if (app.open) showWhenLoaded();
     },
     // Adds or updates a conversation of the list; watches the ones not closed.
     note(conv, fields) {
@@ -203,12 +237,22 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
   const availability = trackAvailability(app);
   app.availability = availability;
 
+  function showWhenLoaded() {
+    const ask = wanted;
+    if (!view) body.setAttribute('aria-busy', 'true');
+    viewsReady().then(
+      () => !gone && wanted === ask && render(),
+      () => body.removeAttribute('aria-busy'),
+    );
+  }
+
   function setOpen(open) {
     app.open = open;
     panel.hidden = !open;
     shell.classList.toggle('open', open);
     launcher.setAttribute('aria-expanded', String(open));
-    if (open) {
+    if (open && !view) showWhenLoaded();
+    else if (open) {
       view.onShow?.(true);
       view.focus?.();
     } else if (root.activeElement && panel.contains(root.activeElement)) launcher.focus();
@@ -222,37 +266,6 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
     badge.textContent = n > 9 ? t('badge.more', { n: i18n.number(9) }) : i18n.number(n);
     const label = t(app.open ? 'launcher.close' : 'launcher.open');
     launcher.setAttribute('aria-label', n ? t('launcher.withUnread', { label, unread: t('launcher.unread', { n }) }) : label);
-  }
-
-  // data-state is the client's state; the words smooth over the quick
-  // connecting/offline flips of a backoff: "Reconnecting…" for a while, then
-  // "Offline" (at once when the browser knows it is offline). 'failed' (the
-  // host's tokens are refused, or it has none) retries nothing: waiting will
-  // not help, so the banner says what will.
-  let downSince = 0;
-  let wasOnline = false;
-  function updateConn(state) {
-    conn.dataset.state = state;
-    const failed = state === 'failed';
-    banner.classList.toggle('error', failed);
-    if (failed) banner.setAttribute('role', 'alert');
-    else banner.removeAttribute('role');
-    if (failed) {
-      downSince = 0;
-      connLabel.textContent = t('conn.signedOut');
-      banner.hidden = false;
-      banner.textContent = t('banner.signIn');
-      return;
-    }
-    if (state === 'online') (downSince = 0), (wasOnline = true);
-    else if (!downSince) {
-      downSince = Date.now();
-      setTimeout(() => updateConn(client.state), GIVE_UP + 100);
-    }
-    const gone = state !== 'online' && (navigator.onLine === false || Date.now() - downSince > GIVE_UP || state === 'stopped');
-    connLabel.textContent = t(state === 'online' ? 'conn.online' : gone ? 'conn.offline' : wasOnline ? 'conn.reconnecting' : 'conn.connecting');
-    banner.hidden = state === 'online' || !(gone || wasOnline);
-    banner.textContent = t(gone ? 'banner.offline' : 'banner.reconnecting');
   }
 
   // the feed tells us about conversations opened, assigned or closed elsewhere
@@ -274,11 +287,9 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
   }
 
   const offs = [
-    listen(document, { visibilitychange: () => app.open && view.onShow?.() }),
-    listen(window, { offline: () => updateConn(client.state), online: () => updateConn(client.state) }),
+    listen(document, { visibilitychange: () => app.open && view?.onShow?.() }),
   ];
   listen(client, {
-    state: (e) => updateConn(e.detail.state),
     hello: () => {
       app.loadList().catch(() => {}); // again after every reconnect: feeds are not replayed
       availability.ask({ fresh: true });
@@ -293,19 +304,25 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
     feed: onFeed,
   });
   launcher.addEventListener('click', () => setOpen(!app.open));
+  // interest in the chat: fetch the views before the click
+  for (const t of ['pointerenter', 'focus', 'touchstart'])
+    launcher.addEventListener(t, () => viewsReady().catch(() => {}), { once: true, passive: true });
   minimize.addEventListener('click', () => setOpen(false));
   back.addEventListener('click', () => app.show('home'));
   panel.addEventListener('keydown', (e) => {
-    if (e.key !== 'Escape' || view.onEscape?.()) return;
+    if (e.key !== 'Escape' || view?.onEscape?.()) return;
     e.stopPropagation();
     setOpen(false);
   });
 
-  updateConn('connecting');
   app.show('home');
   updateBadge();
-  target.append(host);
+  if (!host.isConnected) target.append(host);
+  styled();
   client.start();
+  // the connection's word and notice (conn.js): network or service down,
+  // when the next try is, "Retry now"; or that signing in failed
+  offs.push(trackConnection({ client, conn, connLabel, banner, i18n, focusOut: () => view?.focus?.() }));
   const handle = {
     client,
     open: () => setOpen(true),
@@ -313,6 +330,7 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
     // after a sign-in failure: try again with a token from getToken()
     reconnect: () => client.reconnect(),
     destroy() {
+      gone = true;
       view?.destroy?.();
       availability.stop();
       offs.forEach((f) => f());
@@ -324,4 +342,6 @@ function build({ client, title: hostTitle, target, position, theme, prefill }, i
   return handle;
 }
 
-if (typeof window !== 'undefined') window.ChatdWidget = { mount };
+// The loader (widget/widget.js as served) defines ChatdWidget first and
+// keeps it.
+if (typeof window !== 'undefined' && !window.ChatdWidget) window.ChatdWidget = { mount };

@@ -13,12 +13,15 @@
 #include "chat/common/config.h"
 
 struct hub;
+struct static_table;
 struct transport;
 
 /* Returns a listening transport or NULL (logged). *port gets the bound
- * port. Free with transport_destroy() after the loop has stopped. */
+ * port. web (the web root's files) is borrowed and outlives it. Free
+ * with transport_destroy() after the loop has stopped. */
 struct transport *transport_create(uv_loop_t *loop, const struct config *cfg,
-				   struct hub *hub, int *port);
+				   struct hub *hub,
+				   const struct static_table *web, int *port);
 /* Starts closing lws on the loop (listen socket and connections). */
 void transport_stop(struct transport *t);
 /* Second half of the lws foreign-loop teardown, after uv_run returned. */

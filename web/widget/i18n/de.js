@@ -15,9 +15,14 @@ export default {
   'conn.connecting': 'Verbinde…',
   'conn.reconnecting': 'Verbinde erneut…',
   'conn.signedOut': 'Nicht angemeldet',
+  'conn.cantConnect': 'Keine Verbindung',
   'banner.signIn': 'Wir konnten Sie nicht beim Chat anmelden. Bitte laden Sie die Seite neu oder melden Sie sich erneut an.',
-  'banner.offline': 'Sie sind offline. Nachrichten, die Sie senden, werden verschickt, sobald Sie wieder online sind.',
   'banner.reconnecting': 'Verbinde erneut… Nachrichten, die Sie senden, werden verschickt, sobald Sie wieder online sind.',
+  'banner.network': 'Sie sind offline. Prüfen Sie Ihre Internetverbindung. Ihre Nachrichten bleiben erhalten und werden gesendet, sobald Sie wieder online sind.',
+  'banner.server': 'Der Chat-Dienst ist nicht erreichbar. Ihre Nachrichten bleiben erhalten und werden gesendet, sobald er wieder da ist.',
+  'retry.in': { one: 'Neuer Versuch in {n} s', other: 'Neuer Versuch in {n} s' },
+  'retry.now': 'Neuer Versuch läuft…',
+  'retry.button': 'Jetzt erneut versuchen',
 
   // --- Zeiten ---
   'time.justNow': 'gerade eben',

@@ -18,9 +18,14 @@ export default {
   'conn.connecting': 'Connecting…',
   'conn.reconnecting': 'Reconnecting…',
   'conn.signedOut': 'Not signed in',
+  'conn.cantConnect': "Can't connect",
   'banner.signIn': "We couldn't sign you in to chat. Please reload the page or sign in again.",
-  'banner.offline': 'You are offline. Messages you send will go out once you are back.',
   'banner.reconnecting': 'Reconnecting… Messages you send will go out once you are back.',
+  'banner.network': "You're offline. Check your internet connection. Your messages are kept and will be sent when you're back.",
+  'banner.server': "Can't reach the chat service. Your messages are kept and will be sent when it's back.",
+  'retry.in': { one: 'Retrying in {n} s', other: 'Retrying in {n} s' },
+  'retry.now': 'Retrying now…',
+  'retry.button': 'Retry now',
 
   // --- times ------------------------------------------------------------------
   'time.justNow': 'just now',

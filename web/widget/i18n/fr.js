@@ -15,9 +15,14 @@ export default {
   'conn.connecting': 'Connexion…',
   'conn.reconnecting': 'Reconnexion…',
   'conn.signedOut': 'Non connecté',
+  'conn.cantConnect': 'Connexion impossible',
   'banner.signIn': 'Impossible de vous connecter au chat. Rechargez la page ou reconnectez-vous.',
-  'banner.offline': 'Vous êtes hors ligne. Les messages que vous envoyez partiront dès votre retour en ligne.',
   'banner.reconnecting': 'Reconnexion… Les messages que vous envoyez partiront dès votre retour en ligne.',
+  'banner.network': 'Vous êtes hors ligne. Vérifiez votre connexion Internet. Vos messages sont conservés et partiront dès votre retour en ligne.',
+  'banner.server': 'Impossible de joindre le service de chat. Vos messages sont conservés et partiront dès son retour.',
+  'retry.in': { one: 'Nouvel essai dans {n} s', many: 'Nouvel essai dans {n} s', other: 'Nouvel essai dans {n} s' },
+  'retry.now': 'Nouvel essai…',
+  'retry.button': 'Réessayer maintenant',
 
   // --- les heures ---
   'time.justNow': "à l'instant",

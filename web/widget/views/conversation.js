@@ -7,6 +7,7 @@
 
 import { h, icon, listen, clock, fullDate, ago, bytes } from '../dom.js';
 import { setText } from '../../lib/text.js';
+import { isFormatted, setMarkdown } from '../../lib/markdown.js';
 import { statusText, statusOf } from './home.js';
 import { positionText, opensText } from '../avail.js';
 import { transcriptAction } from '../transcript.js';
@@ -72,13 +73,15 @@ export function conversationView(app, conv) {
 
   const stamp = (ts) => h('time', { datetime: new Date(ts).toISOString(), title: fullDate(ts, i18n) }, clock(ts, client.now(), i18n));
 
-  function bubble(attrs, from, text, meta) {
+  // an agent's message is Markdown (lib/markdown.js); the customer's own,
+  // and whatever came by email, is plain text with links
+  function bubble(attrs, from, text, meta, channel) {
     const mine = from?.id === app.me();
     return h(
       'div',
       { ...attrs, testid: 'message', 'data-kind': 'message', 'data-mine': String(mine), 'data-from': from?.id, class: `msg ${mine ? 'mine' : 'theirs'}` },
       mine ? null : h('div', { class: 'who' }, from?.name || t('conv.support')),
-      setText(h('div', { class: 'bubble', testid: 'message-text', dir: 'auto' }), text),
+      (isFormatted(from, channel) ? setMarkdown : setText)(h('div', { class: 'bubble', testid: 'message-text', dir: 'auto' }), text),
       h('div', { class: 'meta' }, meta),
     );
   }
@@ -95,7 +98,7 @@ export function conversationView(app, conv) {
   // "via email · 14:05" under a message that came by email
   function render(e) {
     const email = e.channel === 'email' ? [h('span', { class: 'via', testid: 'via-email' }, t('conv.viaEmail')), ' · '] : null;
-    if (e.kind === 'message') return bubble({ 'data-seq': e.seq }, e.from, e.text, [email, stamp(e.ts)]);
+    if (e.kind === 'message') return bubble({ 'data-seq': e.seq }, e.from, e.text, [email, stamp(e.ts)], e.channel);
     const attrs = { testid: 'message', 'data-seq': e.seq, 'data-kind': e.kind, 'data-mine': String(e.from?.id === app.me()) };
     if (e.kind === 'opened') {
       return h('div', { ...attrs, class: 'card' }, h('div', { class: 'card-t' }, t('conv.request'), ' · ', stamp(e.ts)), setText(h('p', { class: 'card-sum', dir: 'auto' }), e.details?.summary), details(e.details, e.site));
@@ -295,15 +298,16 @@ export function conversationView(app, conv) {
   async function doClose(e) {
     e.preventDefault();
     const r = reason.value.trim();
+    if (confirmBtn.getAttribute('aria-disabled') === 'true') return;
     if (bytes(r) > 500) return void (closeErr.textContent = t('close.tooLong', { n: 500 }));
-    confirmBtn.disabled = true;
+    confirmBtn.setAttribute('aria-disabled', 'true'); // not disabled: focus stays on it
     confirmBtn.textContent = client.state === 'online' ? t('close.ending') : t('close.waiting');
     try {
       await client.change({ type: 'close', conv, ...(r && { reason: r }) });
     } catch (f) {
       if (f.code === 'conversation_closed') return setClosed();
       closeErr.textContent = t('close.failed', { why: why(f) });
-      confirmBtn.disabled = false;
+      confirmBtn.removeAttribute('aria-disabled');
       confirmBtn.textContent = t('close.confirm');
     }
   }
@@ -329,7 +333,7 @@ export function conversationView(app, conv) {
     closed = false;
     bar.append(endBtn);
     reason.value = '';
-    confirmBtn.disabled = false;
+    confirmBtn.removeAttribute('aria-disabled');
     confirmBtn.textContent = t('close.confirm');
     showComposer(false);
     setAgent(null);

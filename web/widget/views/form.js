@@ -180,6 +180,7 @@ export function formView(app) {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    if (sending) return;
     tried = true;
     formErr.textContent = '';
     const bad = FIELDS.map((f) => f.name).filter((n) => show(n));
@@ -197,7 +198,7 @@ export function formView(app) {
     if (tz) frame.tz = tz;
     if (leave) frame.leave_message = true;
     sending = true;
-    submit.disabled = true;
+    submit.setAttribute('aria-disabled', 'true'); // not disabled: focus stays on it
     submit.textContent = client.state !== 'online' ? t('form.waiting') : leave ? t('form.leaving') : t('form.starting');
     try {
       const ack = await client.change(frame);
@@ -207,7 +208,7 @@ export function formView(app) {
       if (!gone) app.show('conv', ack.conv);
     } catch (f) {
       sending = false;
-      submit.disabled = false;
+      submit.removeAttribute('aria-disabled');
       if (f.code === 'outside_hours') {
         // closed meanwhile: nothing is lost, the same form leaves a message
         app.availability.closedUntil(f.opens_at);
