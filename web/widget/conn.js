@@ -6,41 +6,40 @@
 // cannot sign the customer in ('failed'), retries nothing: the notice says
 // what will help instead.
 
-import { h } from './dom.js';
+import { h, EN } from './dom.js';
 import { secondsLeft } from '../lib/chat-client.js';
 
 const GRACE = 4000; // a drop shorter than this only says "Reconnecting…"
-const SIGN_IN_FAILED = "We couldn't sign you in to chat. Please reload the page or sign in again.";
+
+// Every text from the catalogue of i18n (English when none is given).
 
 // The notice for an outage of reason 'network' or 'server'.
-export function outageText(reason) {
-  return reason === 'network'
-    ? /* i18n */ "You're offline. Check your internet connection. Your messages are kept and will be sent when you're back."
-    : /* i18n */ "Can't reach the chat service. Your messages are kept and will be sent when it's back.";
+export function outageText(reason, i18n = EN) {
+  return i18n.t(reason === 'network' ? 'banner.network' : 'banner.server');
 }
 
 // "Retrying in 8 s", or (an attempt under way, or due) "Retrying now…".
-export function retryText(retryAt, now = Date.now()) {
+export function retryText(retryAt, now = Date.now(), i18n = EN) {
   const s = secondsLeft(retryAt, now);
-  return s > 0 ? /* i18n */ `Retrying in ${s} s` : /* i18n */ 'Retrying now…';
+  return s > 0 ? i18n.t('retry.in', { n: s }) : i18n.t('retry.now');
 }
 
 // The header's word for the client's state.
-export function connWord(state, reason, { settled, wasOnline }) {
-  if (state === 'online') return 'Online';
-  if (state === 'failed') return 'Not signed in';
-  if (state === 'stopped' || (settled && reason === 'network')) return 'Offline';
-  if (settled) return /* i18n */ "Can't connect";
-  return wasOnline ? 'Reconnecting…' : 'Connecting…';
+export function connWord(state, reason, { settled, wasOnline }, i18n = EN) {
+  if (state === 'online') return i18n.t('conn.online');
+  if (state === 'failed') return i18n.t('conn.signedOut');
+  if (state === 'stopped' || (settled && reason === 'network')) return i18n.t('conn.offline');
+  if (settled) return i18n.t('conn.cantConnect');
+  return i18n.t(wasOnline ? 'conn.reconnecting' : 'conn.connecting');
 }
 
 // Keeps conn (with its label) and banner up to date with client; focusOut()
 // is called when the banner hides with focus on its button. Returns a
 // function that stops it.
-export function trackConnection({ client, conn, connLabel, banner, focusOut }) {
+export function trackConnection({ client, conn, connLabel, banner, focusOut, i18n = EN }) {
   const msg = h('span', { class: 'banner-text' });
   const countdown = h('span', { class: 'retry-in', testid: 'retry-countdown' });
-  const retry = h('button', { type: 'button', class: 'retry-now', testid: 'retry-now', onclick: () => client.retryNow() }, /* i18n */ 'Retry now');
+  const retry = h('button', { type: 'button', class: 'retry-now', testid: 'retry-now', onclick: () => client.retryNow() }, i18n.t('retry.button'));
   const retryLine = h('span', { class: 'retry' }, countdown, retry);
   let mode = '';
   let downSince = 0;
@@ -76,21 +75,21 @@ export function trackConnection({ client, conn, connLabel, banner, focusOut }) {
     // else after the grace time (a server restart is over by then)
     const settled = state !== 'online' && !failed && !!o && (reason === 'network' || Date.now() - downSince > GRACE);
     conn.dataset.reason = settled ? reason : '';
-    connLabel.textContent = connWord(state, reason, { settled, wasOnline });
+    connLabel.textContent = connWord(state, reason, { settled, wasOnline }, i18n);
     const hadFocus = banner.contains(banner.getRootNode().activeElement);
     if (failed) {
       setMode('failed');
-      msg.textContent = SIGN_IN_FAILED;
+      msg.textContent = i18n.t('banner.signIn');
       banner.hidden = false;
     } else if (settled) {
       setMode('outage');
-      msg.textContent = outageText(reason);
+      msg.textContent = outageText(reason, i18n);
       retryLine.hidden = false;
       tick();
       banner.hidden = false;
     } else {
       setMode('outage');
-      msg.textContent = 'Reconnecting… Messages you send will go out once you are back.';
+      msg.textContent = i18n.t('banner.reconnecting');
       retryLine.hidden = true;
       banner.hidden = state === 'online' || state === 'stopped' || !wasOnline;
     }
@@ -103,7 +102,7 @@ export function trackConnection({ client, conn, connLabel, banner, focusOut }) {
     const o = client.outage;
     const at = client.state === 'offline' && o ? o.retryAt : 0;
     countdown.dataset.retryAt = String(at || '');
-    countdown.textContent = retryText(at);
+    countdown.textContent = retryText(at, Date.now(), i18n);
   }
 
   const on = () => update();

@@ -4,24 +4,14 @@
 // room, so nothing moves when it speaks. A server without the frame
 // (unknown_type) never shows the button again.
 
-import { h } from './dom.js';
+import { h, EN } from './dom.js';
 
-// The words for each outcome of a `transcript` request.
-export function transcriptText(outcome) {
-  switch (outcome) {
-    case 'asking':
-      return 'Asking for the transcript…';
-    case 'sent':
-      return "We've sent the transcript to your email address.";
-    case 'duplicate':
-      return 'The transcript is already on its way.';
-    case 'no_email':
-      return "We can't email this conversation: we have no email address for it.";
-    case 'retry':
-      return "We couldn't send the transcript just now. Please try again in a moment.";
-    default:
-      return "We couldn't send the transcript.";
-  }
+const OUTCOMES = ['asking', 'sent', 'duplicate', 'no_email', 'retry'];
+
+// The words for each outcome of a `transcript` request, from i18n's
+// catalogue (English when none is given).
+export function transcriptText(outcome, i18n = EN) {
+  return i18n.t(`transcript.${OUTCOMES.includes(outcome) ? outcome : 'failed'}`);
 }
 
 // An ack or an error frame to an outcome.
@@ -39,7 +29,7 @@ export function transcriptOutcome(reply) {
 export function transcriptAction(app, conv) {
   const { client } = app;
   const status = h('span', { class: 'mail-status', testid: 'transcript-status', role: 'status', 'aria-live': 'polite' });
-  const btn = h('button', { class: 'link-btn', type: 'button', testid: 'transcript', onclick: ask }, 'Email me the transcript');
+  const btn = h('button', { class: 'link-btn', type: 'button', testid: 'transcript', onclick: ask }, app.i18n.t('transcript.button'));
   const el = h('div', { class: 'mailrow' }, btn, status);
 
   function show(outcome) {
@@ -48,7 +38,7 @@ export function transcriptAction(app, conv) {
     btn.setAttribute('aria-disabled', String(off));
     status.dataset.outcome = outcome || '';
     status.classList.toggle('err', outcome === 'no_email' || outcome === 'retry' || outcome === 'failed');
-    status.textContent = outcome ? transcriptText(outcome) : '';
+    status.textContent = outcome ? transcriptText(outcome, app.i18n) : '';
   }
 
   async function ask() {

@@ -6,9 +6,16 @@
 //
 //   <script type="module" src="https://chat.example.com/widget/widget.js"></script>
 //   <script type="module">ChatdWidget.mount({ server: 'wss://chat.example.com/ws', getToken })</script>
+//
+// Every text comes from a message catalogue (i18n/): English is built in,
+// the others are loaded when the customer reads them (LANGUAGES).
 
 import { ChatClient } from '../lib/chat-client.js';
+import { I18n, baseOf, browserLanguages, loadI18n, negotiate } from '../lib/i18n.js';
 import { h, icon, listen } from './dom.js';
+import { brandTheme } from './brand.js';
+import { prefillValues } from './prefill.js';
+import en from './i18n/en.js';
 import { trackAvailability } from './avail.js';
 // The styles are in the bundle (scripts/build-web.mjs loads .css as text)
 // and adopted by the shadow root: no stylesheet request, no unstyled
@@ -20,13 +27,94 @@ import { trackConnection } from './conn.js';
 // launcher is hovered, focused or touched, or the panel opens.
 const loadViews = () => import('./views/index.js');
 
+// The languages besides English, each its own file (a chunk once bundled).
+export const LANGUAGES = {
+  fr: () => import('./i18n/fr.js'),
+  de: () => import('./i18n/de.js'),
+  ar: () => import('./i18n/ar.js'),
+};
+const POSITIONS = ['bottom-right', 'bottom-left'];
+
 let sheet = null; // one constructed stylesheet, shared by every mount
 
+// The language tags wanted, most wanted first: mount's `language` (a tag or
+// a list), else the browser's. Tags Intl does not take are dropped.
+function wantedLanguages(language) {
+  const list = (language == null ? browserLanguages() : Array.isArray(language) ? language : [language]).filter((x) => typeof x === 'string' && x);
+  return list.filter((tag) => {
+    try {
+      return Intl.getCanonicalLocales(tag).length > 0;
+    } catch {
+      console.warn(`ChatdWidget: language ${JSON.stringify(tag)} is not a BCP 47 tag; ignored`);
+      return false;
+    }
+  });
+}
+
+// An IANA time zone Intl knows, or undefined (the browser's).
+function validTimeZone(tz) {
+  if (tz == null || tz === '') return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return tz;
+  } catch {
+    console.warn(`ChatdWidget: timeZone ${JSON.stringify(tz)} is not a time zone; the browser's is used`);
+    return undefined;
+  }
+}
+
+// The catalogue for the first wanted language the widget has: English at
+// once, another one when its file came.
+function i18nFor(wanted, timeZone) {
+  const lang = negotiate(wanted, ['en', ...Object.keys(LANGUAGES)]);
+  if (lang !== 'en') return loadI18n({ wanted, en, loaders: LANGUAGES, timeZone });
+  const locale = wanted.find((w) => baseOf(w) === 'en') || 'en';
+  return new I18n({ lang: 'en', locale, messages: en, fallback: en, timeZone });
+}
+
+// Options: server, getToken (required); title, target, language, timeZone,
+// brandColor, position, prefill (web/README.md). Returns at once; with a
+// language other than English the panel is built once its catalogue came
+// (`ready` resolves then); open/close/reconnect wait for it.
+//
 // host: the element the loader (widget/loader.js) already put on the page
 // with its first-paint launcher in the shadow root; this takes it over.
-export function mount({ server, getToken, title = 'Support', target = document.body, host = null } = {}) {
+export function mount({ server, getToken, title, target = document.body, host = null, language, timeZone, brandColor, position, prefill } = {}) {
   if (!server || typeof getToken !== 'function') throw new TypeError('ChatdWidget.mount needs server and getToken');
   const client = new ChatClient({ url: server, getToken });
+  const i18n = i18nFor(wantedLanguages(language), validTimeZone(timeZone));
+  if (position != null && !POSITIONS.includes(position)) console.warn(`ChatdWidget: position ${JSON.stringify(position)} is not one of ${POSITIONS.join(', ')}; bottom-right is used`);
+  if (prefill?.environment != null && !prefillValues({ environment: prefill.environment }).environment) {
+    console.warn(`ChatdWidget: prefill.environment ${JSON.stringify(prefill.environment)} is not one of multidev, dev, test, live; ignored`);
+  }
+  const theme = brandTheme(brandColor);
+  const options = { client, title, target, host, position: POSITIONS.includes(position) ? position : 'bottom-right', theme, prefill: prefill && typeof prefill === 'object' ? prefill : null };
+  if (!(i18n instanceof Promise)) return build(options, i18n);
+  // the catalogue is on its way: a handle whose calls wait for the widget
+  let built = null;
+  let destroyed = false;
+  const ready = i18n.then((loaded) => {
+    if (!destroyed) built = build(options, loaded);
+    return built;
+  });
+  const later = (f) => () => (built ? f(built) : ready.then((w) => w && f(w)));
+  return {
+    client,
+    ready,
+    open: later((w) => w.open()),
+    close: later((w) => w.close()),
+    reconnect: later((w) => w.reconnect()),
+    destroy() {
+      destroyed = true;
+      if (built) built.destroy();
+      else client.stop();
+    },
+  };
+}
+
+function build({ client, title: hostTitle, target, host, position, theme, prefill }, i18n) {
+  const t = (key, vars) => i18n.t(key, vars);
+  const title = hostTitle || t('widget.title');
   if (!host) {
     host = h('chatd-widget');
     host.style.cssText = 'all:initial!important';
@@ -45,11 +133,11 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     icon('close'),
     badge,
   );
-  const back = h('button', { class: 'icon-btn', type: 'button', testid: 'back', 'aria-label': 'Back to conversations', hidden: true }, icon('back'));
+  const back = h('button', { class: 'icon-btn', type: 'button', testid: 'back', 'aria-label': t('head.back'), hidden: true }, icon('back'));
   const headMain = h('div', { class: 'head-main' });
   const connLabel = h('span');
   const conn = h('span', { class: 'conn', testid: 'connection', role: 'status' }, h('i', { class: 'dot', 'aria-hidden': 'true' }), connLabel);
-  const minimize = h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Minimize chat' }, icon('close'));
+  const minimize = h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('head.minimize') }, icon('close'));
   const banner = h('div', { class: 'banner', testid: 'banner', hidden: true });
   const body = h('div', { class: 'body' });
   const panel = h(
@@ -59,7 +147,10 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     banner,
     body,
   );
-  const shell = h('div', { class: 'cw loading' }, launcher, panel);
+  // the customer's language and its direction; the launcher's corner
+  const shell = h('div', { class: `cw loading pos-${position}`, lang: i18n.locale, dir: i18n.dir }, launcher, panel);
+  for (const [k, v] of Object.entries(theme?.vars || {})) shell.style.setProperty(k, v);
+  if (theme) shell.classList.add('branded');
   // styled once with .loading (no transitions) before it goes, so nothing
   // fades in from the browser's default look
   const styled = () => {
@@ -98,6 +189,9 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   const app = {
     client,
     title,
+    i18n, // the customer's language, locale and time zone (lib/i18n.js)
+    t,
+    prefill, // the host's values for the form (environment, site, summary, ...)
     convs: new Map(), // conv -> list item (status, summary, agent, opened_at, ...)
     next: 0, // cursor of the next page of the list
     listed: false,
@@ -169,9 +263,9 @@ export function mount({ server, getToken, title = 'Support', target = document.b
     let n = 0;
     for (const conv of app.convs.keys()) n += app.unread(conv);
     badge.hidden = !n;
-    badge.textContent = n > 9 ? '9+' : String(n);
-    const what = n ? `, ${n} unread message${n > 1 ? 's' : ''}` : '';
-    launcher.setAttribute('aria-label', (app.open ? 'Close support chat' : 'Open support chat') + what);
+    badge.textContent = n > 9 ? t('badge.more', { n: i18n.number(9) }) : i18n.number(n);
+    const label = t(app.open ? 'launcher.close' : 'launcher.open');
+    launcher.setAttribute('aria-label', n ? t('launcher.withUnread', { label, unread: t('launcher.unread', { n }) }) : label);
   }
 
   // the feed tells us about conversations opened, assigned or closed elsewhere
@@ -228,8 +322,8 @@ export function mount({ server, getToken, title = 'Support', target = document.b
   client.start();
   // the connection's word and notice (conn.js): network or service down,
   // when the next try is, "Retry now"; or that signing in failed
-  offs.push(trackConnection({ client, conn, connLabel, banner, focusOut: () => view?.focus?.() }));
-  return {
+  offs.push(trackConnection({ client, conn, connLabel, banner, i18n, focusOut: () => view?.focus?.() }));
+  const handle = {
     client,
     open: () => setOpen(true),
     close: () => setOpen(false),
@@ -244,6 +338,8 @@ export function mount({ server, getToken, title = 'Support', target = document.b
       host.remove();
     },
   };
+  handle.ready = Promise.resolve(handle);
+  return handle;
 }
 
 // The loader (widget/widget.js as served) defines ChatdWidget first and

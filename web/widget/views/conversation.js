@@ -8,27 +8,24 @@
 import { h, icon, listen, clock, fullDate, ago, bytes } from '../dom.js';
 import { setText } from '../../lib/text.js';
 import { isFormatted, setMarkdown } from '../../lib/markdown.js';
-import { STATUS, statusOf } from './home.js';
+import { statusText, statusOf } from './home.js';
 import { positionText, opensText } from '../avail.js';
 import { transcriptAction } from '../transcript.js';
+import { ENVIRONMENTS } from '../prefill.js';
 
 const KINDS = ['message', 'opened', 'joined', 'left', 'closed', 'reopened'];
-const ENVS = { multidev: 'Multidev', dev: 'Dev', test: 'Test', live: 'Live' };
+// the request's details shown, with their labels' catalogue keys
 const DETAILS = [
-  ['environment', 'Environment'],
-  ['steps', 'Steps to reproduce'],
-  ['began', 'Began'],
-  ['errors', 'Error messages'],
+  ['environment', 'detail.environment'],
+  ['steps', 'detail.steps'],
+  ['began', 'detail.began'],
+  ['errors', 'detail.errors'],
 ];
-const ERRORS = {
-  conversation_closed: 'this conversation is closed',
-  too_large: 'the message is too long',
-  forbidden: 'you cannot write in this conversation',
-};
-const why = (f) => ERRORS[f.code] || f.message || f.code;
+const ERRORS = ['conversation_closed', 'too_large', 'forbidden'];
 
 export function conversationView(app, conv) {
-  const { client } = app;
+  const { client, i18n, t } = app;
+  const why = (f) => (ERRORS.includes(f.code) ? t(`error.${f.code}`) : f.message || f.code);
   const info = () => app.convs.get(conv) || {};
   const live = client.synced(conv) || info().status !== 'closed';
   let closed = !live;
@@ -39,42 +36,42 @@ export function conversationView(app, conv) {
   // --- header and status bar ---------------------------------------------
   const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' });
   const who = h('strong');
-  const summary = h('span', { class: 'sub' });
+  const summary = h('span', { class: 'sub', dir: 'auto' });
   const chip = h('span', { class: 'chip' });
   const since = h('time', { class: 'since' });
-  const endBtn = h('button', { class: 'btn ghost sm', type: 'button', testid: 'close-conversation', onclick: askClose }, 'End chat');
+  const endBtn = h('button', { class: 'btn ghost sm', type: 'button', testid: 'close-conversation', onclick: askClose }, t('conv.end'));
 
   // a: the agent now (null: none, back in the queue); undefined keeps it
   function setAgent(a) {
     if (a !== undefined) agent = a;
     avatar.textContent = agent ? (agent.name || '?')[0].toUpperCase() : '';
     avatar.hidden = !agent;
-    const waiting = heldUntil() > client.now() ? 'Message saved' : 'Waiting for an agent…';
-    who.replaceChildren(agent ? h('span', { testid: 'agent-name' }, agent.name || 'Support') : closed ? 'Conversation' : waiting);
+    const waiting = heldUntil() > client.now() ? t('conv.saved') : t('conv.waiting');
+    who.replaceChildren(agent ? h('span', { testid: 'agent-name' }, agent.name || t('conv.support')) : closed ? t('conv.untitled') : waiting);
   }
 
   function setBar() {
     const c = info();
     const status = closed ? 'closed' : agent ? 'assigned' : statusOf({ status: c.status || 'waiting', held_until: heldUntil() }, client.now());
     chip.className = `chip st-${status}`;
-    chip.textContent = STATUS[status];
+    chip.textContent = statusText(i18n, status);
     summary.textContent = c.summary || '';
     const [what, at] = closed && c.closed_at ? ['closed', c.closed_at] : ['opened', c.opened_at];
     if (at) {
       since.dateTime = new Date(at).toISOString();
-      since.title = fullDate(at);
-      since.textContent = `${what} ${ago(at, client.now())}`;
+      since.title = fullDate(at, i18n);
+      since.textContent = t(what === 'closed' ? 'conv.closedAgo' : 'conv.openedAgo', { ago: ago(at, client.now(), i18n) });
     }
   }
 
   // --- messages -------------------------------------------------------------
-  const list = h('div', { class: 'msgs', testid: 'messages', tabindex: '0', role: 'log', 'aria-label': 'Messages' });
+  const list = h('div', { class: 'msgs', testid: 'messages', tabindex: '0', role: 'log', 'aria-label': t('conv.messages') });
   const typingSlot = h('div', { class: 'typing-slot', 'aria-live': 'polite' });
-  const seen = h('span', { class: 'seen', testid: 'read-receipt' }, 'Seen');
+  const seen = h('span', { class: 'seen', testid: 'read-receipt' }, t('conv.seen'));
   const nearBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const toBottom = () => (list.scrollTop = list.scrollHeight);
 
-  const stamp = (ts) => h('time', { datetime: new Date(ts).toISOString(), title: fullDate(ts) }, clock(ts, client.now()));
+  const stamp = (ts) => h('time', { datetime: new Date(ts).toISOString(), title: fullDate(ts, i18n) }, clock(ts, client.now(), i18n));
 
   // an agent's message is Markdown (lib/markdown.js); the customer's own,
   // and whatever came by email, is plain text with links
@@ -83,40 +80,47 @@ export function conversationView(app, conv) {
     return h(
       'div',
       { ...attrs, testid: 'message', 'data-kind': 'message', 'data-mine': String(mine), 'data-from': from?.id, class: `msg ${mine ? 'mine' : 'theirs'}` },
-      mine ? null : h('div', { class: 'who' }, from?.name || 'Support'),
-      (isFormatted(from, channel) ? setMarkdown : setText)(h('div', { class: 'bubble', testid: 'message-text' }), text),
+      mine ? null : h('div', { class: 'who' }, from?.name || t('conv.support')),
+      (isFormatted(from, channel) ? setMarkdown : setText)(h('div', { class: 'bubble', testid: 'message-text', dir: 'auto' }), text),
       h('div', { class: 'meta' }, meta),
     );
   }
 
-  function details(d = {}) {
-    const rows = DETAILS.filter(([k]) => d[k]).map(([k, label]) => [h('dt', null, label), setText(h('dd'), k === 'environment' ? ENVS[d[k].toLowerCase()] || d[k] : d[k])]);
-    if (d.screenshots?.length) rows.push([h('dt', null, 'Screenshots'), setText(h('dd'), d.screenshots.join('\n'))]);
+  // site: the opened event's (from the customer's token)
+  function details(d = {}, site) {
+    const env = (v) => (ENVIRONMENTS.includes(v.toLowerCase()) ? t(`env.${v.toLowerCase()}`) : v);
+    const rows = DETAILS.filter(([k]) => d[k]).map(([k, label]) => [h('dt', null, t(label)), setText(h('dd', { dir: 'auto' }), k === 'environment' ? env(d[k]) : d[k])]);
+    if (site) rows.unshift([h('dt', null, t('detail.site')), h('dd', { testid: 'detail-site', dir: 'auto' }, site)]);
+    if (d.screenshots?.length) rows.push([h('dt', null, t('detail.screenshots')), setText(h('dd'), d.screenshots.join('\n'))]);
     return rows.length ? h('dl', null, rows) : null;
   }
 
   // "via email · 14:05" under a message that came by email
   function render(e) {
-    const email = e.channel === 'email' ? [h('span', { class: 'via', testid: 'via-email' }, 'via email'), ' · '] : null;
+    const email = e.channel === 'email' ? [h('span', { class: 'via', testid: 'via-email' }, t('conv.viaEmail')), ' · '] : null;
     if (e.kind === 'message') return bubble({ 'data-seq': e.seq }, e.from, e.text, [email, stamp(e.ts)], e.channel);
     const attrs = { testid: 'message', 'data-seq': e.seq, 'data-kind': e.kind, 'data-mine': String(e.from?.id === app.me()) };
     if (e.kind === 'opened') {
-      return h('div', { ...attrs, class: 'card' }, h('div', { class: 'card-t' }, 'Your request · ', stamp(e.ts)), setText(h('p', { class: 'card-sum' }), e.details?.summary), details(e.details));
+      return h('div', { ...attrs, class: 'card' }, h('div', { class: 'card-t' }, t('conv.request'), ' · ', stamp(e.ts)), setText(h('p', { class: 'card-sum', dir: 'auto' }), e.details?.summary), details(e.details, e.site));
     }
-    const name = e.from?.id === app.me() ? 'You' : e.from?.name || 'Support';
-    return h('div', { ...attrs, class: 'sys', role: 'note' }, h('span', { testid: 'message-text' }, sysText(e, name)), ' · ', stamp(e.ts));
+    const self = e.from?.id === app.me();
+    const name = self ? t('sys.you') : e.from?.name || t('conv.support');
+    return h('div', { ...attrs, class: 'sys', role: 'note' }, h('span', { testid: 'message-text' }, sysText(e, name, self)), ' · ', stamp(e.ts));
   }
 
   // Who is with the customer: joins, transfers, the way back to the queue.
-  function sysText(e, name) {
-    if (e.kind === 'joined') return `${name} joined the conversation`;
-    if (e.kind === 'closed') return `${name} closed the conversation${e.reason ? `: “${e.reason}”` : ''}`;
-    if (e.kind === 'reopened') return 'Conversation reopened by an email reply';
-    const to = e.to?.name || 'another agent';
-    if (e.reason === 'transfer') return `${name} transferred you to ${to}`;
-    if (e.reason === 'takeover') return `${to} took over from ${name}`;
-    if (e.reason === 'offline') return `${name} went offline; you are back in the queue`;
-    return `${name} left; you are back in the queue`;
+  function sysText(e, name, self) {
+    if (e.kind === 'joined') return t('sys.joined', { name });
+    if (e.kind === 'closed') {
+      if (self) return e.reason ? t('sys.youClosedReason', { reason: e.reason }) : t('sys.youClosed');
+      return e.reason ? t('sys.closedReason', { name, reason: e.reason }) : t('sys.closed', { name });
+    }
+    if (e.kind === 'reopened') return t('sys.reopened');
+    const to = e.to?.name || t('sys.anotherAgent');
+    if (e.reason === 'transfer') return t('sys.transfer', { name, to });
+    if (e.reason === 'takeover') return t('sys.takeover', { name, to });
+    if (e.reason === 'offline') return t('sys.offline', { name });
+    return t('sys.left', { name });
   }
 
   // --- waiting: place in line, or a message held for the next opening -------
@@ -144,8 +148,9 @@ export function conversationView(app, conv) {
         h(
           'span',
           { testid: 'held', 'data-held-until': String(held) },
-          h('strong', null, 'Chat is closed now. '),
-          `Your message is saved and waits for the next opening, ${opensText(held, client.now())}. We will answer here; you can close this page meanwhile.`,
+          h('strong', null, t('held.title')),
+          ' ',
+          t('held.text', { when: opensText(held, client.now(), i18n) }),
         ),
       );
       heldTimer = setTimeout(() => (setAgent(), setBar(), renderWait()), Math.min(held - client.now() + 500, 2 ** 31 - 1));
@@ -156,7 +161,7 @@ export function conversationView(app, conv) {
     waitLine.className = 'waitline';
     waitLine.hidden = !q && !app.avail;
     waitLine.replaceChildren(
-      q ? h('span', { testid: 'queue-position', 'data-position': String(q.position), 'data-eta': q.eta_ms ?? '' }, positionText(q)) : h('span', { class: 'finding' }, 'Finding your place in line…'),
+      q ? h('span', { testid: 'queue-position', 'data-position': String(q.position), 'data-eta': q.eta_ms ?? '' }, positionText(q, i18n)) : h('span', { class: 'finding' }, t('queue.finding')),
     );
   }
 
@@ -195,7 +200,7 @@ export function conversationView(app, conv) {
         pend.set(p.client_id, el);
         list.append(el);
       }
-      el.querySelector('.state').textContent = p.seq ? 'Sent' : client.state !== 'online' ? 'Waiting for connection…' : p.retrying ? 'Retrying…' : 'Sending…';
+      el.querySelector('.state').textContent = t(p.seq ? 'msg.sent' : client.state !== 'online' ? 'msg.waiting' : p.retrying ? 'msg.retrying' : 'msg.sending');
     }
   }
 
@@ -209,10 +214,10 @@ export function conversationView(app, conv) {
   }
 
   function updateTyping() {
-    const t = client.typers(conv);
-    const names = t.map((x) => x.name || 'Support').join(', ');
+    const typers = client.typers(conv);
+    const names = i18n.list(typers.map((x) => x.name || t('conv.support')));
     typingSlot.replaceChildren(
-      t.length ? h('div', { class: 'typing', testid: 'typing' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), `${names} ${t.length > 1 ? 'are' : 'is'} typing…`) : '',
+      typers.length ? h('div', { class: 'typing', testid: 'typing' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), t('conv.typing', { n: typers.length, names })) : '',
     );
   }
 
@@ -223,14 +228,14 @@ export function conversationView(app, conv) {
 
   // --- footer: composer, close confirmation, closed note -------------------
   const foot = h('div', { class: 'foot' });
-  const ta = h('textarea', { testid: 'composer', rows: 1, 'aria-label': 'Message', placeholder: 'Write a message…' });
+  const ta = h('textarea', { testid: 'composer', rows: 1, 'aria-label': t('composer.label'), placeholder: t('composer.placeholder'), dir: 'auto' });
   ta.value = app.drafts.get(conv) || '';
   const sendErr = h('p', { class: 'form-err', role: 'alert' });
   const composer = h(
     'form',
     { class: 'composer', onsubmit: (e) => (e.preventDefault(), send()) },
     ta,
-    h('button', { class: 'send', type: 'submit', testid: 'send', 'aria-label': 'Send message' }, icon('send')),
+    h('button', { class: 'send', type: 'submit', testid: 'send', 'aria-label': t('composer.send') }, icon('send')),
   );
   const grow = () => {
     ta.style.height = 'auto';
@@ -248,28 +253,28 @@ export function conversationView(app, conv) {
   function send() {
     if (!ta.value.trim() || closed) return;
     const text = ta.value.replace(/^\n+|\s+$/g, '');
-    if (bytes(text) > (client.limits.text_max || 16384)) return void (sendErr.textContent = 'That message is too long. Please split it up.');
+    if (bytes(text) > (client.limits.text_max || 16384)) return void (sendErr.textContent = t('composer.tooLong'));
     ta.value = '';
     grow();
     client.typing(conv, false);
     client.change({ type: 'send', conv, text }).catch((f) => {
-      sendErr.textContent = `Not sent: ${why(f)}.`;
+      sendErr.textContent = t('composer.notSent', { why: why(f) });
       if (!ta.value) (ta.value = text), grow();
     });
     toBottom();
   }
 
-  const reason = h('input', { type: 'text', id: 'chatd-reason', testid: 'close-reason', placeholder: 'e.g. Solved, thanks!', autocomplete: 'off' });
+  const reason = h('input', { type: 'text', id: 'chatd-reason', testid: 'close-reason', placeholder: t('close.placeholder'), autocomplete: 'off', dir: 'auto' });
   const closeErr = h('p', { class: 'form-err', role: 'alert' });
-  const confirmBtn = h('button', { class: 'btn danger', type: 'submit' }, 'End conversation');
+  const confirmBtn = h('button', { class: 'btn danger', type: 'submit' }, t('close.confirm'));
   const confirm = h(
     'form',
-    { class: 'confirm', onsubmit: doClose, 'aria-label': 'End this conversation' },
-    h('p', { class: 'confirm-t' }, 'End this conversation?'),
-    h('label', { for: 'chatd-reason' }, 'Reason', h('span', { class: 'opt' }, ' (optional)')),
+    { class: 'confirm', onsubmit: doClose, 'aria-label': t('close.aria') },
+    h('p', { class: 'confirm-t' }, t('close.question')),
+    h('label', { for: 'chatd-reason' }, t('close.reason'), h('span', { class: 'opt' }, t('form.optional'))),
     reason,
     closeErr,
-    h('div', { class: 'row' }, h('button', { class: 'btn ghost', type: 'button', onclick: () => showComposer(true) }, 'Cancel'), confirmBtn),
+    h('div', { class: 'row' }, h('button', { class: 'btn ghost', type: 'button', onclick: () => showComposer(true) }, t('close.cancel')), confirmBtn),
   );
 
   // While confirming, the confirm button carries the close-conversation hook
@@ -294,16 +299,16 @@ export function conversationView(app, conv) {
     e.preventDefault();
     const r = reason.value.trim();
     if (confirmBtn.getAttribute('aria-disabled') === 'true') return;
-    if (bytes(r) > 500) return void (closeErr.textContent = 'Please keep the reason under 500 characters.');
+    if (bytes(r) > 500) return void (closeErr.textContent = t('close.tooLong', { n: 500 }));
     confirmBtn.setAttribute('aria-disabled', 'true'); // not disabled: focus stays on it
-    confirmBtn.textContent = client.state === 'online' ? 'Ending…' : 'Waiting for connection…';
+    confirmBtn.textContent = client.state === 'online' ? t('close.ending') : t('close.waiting');
     try {
       await client.change({ type: 'close', conv, ...(r && { reason: r }) });
     } catch (f) {
       if (f.code === 'conversation_closed') return setClosed();
-      closeErr.textContent = `Could not end the conversation: ${why(f)}.`;
+      closeErr.textContent = t('close.failed', { why: why(f) });
       confirmBtn.removeAttribute('aria-disabled');
-      confirmBtn.textContent = 'End conversation';
+      confirmBtn.textContent = t('close.confirm');
     }
   }
 
@@ -314,8 +319,8 @@ export function conversationView(app, conv) {
     client.typing(conv, false);
     endBtn.remove();
     confirmBtn.removeAttribute('data-testid');
-    const again = h('button', { class: 'btn primary', type: 'button', onclick: () => app.show('form') }, 'Start a new conversation');
-    foot.replaceChildren(h('div', { class: 'closed-note' }, h('p', null, 'This conversation is closed.'), again));
+    const again = h('button', { class: 'btn primary', type: 'button', onclick: () => app.show('form') }, t('closed.again'));
+    foot.replaceChildren(h('div', { class: 'closed-note' }, h('p', null, t('closed.note')), again));
     setAgent();
     setBar();
     renderWait();
@@ -329,7 +334,7 @@ export function conversationView(app, conv) {
     bar.append(endBtn);
     reason.value = '';
     confirmBtn.removeAttribute('aria-disabled');
-    confirmBtn.textContent = 'End conversation';
+    confirmBtn.textContent = t('close.confirm');
     showComposer(false);
     setAgent(null);
     setBar();
@@ -372,7 +377,7 @@ export function conversationView(app, conv) {
       }),
     );
   } else {
-    foot.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+    foot.replaceChildren(h('p', { class: 'muted' }, t('conv.loading')));
     (async () => {
       for (let after = 0; ; ) {
         const r = await client.request({ type: 'history', conv, after, limit: 200 });
@@ -382,7 +387,7 @@ export function conversationView(app, conv) {
       }
       setClosed(true);
       toBottom();
-    })().catch((f) => foot.replaceChildren(h('p', { class: 'form-err' }, `Could not load this conversation: ${why(f)}.`)));
+    })().catch((f) => foot.replaceChildren(h('p', { class: 'form-err' }, t('conv.loadFailed', { why: why(f) }))));
   }
 
   return {

@@ -3,27 +3,30 @@
 // here with the server's rules before anything is sent. Above it, what the
 // customer's package offers now (availability): the topics it covers, and
 // outside chat hours a message left for the next opening instead of a chat.
-// What the customer typed is kept (app.formDraft) until it is sent.
+// What the customer typed is kept (app.formDraft) until it is sent; until
+// then the host's prefill (mount's `prefill`) fills the form, and the site
+// the customer is looking at shows read-only (the server takes the site
+// from the token, never from the frame).
 
-import { h, bytes, listen } from '../dom.js';
+import { h, bytes, listen, EN } from '../dom.js';
 import { safeHref } from '../../lib/text.js';
 import { availNotice, isClosed, opensText, tierName } from '../avail.js';
+import { ENVIRONMENTS, prefillValues } from '../prefill.js';
 
-const ENVS = [
-  ['multidev', 'Multidev'],
-  ['dev', 'Dev'],
-  ['test', 'Test'],
-  ['live', 'Live'],
-  ['', 'Not sure'],
-];
+// The environments `open` accepts (prefill.js). The select starts on
+// "Choose…" (or the host's prefill), never silently on one of them; "Not
+// sure" and "Choose…" send none.
+const ENVS = [['', 'env.choose'], ...ENVIRONMENTS.map((e) => [e, `env.${e}`]), ['unsure', 'env.unsure']];
+// label, hint, placeholder: catalogue keys
 const FIELDS = [
-  { name: 'summary', label: 'Summary', hint: 'What is going wrong, in a sentence or two', max: 300, required: true },
-  { name: 'steps', label: 'Steps to reproduce', hint: 'Include URLs or paths to files', max: 16384, rows: 3 },
-  { name: 'environment', label: 'Environment affected' },
-  { name: 'began', label: 'When did it begin?', placeholder: 'e.g. today around 08:00 UTC, after a deploy', max: 4096 },
-  { name: 'errors', label: 'Error messages', hint: 'Paste them in full', max: 4096, rows: 2 },
-  { name: 'screenshots', label: 'Links to screenshots or screencasts', hint: 'One link per line', placeholder: 'https://', rows: 2 },
+  { name: 'summary', label: 'form.summary', hint: 'form.summaryHint', max: 300, required: true },
+  { name: 'steps', label: 'form.steps', hint: 'form.stepsHint', max: 16384, rows: 3 },
+  { name: 'environment', label: 'form.environment' },
+  { name: 'began', label: 'form.began', placeholder: 'form.beganPlaceholder', max: 4096 },
+  { name: 'errors', label: 'form.errors', hint: 'form.errorsHint', max: 4096, rows: 2 },
+  { name: 'screenshots', label: 'form.screenshots', hint: 'form.screenshotsHint', placeholder: 'https://', rows: 2 },
 ];
+
 const BAD_URL_CHAR = /[\s"<>\\`\u0000-\u001f\u007f]/;
 
 const TOPIC_KEY = /^[a-z0-9_-]{1,32}$/;
@@ -44,21 +47,22 @@ export function links(value) {
 }
 
 // The error message for one field, or ''.
-export function check(name, value) {
+export function check(name, value, i18n = EN) {
   const f = FIELDS.find((x) => x.name === name);
-  if (f.required && !value.trim()) return 'Please describe the problem in a sentence or two.';
-  if (f.max && bytes(value) > f.max) return `This is too long: keep it under ${f.max} characters.`;
+  if (f.required && !value.trim()) return i18n.t('check.summary');
+  if (f.max && bytes(value) > f.max) return i18n.t('check.tooLong', { n: f.max });
+  if (name === 'environment' && value && value !== 'unsure' && !ENVIRONMENTS.includes(value)) return i18n.t('check.environment');
   if (name === 'screenshots') {
     const l = links(value);
-    if (l.length > 10) return 'Up to 10 links, please.';
+    if (l.length > 10) return i18n.t('check.links', { n: 10 });
     const bad = l.findIndex((u) => BAD_URL_CHAR.test(u) || !safeHref(u));
-    if (bad >= 0) return `Line ${bad + 1} is not a web link (it must start with http:// or https://).`;
+    if (bad >= 0) return i18n.t('check.notLink', { line: i18n.number(bad + 1) });
   }
   return '';
 }
 
 export function formView(app) {
-  const { client } = app;
+  const { client, i18n, t } = app;
   const controls = {};
   const errors = {};
   let tried = false;
@@ -66,11 +70,12 @@ export function formView(app) {
 
   function field(f) {
     const id = `chatd-f-${f.name}`;
-    const hint = f.hint && h('span', { class: 'hint', id: `${id}-hint` }, f.hint);
-    const common = { id, name: f.name, 'aria-describedby': hint ? `${id}-hint` : null, placeholder: f.placeholder };
+    const hint = f.hint && h('span', { class: 'hint', id: `${id}-hint` }, t(f.hint));
+    const placeholder = f.placeholder && (f.placeholder.startsWith('form.') ? t(f.placeholder) : f.placeholder);
+    const common = { id, name: f.name, 'aria-describedby': hint ? `${id}-hint` : null, placeholder };
     let c;
     if (f.name === 'environment') {
-      c = h('select', common, ENVS.map(([v, t]) => h('option', { value: v }, t)));
+      c = h('select', common, ENVS.map(([v, k]) => h('option', { value: v }, t(k))));
       c.value = '';
     }
     else if (f.rows) c = h('textarea', { ...common, rows: f.rows });
@@ -84,7 +89,7 @@ export function formView(app) {
     return h(
       'div',
       { class: 'field' },
-      h('label', { for: id }, f.label, f.required ? null : h('span', { class: 'opt' }, ' (optional)')),
+      h('label', { for: id }, t(f.label), f.required ? null : h('span', { class: 'opt' }, t('form.optional'))),
       hint,
       c,
       errors[f.name],
@@ -94,7 +99,7 @@ export function formView(app) {
   // Shows (or clears) the field's error; returns it.
   function show(name) {
     const c = controls[name];
-    const msg = check(name, c.value);
+    const msg = check(name, c.value, i18n);
     const eid = `chatd-e-${name}`;
     const hint = c.id + '-hint';
     errors[name].replaceChildren(msg ? h('p', { class: 'field-error', testid: 'field-error', id: eid }, msg) : '');
@@ -112,30 +117,31 @@ export function formView(app) {
   const topicField = h(
     'div',
     { class: 'field', hidden: true },
-    h('label', { for: 'chatd-f-topic' }, 'Topic', h('span', { class: 'opt' }, ' (optional)')),
+    h('label', { for: 'chatd-f-topic' }, t('form.topic'), h('span', { class: 'opt' }, t('form.optional'))),
     topic,
     scopeNote,
   );
-  const topics = () => (app.avail?.topics || []).filter((t) => t && TOPIC_KEY.test(t.key));
-  const outside = () => `may be outside your ${tierName(app.avail)} package's scope`;
+  const topics = () => (app.avail?.topics || []).filter((x) => x && TOPIC_KEY.test(x.key));
+  const tier = () => tierName(app.avail, i18n);
 
   function renderTopics() {
     const list = topics();
     topicField.hidden = !list.length;
     const was = topic.value || app.formDraft?.topic || '';
     topic.replaceChildren(
-      h('option', { value: '' }, 'Choose a topic'),
-      ...list.map((t) => h('option', { value: t.key, 'data-in-scope': String(t.in_scope !== false) }, t.in_scope === false ? `${t.label || t.key} (${outside()})` : t.label || t.key)),
+      h('option', { value: '' }, t('form.topicChoose')),
+      ...list.map((x) => h('option', { value: x.key, 'data-in-scope': String(x.in_scope !== false) }, x.in_scope === false ? t('form.topicOutside', { label: x.label || x.key, tier: tier() }) : x.label || x.key)),
     );
     topic.value = list.some((t) => t.key === was) ? was : '';
     renderScope();
   }
 
   function renderScope() {
-    const t = topics().find((x) => x.key === topic.value);
-    const out = t && t.in_scope === false;
+    const x = topics().find((y) => y.key === topic.value);
+    const out = x && x.in_scope === false;
+    const scope = app.avail?.scope_label;
     scopeNote.hidden = !out;
-    scopeNote.textContent = out ? `This topic ${outside()} of support${app.avail?.scope_label ? ` (${app.avail.scope_label})` : ''}. You can still ask: we will tell you what we can do.` : '';
+    scopeNote.textContent = out ? t(scope ? 'form.scopeNoteLabel' : 'form.scopeNote', { tier: tier(), scope }) : '';
   }
   topic.addEventListener('change', () => {
     renderScope();
@@ -148,18 +154,24 @@ export function formView(app) {
     for (const f of FIELDS) d[f.name] = controls[f.name].value;
     app.formDraft = d;
   }
+  // the draft, else the host's prefill
   function restore() {
-    const d = app.formDraft;
-    if (!d) return;
+    const d = app.formDraft || prefillValues(app.prefill);
     for (const f of FIELDS) if (typeof d[f.name] === 'string') controls[f.name].value = d[f.name];
   }
 
+  // the site the customer is looking at (the host's prefill): read-only
+  const site = typeof app.prefill?.site === 'string' && app.prefill.site.trim();
+  const siteField = site
+    ? h('div', { class: 'field' }, h('label', { for: 'chatd-f-site' }, t('form.site')), h('input', { id: 'chatd-f-site', name: 'site', type: 'text', readonly: true, value: site, dir: 'auto' }))
+    : null;
+
   // --- chat hours -----------------------------------------------------------
   const notice = availNotice(app, { form: true });
-  const submitLabel = () => (isClosed(app.avail) ? 'Leave a message' : 'Start conversation');
-  const submit = h('button', { class: 'btn primary wide', type: 'submit', testid: 'open-submit' }, 'Start conversation');
+  const submitLabel = () => (isClosed(app.avail) ? t('form.leave') : t('form.start'));
+  const submit = h('button', { class: 'btn primary wide', type: 'submit', testid: 'open-submit' }, t('form.start'));
   const formErr = h('p', { class: 'form-err', role: 'alert' });
-  const form = h('form', { class: 'form', novalidate: true, 'aria-label': 'New conversation' }, notice.el, topicField, FIELDS.map(field), formErr, submit);
+  const form = h('form', { class: 'form', novalidate: true, 'aria-label': t('form.title') }, notice.el, siteField, topicField, FIELDS.map(field), formErr, submit);
   let sending = false;
   function renderAvail() {
     renderTopics();
@@ -175,18 +187,19 @@ export function formView(app) {
     if (bad.length) return controls[bad[0]].focus();
     const v = (n) => controls[n].value.trim();
     const details = { summary: v('summary') };
-    for (const n of ['steps', 'environment', 'began', 'errors']) if (v(n)) details[n] = v(n);
+    for (const n of ['steps', 'began', 'errors']) if (v(n)) details[n] = v(n);
+    if (ENVIRONMENTS.includes(v('environment'))) details.environment = v('environment');
     const shots = links(controls.screenshots.value);
     if (shots.length) details.screenshots = shots;
     const leave = isClosed(app.avail);
     const frame = { type: 'open', details };
     if (topic.value && !topicField.hidden) frame.topic = topic.value;
-    const tz = timeZone();
+    const tz = i18n.timeZone || timeZone();
     if (tz) frame.tz = tz;
     if (leave) frame.leave_message = true;
     sending = true;
     submit.setAttribute('aria-disabled', 'true'); // not disabled: focus stays on it
-    submit.textContent = client.state !== 'online' ? 'Waiting for connection…' : leave ? 'Leaving your message…' : 'Starting…';
+    submit.textContent = client.state !== 'online' ? t('form.waiting') : leave ? t('form.leaving') : t('form.starting');
     try {
       const ack = await client.change(frame);
       app.formDraft = null;
@@ -199,13 +212,12 @@ export function formView(app) {
       if (f.code === 'outside_hours') {
         // closed meanwhile: nothing is lost, the same form leaves a message
         app.availability.closedUntil(f.opens_at);
-        const when = f.opens_at ? ` It opens ${opensText(f.opens_at, client.now())}.` : '';
-        formErr.textContent = `Chat has just closed.${when} Your message is still here: choose “Leave a message” to send it for then.`;
-        submit.textContent = 'Leave a message';
+        formErr.textContent = f.opens_at ? t('form.justClosedAt', { when: opensText(f.opens_at, client.now(), i18n) }) : t('form.justClosed');
+        submit.textContent = t('form.leave');
         if (!gone) submit.focus();
         return;
       }
-      formErr.textContent = `Could not ${leave ? 'leave your message' : 'start the conversation'}: ${f.message || f.code}.`;
+      formErr.textContent = t(leave ? 'form.leaveFailed' : 'form.startFailed', { why: f.message || f.code });
       submit.textContent = submitLabel();
     }
   });
@@ -215,7 +227,7 @@ export function formView(app) {
   const off = listen(app.bus, { avail: renderAvail });
 
   return {
-    head: [h('div', { class: 'head-text' }, h('strong', null, 'New conversation'), h('span', { class: 'sub' }, 'The more detail, the faster the fix'))],
+    head: [h('div', { class: 'head-text' }, h('strong', null, t('form.title')), h('span', { class: 'sub' }, t('form.sub')))],
     el: h('div', { class: 'scroll' }, form),
     focus: () => controls.summary.focus(),
     destroy() {
