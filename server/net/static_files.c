@@ -17,6 +17,13 @@
 #define HEADER_MAX 1024 /* Accept-Encoding, If-None-Match: longer = absent */
 #define HEADERS_ROOM 2048
 
+/* The console and the demo render untrusted text: a strict policy keeps
+ * any slip inert. Sent with HTML only: it governs documents. */
+#define PAGE_CSP                                                               \
+	"default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; " \
+	"img-src 'self' data:; style-src 'self' 'unsafe-inline'; "             \
+	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
 /* Header token tok into buf; NULL when absent or longer than buf. */
 static const char *header(struct lws *wsi, enum lws_token_indexes tok,
 			  char *buf, int cap)
@@ -99,6 +106,10 @@ static int write_headers(struct lws *wsi, int status,
 	    add(wsi, "etag:", b->etag, &p, end) ||
 	    add(wsi, "cache-control:", f->cache_control, &p, end) ||
 	    add(wsi, "vary:", "Accept-Encoding", &p, end))
+		return -1;
+	if (strncmp(f->content_type, "text/html", 9) == 0 &&
+	    (add(wsi, "content-security-policy:", PAGE_CSP, &p, end) ||
+	     add(wsi, "referrer-policy:", "no-referrer", &p, end)))
 		return -1;
 	if (status == HTTP_STATUS_OK &&
 	    (add(wsi, "content-type:", f->content_type, &p, end) ||

@@ -12,7 +12,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { useBrowserStack, token, uid, customer, assertNoPageErrors, byTestId, openWidget, waitConnection } from './lib.mjs';
+import { useBrowserStack, token, uid, customer, assertNoPageErrors, byTestId, openWidget, waitConnection, eventually } from './lib.mjs';
 
 // Slow 4G, as the goals are stated: 150 ms latency, 1.6 Mbit/s down,
 // 750 kbit/s up (CDP takes bytes per second).
@@ -157,11 +157,15 @@ test('the widget works on a host page with a strict CSP', { timeout: 60000 }, as
   await byTestId(page, 'launcher').waitFor({ state: 'visible' });
   await openWidget(page);
   await waitConnection(page, (s) => s === 'online', 'online');
-  const look = await byTestId(page, 'launcher').evaluate((el) => {
-    const cs = getComputedStyle(el);
-    return { bg: cs.backgroundColor, position: cs.position, radius: cs.borderTopLeftRadius };
-  });
-  assert.deepEqual(look, { bg: 'rgb(37, 99, 235)', position: 'fixed', radius: '50%' }, 'the widget is styled');
+  // the pointer off the launcher, its colour transition over
+  await page.mouse.move(1, 1);
+  await eventually(async () => {
+    const look = await byTestId(page, 'launcher').evaluate((el) => {
+      const cs = getComputedStyle(el);
+      return { bg: cs.backgroundColor, position: cs.position, radius: cs.borderTopLeftRadius };
+    });
+    assert.deepEqual(look, { bg: 'rgb(37, 99, 235)', position: 'fixed', radius: '50%' }, 'the widget is styled');
+  }, { timeout: 5000, what: 'the launcher styled' });
   assert.deepEqual(await page.evaluate(() => window.__violations), []);
   assertNoPageErrors(page);
 });

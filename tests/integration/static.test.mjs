@@ -248,7 +248,12 @@ test('every answer keeps the security headers; a long series on one connection',
   const r = await get('/demo/');
   assert.equal(r.headers['x-content-type-options'], 'nosniff');
   assert.match(r.headers['content-security-policy'], /script-src 'self'/);
+  assert.equal(r.headers['referrer-policy'], 'no-referrer');
   assert.equal(r.headers['access-control-allow-origin'], '*');
+  // a script needs no page policy: its bytes are saved on every request
+  const js = await get('/widget/widget.js');
+  assert.equal(js.headers['x-content-type-options'], 'nosniff');
+  assert.equal(js.headers['content-security-policy'], undefined);
   const many = await exchange(Array.from({ length: 30 }, (_, i) => ({
     path: ['/widget/widget.js', '/widget/widget-J5ICA2IN.js', '/nope', '/demo/'][i % 4],
     headers: { 'accept-encoding': i % 2 ? 'gzip' : 'identity' },
