@@ -168,7 +168,10 @@ function build({ client, title: hostTitle, target, host, position, theme, prefil
   // the next open.
   const viewsReady = () => {
     views ??= loadViews().then(
-      (m) => (views = m),
+      (m) => {
+        root.adoptedStyleSheets = [sheet, m.viewsSheet()];
+        return (views = m);
+      },
       (e) => {
         views = null;
         throw e;
