@@ -176,6 +176,17 @@ export function createQueue(app) {
   const serverOrder = (a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || (a.opened_at || 0) - (b.opened_at || 0);
 
   function render() {
+    const had = root.contains(document.activeElement) ? document.activeElement : null;
+    draw();
+    // a row moved between sections (moving a node blurs it) or gone: the
+    // keyboard focus goes back to it, else its row, else the queue
+    if (!had || document.activeElement === had) return;
+    if (had.isConnected && had.checkVisibility()) return had.focus();
+    const row = had.isConnected ? had.closest('[data-testid="queue-item"]')?.querySelector('.qi-open') : null;
+    (row && row.checkVisibility() ? row : root).focus();
+  }
+
+  function draw() {
     const recs = [...app.convs.values()].filter((r) => r.inOpen && r.status !== 'closed');
     const order = app.routing === false ? queueOrder : serverOrder;
     const waiting = recs.filter((r) => r.status === 'waiting' && !isHeld(r)).sort(order);
