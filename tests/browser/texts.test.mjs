@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { expectation, opensText, waitText, positionText, isClosed, noAgents, tierName } from '../../web/widget/avail.js';
 import { classLabel, classRank, fromItem, duration, when, fullDate, ago, tierInfo } from '../../web/console/format.js';
 import { setI18n, makeI18n, t } from '../../web/console/lang.js';
-import en from '../../web/console/i18n/en.js';
-import fr from '../../web/console/i18n/fr.js';
-import de from '../../web/console/i18n/de.js';
+import consoleEn from '../../web/console/i18n/en.js';
+import consoleFr from '../../web/console/i18n/fr.js';
+import consoleDe from '../../web/console/i18n/de.js';
 import { transcriptText, transcriptOutcome } from '../../web/widget/transcript.js';
 import { I18n } from '../../web/lib/i18n.js';
 import en from '../../web/widget/i18n/en.js';
@@ -137,12 +137,12 @@ function inLanguage(lang, messages, fn) {
   try {
     fn();
   } finally {
-    setI18n(makeI18n('en', en));
+    setI18n(makeI18n('en', consoleEn));
   }
 }
 
 test('console in French: class labels, plurals, durations, dates in the time zone', () => {
-  inLanguage('fr', fr, () => {
+  inLanguage('fr', consoleFr, () => {
     assert.equal(classLabel('top_priority'), 'Priorité absolue');
     assert.equal(classLabel('normal'), 'Normale');
     assert.equal(classLabel('express_lane'), 'Express lane', 'a class the catalogue does not know');
@@ -167,7 +167,7 @@ test('console in French: class labels, plurals, durations, dates in the time zon
 });
 
 test('console in German: class labels, plurals, durations, dates in the time zone', () => {
-  inLanguage('de', de, () => {
+  inLanguage('de', consoleDe, () => {
     assert.equal(classLabel('top_priority'), 'Höchste Priorität');
     assert.equal(classLabel('priority'), 'Priorität');
     assert.equal(tierInfo('silver').label, 'Silber');
