@@ -19,10 +19,10 @@
 #include "chat/inbound/ingest.h"
 #include "bearer.h"
 #include "chunked.h"
+#include "http_answer.h"
 
 #define METHOD_POST 1 /* lws_http_get_uri_and_method() */
 #define AUTH_MAX 1024 /* a longer Authorization header is wrong anyway */
-#define ANSWER_MAX 1536
 
 struct inbound_http {
 	struct cmd_ctx *cmd; /* borrowed */
@@ -154,34 +154,11 @@ static bool authorized(const struct inbound_http *ih, struct lws *wsi)
 	return bearer_matches(auth, ih->secret);
 }
 
-/* Writes a whole answer (headers and a JSON body) in one go, as
- * lws_return_http_status() does. extra is one more "name:" and value, or
- * NULL. Returns 0 or -1. */
 static int write_answer(struct lws *wsi, int status, const char *json,
 			const char *const *extra, bool close)
 {
-	unsigned char buf[LWS_PRE + ANSWER_MAX + 1024];
-	unsigned char *start = buf + LWS_PRE, *p = start;
-	unsigned char *end = buf + sizeof(buf) - 1;
-	size_t len = strlen(json);
-	int n;
-
-	if (lws_add_http_common_headers(wsi, (unsigned)status,
-					"application/json", len, &p, end) ||
-	    (extra &&
-	     lws_add_http_header_by_name(wsi, (const unsigned char *)extra[0],
-					 (const unsigned char *)extra[1],
-					 (int)strlen(extra[1]), &p, end)) ||
-	    (close && lws_add_http_header_by_token(
-			      wsi, WSI_TOKEN_CONNECTION,
-			      (const unsigned char *)"close", 5, &p, end)) ||
-	    lws_finalize_http_header(wsi, &p, end) || (size_t)(end - p) < len)
-		return -1;
-	memcpy(p, json, len);
-	p += len;
-	n = lws_ptr_diff(p, start);
-	return lws_write(wsi, start, (size_t)n, LWS_WRITE_HTTP_FINAL) == n ? 0
-									   : -1;
+	return http_answer(wsi, status, "application/json", json, extra, close,
+			   false);
 }
 
 /* Ends the transaction after an answer: keeps the connection for the

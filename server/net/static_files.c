@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "chat/common/static_table.h"
+#include "http_answer.h"
 
 #define PIECE 16384
 #define KEY_MAX 512
@@ -43,31 +44,12 @@ static int add(struct lws *wsi, const char *name, const char *value,
 					   (int)strlen(value), p, end);
 }
 
-/* A short answer with a text body (none for HEAD), in one write. extra
- * is one more header name and value, or NULL. */
+/* A short text answer (no body for HEAD) that ends the transaction. */
 static int answer_short(struct lws *wsi, int status, const char *text,
 			const char *const *extra, bool head)
 {
-	unsigned char buf[LWS_PRE + HEADERS_ROOM];
-	unsigned char *start = buf + LWS_PRE, *p = start;
-	unsigned char *end = buf + sizeof(buf) - 1;
-	size_t len = strlen(text);
-	char n[24];
-	int total;
-
-	snprintf(n, sizeof(n), "%zu", len);
-	if (lws_add_http_header_status(wsi, (unsigned)status, &p, end) ||
-	    add(wsi, "content-type:", "text/plain; charset=utf-8", &p, end) ||
-	    add(wsi, "content-length:", n, &p, end) ||
-	    (extra && add(wsi, extra[0], extra[1], &p, end)) ||
-	    lws_finalize_http_header(wsi, &p, end))
-		return -1;
-	if (!head) {
-		memcpy(p, text, len);
-		p += len;
-	}
-	total = lws_ptr_diff(p, start);
-	if (lws_write(wsi, start, (size_t)total, LWS_WRITE_HTTP_FINAL) != total)
+	if (http_answer(wsi, status, "text/plain; charset=utf-8", text, extra,
+			false, head))
 		return -1;
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }

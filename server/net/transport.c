@@ -28,7 +28,7 @@ struct transport {
 	struct lws_protocols protocols[3];
 	struct lws_http_mount mounts[3];
 	lws_retry_bo_t retry;
-	struct lws_protocol_vhost_options headers[5];
+	struct lws_protocol_vhost_options headers[2];
 	void *foreign_loops[1];
 };
 
